@@ -1,0 +1,64 @@
+# syntax=docker/dockerfile:1
+#
+# Kampung KB platform: ONE image for all four services (registry, survey,
+# classification, notifications). The SERVICE variable picks which one runs:
+#
+#   docker build -t kampung-kb:dev .
+#   docker run -e SERVICE=survey -e PORT=3002 ... kampung-kb:dev
+#   docker run -e SERVICE=survey ... kampung-kb:dev \
+#     sh -c 'exec node dist/services/$SERVICE/src/main.js migrate'     # migrations, then exit
+#   docker run -e SERVICE=survey -e DATABASE_URL=<admin url> ... kampung-kb:dev \
+#     sh -c 'exec node dist/services/$SERVICE/src/main.js provision'   # schema + role, then exit
+#
+# See deploy/README.md for compose and Kubernetes.
+
+# ---------------------------------------------------------------- build stage
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+ENV CI=true \
+    NX_DAEMON=false \
+    NX_NO_CLOUD=true \
+    SCARF_ANALYTICS=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+# Dependencies first, so the layer is reused while only sources change.
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+# Produces dist/services/<name>/src/main.js for every service.
+RUN npm run build \
+ && for s in registry survey classification notifications; do \
+      test -f "dist/services/$s/src/main.js" || { echo "missing dist/services/$s/src/main.js" >&2; exit 1; }; \
+    done
+
+# -------------------------------------------------------------- runtime stage
+FROM node:20-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production \
+    SCARF_ANALYTICS=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+COPY package.json package-lock.json ./
+# Production dependencies only. --omit=optional drops the embedded-postgres
+# binaries (about 60 MB; only the laptop start command uses them) and
+# pg-cloudflare; --ignore-scripts because no runtime dependency needs an install
+# script (the only one left would be a telemetry ping).
+RUN npm ci --omit=dev --omit=optional --ignore-scripts \
+ && npm cache clean --force \
+ && rm -rf /root/.npm /tmp/*
+COPY --from=build /app/dist ./dist
+
+# The node image's unprivileged user (uid 1000). Files stay root-owned and
+# read-only for it; the services write nothing to disk.
+USER node
+
+# PORT is deliberately not set: each service defaults to its own port
+# (registry 3001, survey 3002, classification 3003, notifications 3004).
+ENV SERVICE=registry
+EXPOSE 3001 3002 3003 3004
+
+# No HEALTHCHECK here: compose and Kubernetes probe /health/ready and
+# /health/live themselves (the port differs per service).
+CMD ["sh","-c","exec node dist/services/$SERVICE/src/main.js"]

@@ -1,0 +1,14 @@
+/**
+ * The HS256 secret for local runs only (laptop, tests, `node tools/token.mjs`). Anyone can read
+ * it here, so a token signed with it proves nothing: AuthModule refuses it when
+ * NODE_ENV=production. tools/token.mjs carries the same value (it cannot import TypeScript);
+ * token-cli.spec.ts keeps the two in step.
+ */
+export const LOCAL_DEV_JWT_SECRET = 'kkb-local-dev-secret-change-me';
+
+export const DEFAULT_JWT_ISSUER = 'kkb';
+export const DEFAULT_JWT_AUDIENCE = 'kkb';
+
+export const AUTH_OPTIONS = Symbol('kkb:auth-options');
+export const IS_PUBLIC_KEY = 'kkb:auth:public';
+export const ROLES_KEY = 'kkb:auth:roles';

@@ -1,0 +1,47 @@
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { JsonWebTokenError, JwtService, NotBeforeError, TokenExpiredError } from '@nestjs/jwt';
+import { AUTH_OPTIONS } from './auth.constants';
+import type { ResolvedAuthOptions } from './auth-options.interface';
+import type { Principal } from './principal.interface';
+import { principalFromClaims } from './principal.util';
+
+@Injectable()
+export class TokenVerifier {
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
+  ) {}
+
+  /** Verifies signature, algorithm, `iss`, `aud` and `exp`, then the claims; 401 on any failure. */
+  async verify(token: string): Promise<Principal> {
+    let claims: Record<string, unknown>;
+    try {
+      claims = await this.jwt.verifyAsync<Record<string, unknown>>(token, {
+        ...this.options.key,
+        algorithms: [this.options.algorithm],
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+      });
+    } catch (err) {
+      throw new UnauthorizedException(this.describe(err));
+    }
+    // jsonwebtoken accepts a token without `exp`; one that never expires cannot be revoked.
+    if (typeof claims.exp !== 'number') throw new UnauthorizedException('token has no expiry');
+    return principalFromClaims(claims);
+  }
+
+  private describe(err: unknown): string {
+    if (err instanceof TokenExpiredError) return 'token expired';
+    if (err instanceof NotBeforeError) return 'token not yet valid';
+    if (err instanceof JsonWebTokenError) {
+      const message = err.message;
+      if (message === 'invalid signature') return 'token signature is invalid';
+      if (message.startsWith('jwt audience invalid'))
+        return `token audience must be ${this.options.audience}`;
+      if (message.startsWith('jwt issuer invalid')) return `token issuer must be ${this.options.issuer}`;
+      if (message === 'invalid algorithm') return `token algorithm must be ${this.options.algorithm}`;
+      if (message === 'jwt malformed' || message === 'invalid token') return 'token is malformed';
+    }
+    return 'token is invalid';
+  }
+}

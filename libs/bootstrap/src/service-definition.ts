@@ -1,0 +1,20 @@
+import type { Type } from '@nestjs/common';
+import type { ConsumerSpec } from '@kkb/messaging';
+import type { BaseServiceConfig } from '@kkb/platform';
+import type { Producer } from '@kkb/contracts';
+
+/** Everything that makes one service: the bootstrap code turns it into an app, a migrator, a CLI. */
+export interface ServiceDefinition<C extends BaseServiceConfig = BaseServiceConfig> {
+  name: Producer;
+  title: string;
+  description: string;
+  defaultPort: number;
+  configClass: new () => C;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+  consumers: ConsumerSpec[];
+  /** Feature modules of the service (controllers, providers, handlers). */
+  modules(config: C): Type<unknown>[];
+}

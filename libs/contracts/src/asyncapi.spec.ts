@@ -1,0 +1,288 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+// @asyncapi/parser 3.x ships a CommonJS build (`main: cjs/index.js`), so jest can require it
+// directly; no child process is needed.
+import { DiagnosticSeverity, Parser, type AsyncAPIDocumentInterface, type ChannelInterface, type Diagnostic } from '@asyncapi/parser';
+import { getMetadataStorage, ValidationTypes } from 'class-validator';
+import { ASYNCAPI_PATH, loadAsyncApi } from './asyncapi';
+import { ALL_CONTRACTS } from './catalog';
+import { CloudEventEnvelope } from './envelope';
+import type { EventContract } from './event-contract';
+import { deadLetterSubject, parseSubject, subjectFor } from './subject';
+import { checkEvent } from './validate';
+
+/**
+ * The contracts the document must describe. A copy of ALL_CONTRACTS so that the "missing channel"
+ * check can be seen to fail: push a fake contract here (e.g. defineEvent({ producer: 'survey',
+ * aggregate: 'survey', verb: 'submitted', major: 1, ... })) and the channel tests go red.
+ */
+const CONTRACTS: readonly EventContract[] = [...ALL_CONTRACTS];
+
+const DLQ_ADDRESS = deadLetterSubject('{service}', '{consumer}');
+
+type Json = Record<string, unknown>;
+type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
+
+/** `kkb.<producer>.<aggregate>.<verb>.v<major>.{province}`: the subject with the province as a parameter. */
+function channelAddress(type: string): string {
+  // subjectFor only takes a real 2-digit token, so build with 00 and swap the parameter in.
+  return subjectFor(type, '00').replace(/\.00$/, '.{province}');
+}
+
+/** Folds `allOf` parts into one schema: required lists and properties are unioned, recursively. */
+function merged(schema: Json): Json {
+  const parts = [schema, ...((schema.allOf as Json[] | undefined) ?? []).map(merged)];
+  const out: Json = {};
+  const required = new Set<string>();
+  const properties: Record<string, Json[]> = {};
+  for (const part of parts) {
+    for (const [key, value] of Object.entries(part)) {
+      if (!['allOf', 'required', 'properties'].includes(key) && !key.startsWith('x-parser-')) out[key] = value;
+    }
+    for (const name of (part.required as string[] | undefined) ?? []) required.add(name);
+    for (const [name, s] of Object.entries((part.properties as Record<string, Json> | undefined) ?? {})) {
+      (properties[name] ??= []).push(s);
+    }
+  }
+  out.required = [...required].sort();
+  out.properties = Object.fromEntries(Object.entries(properties).map(([name, list]) => [name, merged({ allOf: list })]));
+  return out;
+}
+
+/** Property names and required lists only, recursively: the part that must match exactly. */
+function skeleton(schema: Json): Json {
+  return {
+    required: [...((schema.required as string[] | undefined) ?? [])].sort(),
+    properties: Object.fromEntries(
+      Object.entries((schema.properties as Record<string, Json> | undefined) ?? {}).map(([k, v]) => [k, skeleton(v)]),
+    ),
+  };
+}
+
+/** The JSON Schema a class-validator class implies, from its validation metadata. */
+function schemaOfClass(cls: Function): Json {
+  const byProperty = new Map<string, ValidationMetadata[]>();
+  for (const m of getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false)) {
+    byProperty.set(m.propertyName, [...(byProperty.get(m.propertyName) ?? []), m]);
+  }
+  const required: string[] = [];
+  const properties: Record<string, Json> = {};
+  for (const [name, metadatas] of byProperty) {
+    const optional = metadatas.some((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION && m.name === 'isOptional');
+    if (!optional) required.push(name);
+    properties[name] = schemaOfProperty(cls, name, metadatas);
+  }
+  return { type: 'object', required: required.sort(), properties };
+}
+
+function schemaOfProperty(cls: Function, name: string, metadatas: ValidationMetadata[]): Json {
+  const schema: Json = {};
+  const items: Json = {};
+  for (const m of metadatas) {
+    const target = m.each ? items : schema;
+    const arg: unknown = m.constraints?.[0];
+    if (m.type === ValidationTypes.NESTED_VALIDATION) {
+      const nested = Reflect.getMetadata('design:type', cls.prototype, name) as Function | undefined;
+      if (!nested || nested === Array || nested === Object) {
+        throw new Error(`${cls.name}.${name}: teach asyncapi.spec.ts about nested arrays or untyped nested objects`);
+      }
+      Object.assign(target, schemaOfClass(nested));
+      continue;
+    }
+    if (m.type === ValidationTypes.CONDITIONAL_VALIDATION || m.name === 'isDefined') continue;
+    switch (m.name) {
+      case 'isString':
+      case 'isIso8601':
+        target.type = 'string';
+        break;
+      case 'isUuid':
+        Object.assign(target, { type: 'string', format: 'uuid' });
+        break;
+      case 'matches':
+        Object.assign(target, { type: 'string', pattern: (arg as RegExp).source });
+        break;
+      case 'isNotEmpty':
+        target.minLength = 1;
+        break;
+      case 'maxLength':
+        target.maxLength = arg;
+        break;
+      case 'isInt':
+        target.type = 'integer';
+        break;
+      case 'min':
+        target.minimum = arg;
+        break;
+      case 'isBoolean':
+        target.type = 'boolean';
+        break;
+      case 'isArray':
+        target.type = 'array';
+        break;
+      case 'isObject':
+        target.type = 'object';
+        break;
+      case 'equals':
+        target.const = arg;
+        break;
+      case 'isIn':
+        target.enum = arg;
+        break;
+      default:
+        throw new Error(`${cls.name}.${name}: teach asyncapi.spec.ts how @${m.name} maps to JSON Schema`);
+    }
+  }
+  if (Object.keys(items).length) schema.items = items;
+  return schema;
+}
+
+function describeDiagnostic(d: Diagnostic): string {
+  return `${d.code} at ${d.path.join('/')}: ${d.message}`;
+}
+
+describe(loadAsyncApi.name, () => {
+  it('should read the document next to the library sources', () => {
+    expect(path.isAbsolute(ASYNCAPI_PATH)).toBe(true);
+    expect(ASYNCAPI_PATH).toBe(path.resolve(__dirname, '..', 'asyncapi.yaml'));
+    expect(existsSync(ASYNCAPI_PATH)).toBe(true);
+    expect(loadAsyncApi()).toMatch(/^asyncapi: 3\.0\.0$/m);
+  });
+});
+
+describe('asyncapi.yaml', () => {
+  let document: AsyncAPIDocumentInterface;
+  let diagnostics: Diagnostic[];
+
+  const eventChannels = (): ChannelInterface[] => document.channels().all().filter((c) => c.address() !== DLQ_ADDRESS);
+  const channelOf = (contract: EventContract): ChannelInterface | undefined =>
+    document.channels().all().find((c) => c.address() === channelAddress(contract.type));
+  const messageOf = (contract: EventContract) => {
+    const channel = channelOf(contract);
+    if (!channel) throw new Error(`no channel for ${contract.type}`);
+    const messages = channel.messages().all();
+    expect(messages).toHaveLength(1);
+    return messages[0];
+  };
+
+  beforeAll(async () => {
+    const parsed = await new Parser().parse(loadAsyncApi(), { source: ASYNCAPI_PATH });
+    diagnostics = parsed.diagnostics;
+    if (!parsed.document) throw new Error(`asyncapi.yaml does not parse:\n${diagnostics.map(describeDiagnostic).join('\n')}`);
+    document = parsed.document;
+  });
+
+  it('should parse as AsyncAPI 3.0.0 without any error diagnostic', () => {
+    const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map(describeDiagnostic);
+    expect(errors).toEqual([]);
+    expect(document.version()).toBe('3.0.0');
+    expect(document.info().title()).toBe('Kampung KB platform events');
+  });
+
+  it('should declare the production server on nats', () => {
+    const server = document.servers().get('production');
+    expect(server?.protocol()).toBe('nats');
+  });
+
+  it('should have a channel for every contract, addressed by its subject with a {province} parameter', () => {
+    const missing = CONTRACTS.filter((c) => !channelOf(c)).map((c) => `${c.type} (expected ${channelAddress(c.type)})`);
+    expect(missing).toEqual([]);
+    for (const c of CONTRACTS) {
+      const parameters = channelOf(c)!.parameters().all();
+      expect(parameters.map((p) => p.id())).toEqual(['province']);
+      expect(parameters[0].description()).toMatch(/00/);
+    }
+  });
+
+  it('should have no event channel for a type that is not a contract', () => {
+    const known = new Set(CONTRACTS.map((c) => c.type));
+    const unknown = eventChannels()
+      .map((channel) => channel.address() ?? '')
+      .filter((address) => {
+        const parsed = parseSubject(address.replace(/\{province\}$/, '00'));
+        return !parsed || !known.has(parsed.type) || channelAddress(parsed.type) !== address;
+      });
+    expect(unknown).toEqual([]);
+    expect(eventChannels()).toHaveLength(CONTRACTS.length);
+  });
+
+  it('should describe every event as a CloudEvents envelope narrowed to the contract type', () => {
+    for (const c of CONTRACTS) {
+      const message = messageOf(c);
+      expect(message.summary()).toBe(c.summary);
+      expect(message.contentType()).toBe('application/json');
+      expect(message.headers()?.json()).toMatchObject({ required: ['Nats-Msg-Id'] });
+      const payload = merged(message.payload()!.json() as Json);
+      expect(payload.required).toEqual(merged(document.components().schemas().get('CloudEvent')!.json() as Json).required);
+      expect((payload.properties as Record<string, Json>).type).toMatchObject({ const: c.type });
+    }
+  });
+
+  it('should give every event data schema exactly the properties and required list of its contract class', () => {
+    for (const c of CONTRACTS) {
+      const payload = merged(messageOf(c).payload()!.json() as Json);
+      const data = (payload.properties as Record<string, Json>).data;
+      const expected = schemaOfClass(c.payload);
+      expect({ type: c.type, shape: skeleton(data) }).toEqual({ type: c.type, shape: skeleton(expected) });
+      expect({ type: c.type, schema: data }).toMatchObject({ type: c.type, schema: expected });
+    }
+  });
+
+  it('should describe the shared CloudEvent schema like the CloudEventEnvelope class', () => {
+    const envelope = merged(document.components().schemas().get('CloudEvent')!.json() as Json);
+    const expected = schemaOfClass(CloudEventEnvelope);
+    expect(skeleton(envelope)).toEqual(skeleton(expected));
+    expect(envelope).toMatchObject(expected);
+  });
+
+  it('should give every event message an example that its contract accepts', async () => {
+    for (const c of CONTRACTS) {
+      const examples = messageOf(c).examples().all();
+      expect({ type: c.type, examples: examples.length > 0 }).toEqual({ type: c.type, examples: true });
+      for (const example of examples) {
+        const payload = example.payload() as Json;
+        const result = await checkEvent(payload, c);
+        expect({ type: c.type, problems: result.ok ? [] : result.problems }).toEqual({ type: c.type, problems: [] });
+        expect(example.headers()).toEqual({ 'Nats-Msg-Id': payload.id });
+      }
+    }
+  });
+
+  it('should publish every channel in exactly one send operation', () => {
+    for (const channel of document.channels().all()) {
+      const operations = channel.operations().all();
+      expect({ channel: channel.address(), actions: operations.map((o) => o.action()) }).toEqual({
+        channel: channel.address(),
+        actions: ['send'],
+      });
+    }
+  });
+
+  it('should describe the dead-letter channel kkb.dlq.{service}.{consumer}', () => {
+    const channel = document.channels().all().find((c) => c.address() === DLQ_ADDRESS);
+    expect(channel).toBeDefined();
+    expect(channel!.parameters().all().map((p) => p.id()).sort()).toEqual(['consumer', 'service']);
+    const messages = channel!.messages().all();
+    expect(messages).toHaveLength(1);
+    const payload = merged(messages[0].payload()!.json() as Json);
+    expect(skeleton(payload)).toEqual({
+      required: ['deliveryCount', 'event', 'reason', 'receivedAt', 'stream', 'streamSequence', 'subject'],
+      properties: {
+        reason: { required: [], properties: {} },
+        problems: { required: [], properties: {} },
+        deliveryCount: { required: [], properties: {} },
+        stream: { required: [], properties: {} },
+        streamSequence: { required: [], properties: {} },
+        subject: { required: [], properties: {} },
+        receivedAt: { required: [], properties: {} },
+        event: { required: [], properties: {} },
+      },
+    });
+    expect(payload.properties).toMatchObject({
+      problems: { type: 'array', items: { required: ['field', 'reason'] } },
+      deliveryCount: { type: 'integer' },
+      streamSequence: { type: 'integer' },
+      event: { type: 'string' },
+    });
+  });
+});

@@ -1,0 +1,42 @@
+import { IsBoolean, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+
+/** Dotted Kemendagri village code, e.g. `16.10.05.2041`. */
+export const VILLAGE_CODE = /^\d{2}\.\d{2}\.\d{2}\.\d{4}$/;
+
+/**
+ * The kampung's register state as carried by every kampung event, so a consumer can build its
+ * projection from any one event without calling the registry.
+ */
+export class KampungStateV1 {
+  @IsUUID()
+  kampungId!: string;
+
+  @Matches(VILLAGE_CODE, { message: 'villageCode must be a dotted 10-digit village code such as 16.10.05.2041' })
+  villageCode!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @IsISO8601({ strict: true })
+  launchDate!: string;
+
+  @IsBoolean()
+  active!: boolean;
+
+  @IsBoolean()
+  modelRegency!: boolean;
+
+  @IsBoolean()
+  modelProvince!: boolean;
+
+  /** Aggregate version: a projection ignores an event older than what it holds. */
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @IsOptional()
+  @IsUUID()
+  mergedInto?: string;
+}

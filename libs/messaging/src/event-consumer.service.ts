@@ -1,0 +1,279 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { DataSource } from 'typeorm';
+import { checkEvent, deadLetterSubject, type CloudEvent, type EventContract, type FieldProblem } from '@kkb/contracts';
+import { MetricsRegistry, runWithCorrelation } from '@kkb/platform';
+import type { EventHandler } from './event-handler';
+import { PermanentEventError } from './event-handler';
+import { ensureDurable, ensureStream } from './jetstream-provisioner';
+import { dlqStreamName, MESSAGING_OPTIONS, streamName, type ConsumerSpec, type MessagingOptions } from './messaging.options';
+import { NatsConnectionService } from './nats-connection';
+
+/** What a dead letter carries: the original event text and why it could not be handled. */
+export interface DeadLetter {
+  reason: string;
+  problems?: FieldProblem[];
+  service: string;
+  consumer: string;
+  deliveryCount: number;
+  stream: string;
+  streamSequence: number;
+  subject: string;
+  receivedAt: string;
+  event: string;
+}
+
+type Outcome = 'handled' | 'duplicate' | 'ignored' | 'retry' | 'dead-lettered';
+
+interface RunningConsumer {
+  spec: ConsumerSpec;
+  stream: string;
+  handlers: Map<string, EventHandler>;
+  contracts: Map<string, EventContract<object>>;
+  messages?: ConsumerMessages;
+  loop?: Promise<void>;
+}
+
+/**
+ * The one place that owns the JetStream ack contract for every service:
+ * - a malformed or contract-breaking event, or a PermanentEventError: dead letter, then `term`;
+ * - a transient failure: `nak` with backoff, until `max_deliver`, then dead letter and `term`;
+ * - success: the handler's effects and the inbox row commit in one transaction, then `ack`;
+ *   a redelivered event finds its inbox row and is acked without running the handler again;
+ * - long work: `working()` keeps the message from being redelivered while the handler runs.
+ * Handlers never ack; nothing auto-acks.
+ */
+@Injectable()
+export class EventConsumerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(EventConsumerService.name);
+  private readonly consumers: RunningConsumer[] = [];
+  private stopping = false;
+  private readonly handled;
+  private readonly duration;
+  private readonly pending;
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly nats: NatsConnectionService,
+    private readonly moduleRef: ModuleRef,
+    metrics: MetricsRegistry,
+  ) {
+    this.handled = metrics.counter({
+      name: 'kkb_events_consumed_total',
+      help: 'Events taken from JetStream, by consumer, type and outcome',
+      labelNames: ['consumer', 'type', 'outcome'],
+    });
+    this.duration = metrics.histogram({
+      name: 'kkb_event_handle_seconds',
+      help: 'Time to handle one event, transaction included',
+      labelNames: ['consumer'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    });
+    this.pending = metrics.gauge({
+      name: 'kkb_consumer_lag',
+      help: 'Messages of a durable consumer not yet delivered (pending) or not yet acked (ack_pending)',
+      labelNames: ['consumer', 'state'],
+      collect: async () => {
+        for (const c of this.consumers) {
+          const info = await this.nats.jsm.consumers.info(c.stream, c.spec.durable).catch(() => null);
+          if (!info) continue;
+          this.pending.set({ consumer: c.spec.durable, state: 'pending' }, info.num_pending);
+          this.pending.set({ consumer: c.spec.durable, state: 'ack_pending' }, info.num_ack_pending);
+        }
+      },
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.provision();
+    if (this.options.consumersEnabled) this.startAll();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stopAll();
+  }
+
+  /** Ensures the DLQ stream, the streams read from and every durable consumer. */
+  async provision(): Promise<void> {
+    const { streamPrefix, subjectRoot, streamReplicas, retentionDays } = this.options;
+    await ensureStream(this.nats.jsm, {
+      name: dlqStreamName(streamPrefix),
+      subjects: [`${subjectRoot}.dlq.>`],
+      replicas: streamReplicas,
+      maxAgeDays: retentionDays,
+      description: 'Dead letters of every service: the original event and the reason',
+    });
+    for (const spec of this.options.consumers) {
+      const stream = streamName(streamPrefix, spec.from);
+      await ensureStream(this.nats.jsm, {
+        name: stream,
+        subjects: [`${subjectRoot}.${spec.from}.>`],
+        replicas: streamReplicas,
+        maxAgeDays: retentionDays,
+        description: `Events published by the ${spec.from} service`,
+      });
+      await ensureDurable(this.nats.jsm, {
+        stream,
+        durable: spec.durable,
+        filterSubject: `${subjectRoot}.${spec.from}.${spec.filter}`,
+        maxDeliver: this.options.maxDeliver,
+        ackWaitMs: this.options.ackWaitMs,
+        maxAckPending: 1000,
+        description: `${this.options.service}: ${spec.handlers.map((h) => h.name).join(', ')}`,
+      });
+      const handlers = new Map<string, EventHandler>();
+      const contracts = new Map<string, EventContract<object>>();
+      for (const type of spec.handlers) {
+        const handler = this.moduleRef.get<EventHandler>(type, { strict: false });
+        for (const c of handler.contracts) {
+          if (handlers.has(c.type)) throw new Error(`two handlers for ${c.type} on consumer ${spec.durable}`);
+          handlers.set(c.type, handler);
+          contracts.set(c.type, c as EventContract<object>);
+        }
+      }
+      this.consumers.push({ spec, stream, handlers, contracts });
+    }
+  }
+
+  startAll(): void {
+    this.stopping = false;
+    for (const c of this.consumers) if (!c.loop) c.loop = this.run(c);
+  }
+
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    for (const c of this.consumers) await c.messages?.close().catch(() => undefined);
+    await Promise.all(this.consumers.map((c) => c.loop));
+    for (const c of this.consumers) c.loop = undefined;
+  }
+
+  private async run(c: RunningConsumer): Promise<void> {
+    const concurrency = Math.max(1, c.spec.concurrency ?? 1);
+    while (!this.stopping) {
+      try {
+        const consumer = await this.nats.js.consumers.get(c.stream, c.spec.durable);
+        c.messages = await consumer.consume({ max_messages: Math.max(64, concurrency * 4) });
+        const inFlight = new Set<Promise<unknown>>();
+        for await (const msg of c.messages) {
+          const p: Promise<unknown> = this.process(c, msg).finally(() => inFlight.delete(p));
+          inFlight.add(p);
+          if (inFlight.size >= concurrency) await Promise.race(inFlight);
+          if (this.stopping) break;
+        }
+        await Promise.all(inFlight);
+      } catch (err) {
+        if (this.stopping) break;
+        this.logger.warn({ err: (err as Error).message, consumer: c.spec.durable }, 'consumer loop failed; restarting');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  /** Handles one message; never throws. */
+  async process(c: RunningConsumer, msg: JsMsg): Promise<Outcome> {
+    const started = process.hrtime.bigint();
+    let type = 'unknown';
+    let outcome: Outcome;
+    try {
+      outcome = await this.processInner(c, msg, (t) => (type = t));
+    } catch (err) {
+      // Only the dead-letter publish itself can land here: leave the message for redelivery.
+      this.logger.error({ err, consumer: c.spec.durable }, 'could not dead-letter a message; it will be redelivered');
+      msg.nak(this.backoff(msg.info.deliveryCount));
+      outcome = 'retry';
+    }
+    this.handled.inc({ consumer: c.spec.durable, type, outcome });
+    this.duration.observe({ consumer: c.spec.durable }, Number(process.hrtime.bigint() - started) / 1e9);
+    return outcome;
+  }
+
+  private async processInner(c: RunningConsumer, msg: JsMsg, setType: (t: string) => void): Promise<Outcome> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(msg.string());
+    } catch (err) {
+      return this.deadLetter(c, msg, `malformed JSON: ${(err as Error).message}`);
+    }
+    const type = (raw as { type?: unknown } | null)?.type;
+    if (typeof type === 'string') setType(type);
+    const handler = typeof type === 'string' ? c.handlers.get(type) : undefined;
+    // Without a handler the event is still checked against the catalogue: a broken event is
+    // dead-lettered, a valid one of a type this consumer does not handle is acked and skipped.
+    const check = await checkEvent(raw, handler ? c.contracts.get(type as string) : undefined);
+    if (!check.ok) return this.deadLetter(c, msg, 'invalid event', check.problems);
+    if (!handler) {
+      msg.ack();
+      return 'ignored';
+    }
+    const event = check.event;
+
+    const heartbeat = setInterval(() => msg.working(), Math.max(1000, Math.floor(this.options.ackWaitMs / 3)));
+    try {
+      const result = await runWithCorrelation(
+        { correlationId: event.correlationid, causationId: event.id, actor: `service:${this.options.service}` },
+        () => this.handleInTransaction(c, handler, event, msg),
+      );
+      msg.ack();
+      return result;
+    } catch (err) {
+      if (err instanceof PermanentEventError) return this.deadLetter(c, msg, err.message);
+      const attempt = msg.info.deliveryCount;
+      if (attempt >= this.options.maxDeliver) {
+        return this.deadLetter(c, msg, `gave up after ${attempt} attempts: ${(err as Error).message}`);
+      }
+      const delay = this.backoff(attempt);
+      this.logger.warn(
+        { err: (err as Error).message, consumer: c.spec.durable, eventId: event.id, attempt, retryInMs: delay },
+        'event handler failed; will retry',
+      );
+      msg.nak(delay);
+      return 'retry';
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async handleInTransaction(c: RunningConsumer, handler: EventHandler, event: CloudEvent<object>, msg: JsMsg): Promise<Outcome> {
+    return this.ds.transaction(async (manager) => {
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO "${this.options.schema}".inbox (consumer, event_id, type) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        [c.spec.durable, event.id, event.type],
+      );
+      if (!inserted.length) return 'duplicate' as const;
+      await handler.handle(event, { manager, deliveryCount: msg.info.deliveryCount, subject: msg.subject });
+      return 'handled' as const;
+    });
+  }
+
+  private backoff(attempt: number): number {
+    const b = this.options.backoffMs;
+    return b[Math.min(Math.max(attempt - 1, 0), b.length - 1)];
+  }
+
+  private async deadLetter(c: RunningConsumer, msg: JsMsg, reason: string, problems?: FieldProblem[]): Promise<Outcome> {
+    const letter: DeadLetter = {
+      reason,
+      ...(problems ? { problems } : {}),
+      service: this.options.service,
+      consumer: c.spec.durable,
+      deliveryCount: msg.info.deliveryCount,
+      stream: msg.info.stream,
+      streamSequence: msg.info.streamSequence,
+      subject: msg.subject,
+      receivedAt: new Date().toISOString(),
+      event: msg.string(),
+    };
+    await this.nats.js.publish(
+      deadLetterSubject(this.options.service, c.spec.durable, this.options.subjectRoot),
+      JSON.stringify(letter),
+      { msgID: `${msg.info.stream}:${c.spec.durable}:${msg.info.streamSequence}` },
+    );
+    this.logger.warn({ consumer: c.spec.durable, reason, problems, seq: msg.info.streamSequence }, 'event dead-lettered');
+    msg.term(reason.slice(0, 200));
+    return 'dead-lettered';
+  }
+}

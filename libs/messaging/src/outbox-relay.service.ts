@@ -1,0 +1,200 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { MetricsRegistry } from '@kkb/platform';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { NatsConnectionService } from './nats-connection';
+import { outboxChannel } from './outbox.service';
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Publishes committed outbox rows to JetStream in commit order, with `Nats-Msg-Id` = event id so
+ * a row published twice (a crash after the publish, before the mark) is dropped by the stream.
+ * Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of replicas share the work; a batch
+ * is published with all its acks in flight at once, then marked in the same transaction.
+ */
+@Injectable()
+export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelayService.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private pendingWake = false;
+  private listener?: Client;
+  private sweepTimer?: NodeJS.Timeout;
+  private readonly published;
+  private readonly failures;
+  private readonly backlog;
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly nats: NatsConnectionService,
+    metrics: MetricsRegistry,
+  ) {
+    this.published = metrics.counter({ name: 'kkb_outbox_published_total', help: 'Outbox events published to JetStream' });
+    this.failures = metrics.counter({ name: 'kkb_outbox_publish_failures_total', help: 'Outbox publish attempts that failed' });
+    const schema = options.schema;
+    this.backlog = metrics.gauge({
+      name: 'kkb_outbox_backlog',
+      help: 'Committed events not yet published',
+      collect: async () => {
+        const r = await ds.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE published_at IS NULL`).catch(() => null);
+        if (r) this.backlog.set(r[0].n);
+      },
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.options.outbox.enabled) await this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.listen();
+    this.loop = this.run();
+    this.sweepTimer = setInterval(() => void this.sweep().catch((err) => this.logger.warn({ err }, 'outbox sweep failed')), 60000);
+    this.sweepTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.sweepTimer);
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+
+  /** Publishes until the outbox is empty (or `max` batches); returns how many were published. */
+  async drain(max = Infinity): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < max; i++) {
+      const n = await this.publishBatch();
+      total += n;
+      if (n < this.options.outbox.batchSize) break;
+    }
+    return total;
+  }
+
+  private async listen(): Promise<void> {
+    const opts = this.ds.options as { url?: string; extra?: { options?: string } };
+    const client = new Client({ connectionString: opts.url, options: opts.extra?.options });
+    client.on('notification', () => this.kick());
+    client.on('error', (err) => {
+      this.logger.warn({ err }, 'outbox listener lost its connection; polling until it is back');
+      this.listener = undefined;
+      setTimeout(() => void (this.running ? this.listen().catch(() => undefined) : undefined), this.options.outbox.pollMs).unref();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${outboxChannel(this.options.schema)}`);
+    this.listener = client;
+  }
+
+  private kick(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    let delay = 0;
+    while (this.running) {
+      try {
+        this.pendingWake = false;
+        const n = await this.publishBatch();
+        delay = 0;
+        if (n >= this.options.outbox.batchSize) continue;
+      } catch (err) {
+        this.failures.inc();
+        delay = Math.min(Math.max(delay * 2, 200), 10000);
+        this.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'outbox relay batch failed');
+      }
+      if (!this.running) break;
+      if (this.pendingWake && delay === 0) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay || this.options.outbox.pollMs);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+      if (delay) await new Promise((r) => setTimeout(r, 0));
+    }
+  }
+
+  private async publishBatch(): Promise<number> {
+    const s = `"${this.options.schema}"`;
+    const qr = this.ds.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction();
+      const rows: OutboxRow[] = await qr.query(
+        `SELECT id, subject, payload FROM ${s}.outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.options.outbox.batchSize],
+      );
+      if (!rows.length) {
+        await qr.commitTransaction();
+        return 0;
+      }
+      const js = this.nats.js;
+      const results = await Promise.allSettled(
+        rows.map((r) => {
+          const h = natsHeaders();
+          h.set('content-type', 'application/cloudevents+json');
+          h.set('ce-type', String(r.payload.type));
+          return js.publish(r.subject, JSON.stringify(r.payload), { msgID: r.id, headers: h, timeout: 10000 });
+        }),
+      );
+      const ok: string[] = [];
+      const failed: { id: string; error: string }[] = [];
+      results.forEach((res, i) =>
+        res.status === 'fulfilled' ? ok.push(rows[i].id) : failed.push({ id: rows[i].id, error: String(res.reason?.message ?? res.reason) }),
+      );
+      if (ok.length) await qr.query(`UPDATE ${s}.outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])`, [ok]);
+      if (failed.length) {
+        await qr.query(
+          `UPDATE ${s}.outbox o SET attempts = o.attempts + 1, last_error = f.error
+             FROM unnest($1::uuid[], $2::text[]) AS f(id, error) WHERE o.id = f.id`,
+          [failed.map((f) => f.id), failed.map((f) => f.error)],
+        );
+      }
+      await qr.commitTransaction();
+      this.published.inc(ok.length);
+      if (failed.length) {
+        this.failures.inc(failed.length);
+        throw new Error(`${failed.length} of ${rows.length} publishes failed: ${failed[0].error}`);
+      }
+      return ok.length;
+    } catch (err) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await qr.release();
+    }
+  }
+
+  /** Deletes published rows older than the retention period, a bounded batch at a time. */
+  async sweep(): Promise<number> {
+    const s = `"${this.options.schema}"`;
+    const res = await this.ds.query(
+      `DELETE FROM ${s}.outbox WHERE id IN (
+         SELECT id FROM ${s}.outbox WHERE published_at < now() - make_interval(hours => $1) LIMIT 10000)`,
+      [this.options.outbox.retentionHours],
+    );
+    return Array.isArray(res) ? Number(res[1] ?? 0) : 0;
+  }
+}

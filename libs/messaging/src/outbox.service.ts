@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { EntityManager } from 'typeorm';
+import { flattenValidationErrors, NATIONAL_PROVINCE, subjectFor, type CloudEvent, type EventContract } from '@kkb/contracts';
+import { correlationOrNew } from '@kkb/platform';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+
+export interface NewEvent<T extends object> {
+  /** The aggregate: `kampung/<id>`. */
+  subject: string;
+  /** Two-digit province code; `00` for a national event. */
+  province: string;
+  data: T;
+  /** Defaults to a random UUID; pass one to make the event id deterministic. */
+  id?: string;
+}
+
+export function outboxChannel(schema: string): string {
+  return `kkb_outbox_${schema}`;
+}
+
+/**
+ * Writes events into the outbox inside the caller's transaction: they are published if and
+ * only if the state change commits. The relay is woken by NOTIFY, which Postgres delivers at commit.
+ */
+@Injectable()
+export class OutboxService {
+  constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
+
+  build<T extends object>(contract: EventContract<T>, e: NewEvent<T>): CloudEvent<T> {
+    const payload = plainToInstance(contract.payload, e.data);
+    const problems = flattenValidationErrors(validateSync(payload as object, { forbidUnknownValues: true }), 'data');
+    if (problems.length) {
+      throw new Error(`event ${contract.type} does not meet its contract: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`);
+    }
+    const ctx = correlationOrNew();
+    return {
+      specversion: '1.0',
+      id: e.id ?? randomUUID(),
+      source: `/kkb/${this.options.service}`,
+      type: contract.type,
+      subject: e.subject,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: e.data,
+      correlationid: ctx.correlationId,
+      ...(ctx.causationId ? { causationid: ctx.causationId } : {}),
+      province: e.province || NATIONAL_PROVINCE,
+    };
+  }
+
+  /** Adds one event; see addMany. */
+  async add<T extends object>(manager: EntityManager, contract: EventContract<T>, e: NewEvent<T>): Promise<CloudEvent<T>> {
+    const [event] = await this.addMany(manager, [{ contract, event: e }]);
+    return event as CloudEvent<T>;
+  }
+
+  /** Adds events in one round trip (a multi-row insert that also notifies the relay). */
+  async addMany(
+    manager: EntityManager,
+    items: { contract: EventContract<object>; event: NewEvent<object> }[],
+  ): Promise<CloudEvent<object>[]> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('OutboxService.add needs the EntityManager of an open transaction');
+    }
+    if (!items.length) return [];
+    const events = items.map((i) => this.build(i.contract, i.event));
+    const params: unknown[] = [];
+    const rows = events.map((ev) => {
+      params.push(ev.id, subjectFor(ev.type, ev.province, this.options.subjectRoot), ev.type, JSON.stringify(ev));
+      const n = params.length;
+      return `($${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
+    });
+    const s = `"${this.options.schema}"`;
+    await manager.query(
+      `WITH ins AS (INSERT INTO ${s}.outbox (id, subject, type, payload) VALUES ${rows.join(', ')} RETURNING 1)
+       SELECT pg_notify('${outboxChannel(this.options.schema)}', '') FROM (SELECT 1 FROM ins LIMIT 1) x`,
+      params,
+    );
+    return events;
+  }
+}

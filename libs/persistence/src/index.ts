@@ -1,0 +1,4 @@
+export * from './identifiers';
+export * from './service-database';
+export * from './provision';
+export * from './migrate';

@@ -1,0 +1,55 @@
+import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+import { assertIdentifier } from './identifiers';
+
+export interface ServiceDatabaseConfig {
+  /** postgres:// URL. Either the service's own login role, or an admin user that `SET ROLE`s to `role`. */
+  url: string;
+  /** The one schema this service owns. */
+  schema: string;
+  /** The role that owns the schema; every session of the service runs as it. */
+  role?: string;
+  poolSize?: number;
+  applicationName?: string;
+  logging?: boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type Entities = MixedList<Function | string | EntitySchema>;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type Migrations = MixedList<Function | string>;
+
+export function urlUser(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).username);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * TypeORM options for one service: its schema, its migrations (table `migrations` inside the
+ * schema), `synchronize` off, and a session that runs as the service's role with the schema
+ * alone on its search path, so an accidental unqualified name cannot reach anyone else's data.
+ */
+export function serviceDataSourceOptions(
+  cfg: ServiceDatabaseConfig,
+  parts: { entities: Entities; migrations: Migrations },
+): DataSourceOptions {
+  const schema = assertIdentifier(cfg.schema, 'schema');
+  const pgOptions = [`-c search_path=${schema}`];
+  if (cfg.role && cfg.role !== urlUser(cfg.url)) pgOptions.push(`-c role=${assertIdentifier(cfg.role, 'role')}`);
+  return {
+    type: 'postgres',
+    url: cfg.url,
+    schema,
+    entities: parts.entities,
+    migrations: parts.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: cfg.logging ? ['error', 'warn'] : false,
+    applicationName: cfg.applicationName,
+    extra: { max: cfg.poolSize ?? 10, options: pgOptions.join(' ') },
+  };
+}

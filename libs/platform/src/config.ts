@@ -1,0 +1,170 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; reason: string; value: unknown }[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems
+          .map((p) => `  ${p.variable}: ${p.reason} (got ${p.value === undefined ? 'nothing' : JSON.stringify(p.value)})`)
+          .join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+function toBool(value: unknown): unknown {
+  if (value === undefined || typeof value === 'boolean') return value;
+  const v = String(value).toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return value;
+}
+
+// Reads the raw value: implicit conversion would already have turned 'false' into true.
+export const BoolEnv = () =>
+  Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => toBool(obj[key]));
+
+/** Variables every service reads. Each service extends this with its own. */
+export class BaseServiceConfig {
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT!: number;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  DATABASE_URL!: string;
+
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be a lower-case SQL identifier' })
+  DATABASE_SCHEMA!: string;
+
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be a lower-case SQL identifier' })
+  DATABASE_ROLE!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @BoolEnv()
+  @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  @Matches(/^(nats|tls|wss?):\/\/[^,\s]+(,(nats|tls|wss?):\/\/[^,\s]+)*$/, {
+    message: 'must be a nats:// URL or a comma-separated list of them',
+  })
+  NATS_URL!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  NATS_STREAM_REPLICAS = 1;
+
+  @Matches(/^[a-z][a-z0-9_-]{0,30}$/, { message: 'must be a lower-case subject token' })
+  EVENT_SUBJECT_ROOT = 'kkb';
+
+  @Matches(/^[A-Z][A-Z0-9_]{0,30}$/, { message: 'must be an upper-case stream name prefix' })
+  EVENT_STREAM_PREFIX = 'KKB';
+
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  EVENT_RETENTION_DAYS = 90;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/-----BEGIN [A-Z ]*PUBLIC KEY-----/, { message: 'must be a PEM public key' })
+  JWT_PUBLIC_KEY?: string;
+
+  @IsString()
+  JWT_ISSUER = 'kkb';
+
+  @IsString()
+  JWT_AUDIENCE = 'kkb';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  OUTBOX_BATCH_SIZE = 256;
+
+  @IsInt()
+  @Min(10)
+  @Max(60000)
+  OUTBOX_POLL_MS = 1000;
+
+  @IsInt()
+  @Min(1)
+  @Max(24 * 365)
+  OUTBOX_RETENTION_HOURS = 24;
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  CONSUMER_MAX_DELIVER = 8;
+
+  @IsInt()
+  @Min(1000)
+  @Max(3600000)
+  CONSUMER_ACK_WAIT_MS = 30000;
+
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
+  HTTP_BODY_LIMIT = 1024 * 1024;
+}
+
+function flatten(errors: ValidationError[], target: Record<string, unknown>) {
+  return errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((reason) => ({
+      variable: e.property,
+      reason: reason.replace(new RegExp(`^${e.property}\\s*`), ''),
+      value: target[e.property],
+    })),
+  );
+}
+
+/**
+ * Reads and validates configuration from the environment at boot; throws a ConfigError that
+ * names every bad variable. `defaults` fills what the environment leaves out (the port, schema...).
+ */
+export function loadConfig<T extends BaseServiceConfig>(
+  cls: new () => T,
+  defaults: Partial<Record<keyof T, unknown>>,
+  env: NodeJS.ProcessEnv = process.env,
+): T {
+  const raw: Record<string, unknown> = { ...defaults };
+  for (const key of Object.keys(new cls()).concat(Object.keys(defaults), ['PORT', 'DATABASE_URL', 'NATS_URL', 'JWT_SECRET', 'JWT_PUBLIC_KEY'])) {
+    if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
+  }
+  const instance = plainToInstance(cls, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const errors = validateSync(instance as object, { whitelist: false, forbidUnknownValues: true });
+  const problems = flatten(errors, raw);
+  if (!instance.JWT_SECRET && !instance.JWT_PUBLIC_KEY) {
+    problems.push({ variable: 'JWT_SECRET', reason: 'set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256)', value: undefined });
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return instance;
+}

@@ -1,0 +1,28 @@
+import { LoggerModule } from 'nestjs-pino';
+import type { DynamicModule } from '@nestjs/common';
+import { currentCorrelation } from './correlation';
+
+/** JSON logs (pino) where every line carries the correlation id of its request or event. */
+export function loggingModule(service: string, level: string): DynamicModule {
+  return LoggerModule.forRoot({
+    pinoHttp: {
+      level,
+      base: { service },
+      messageKey: 'msg',
+      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+      mixin: () => {
+        const c = currentCorrelation();
+        return c ? { correlationId: c.correlationId, causationId: c.causationId } : {};
+      },
+      autoLogging: {
+        ignore: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
+      },
+      quietReqLogger: true,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+  });
+}

@@ -1,0 +1,87 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_BASE, ProblemException, type ProblemDetails } from './problem';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  406: 'Not acceptable',
+  409: 'Conflict',
+  412: 'Precondition failed',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  428: 'Precondition required',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+const slug = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+
+/** Fastify's own errors (bad JSON, body too large, wrong content type) carry a 4xx statusCode. */
+function fastifyStatus(err: unknown): number | undefined {
+  const e = err as { statusCode?: unknown; code?: unknown };
+  return typeof e?.statusCode === 'number' && typeof e.code === 'string' && e.code.startsWith('FST_')
+    ? e.statusCode
+    : undefined;
+}
+
+/**
+ * Turns every error into application/problem+json (RFC 9457). A 5xx never carries the cause to
+ * the client; it is logged with the request's correlation id instead.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    const problem = this.toProblem(exception);
+    problem.instance = request?.url;
+    if (problem.status >= 500) {
+      this.logger.error({ err: exception, url: request?.url }, 'request failed');
+    }
+    void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+  }
+
+  toProblem(exception: unknown): ProblemDetails {
+    if (exception instanceof ProblemException) {
+      const body = exception.getResponse() as { title: string; detail?: string };
+      return {
+        type: PROBLEM_BASE + exception.problemType,
+        title: body.title,
+        status: exception.getStatus(),
+        detail: body.detail,
+        ...(exception.errors ? { errors: exception.errors } : {}),
+        ...exception.extensions,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const res = exception.getResponse();
+      const message =
+        typeof res === 'string' ? res : Array.isArray((res as { message?: unknown }).message) ? undefined : (res as { message?: string }).message;
+      const title = TITLES[status] ?? 'Error';
+      return { type: PROBLEM_BASE + slug(title), title, status, detail: status >= 500 ? undefined : message };
+    }
+    const fst = fastifyStatus(exception);
+    if (fst && fst < 500) {
+      const e = exception as { message: string; code: string };
+      const title = TITLES[fst] ?? 'Bad request';
+      const detail = e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? `The body is not valid JSON: ${e.message}` : e.message;
+      return { type: PROBLEM_BASE + slug(title), title, status: fst, detail, ...(fst === 400 ? { errors: [{ field: 'body', reason: detail }] } : {}) };
+    }
+    return {
+      type: PROBLEM_BASE + 'internal-error',
+      title: TITLES[HttpStatus.INTERNAL_SERVER_ERROR],
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      detail: 'An unexpected error occurred; it has been logged with the correlation id.',
+    };
+  }
+}

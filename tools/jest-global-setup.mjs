@@ -1,0 +1,24 @@
+// Gives the test run a Postgres and a NATS server: the ones named by
+// DATABASE_URL / NATS_URL (CI sets them to the machine's services), else an
+// embedded Postgres and a nats-server child started here and stopped in teardown.
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { freePort, startEmbeddedPostgres, startNatsServer } from './local-infra.mjs';
+
+export default async function globalSetup() {
+  if (globalThis.__KKB_INFRA__) return;
+  const started = [];
+  globalThis.__KKB_INFRA__ = started;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kkb-test-'));
+  if (!process.env.DATABASE_URL) {
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), database: 'test' });
+    process.env.DATABASE_URL = pg.url;
+    started.push(pg);
+  }
+  if (!process.env.NATS_URL) {
+    const nats = await startNatsServer({ storeDir: path.join(dir, 'nats'), port: await freePort() });
+    process.env.NATS_URL = nats.url;
+    started.push(nats);
+  }
+}

