@@ -3,7 +3,7 @@
 // embedded Postgres and a nats-server child started here and stopped in teardown.
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { freePort, startEmbeddedPostgres, startNatsServer } from './local-infra.mjs';
 
 export default async function globalSetup() {
@@ -11,6 +11,8 @@ export default async function globalSetup() {
   const started = [];
   globalThis.__KKB_INFRA__ = started;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kkb-test-'));
+  // The embedded Postgres runs as the `postgres` user when we are root: it must reach the folder.
+  chmodSync(dir, 0o755);
   if (!process.env.DATABASE_URL) {
     const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), database: 'test' });
     process.env.DATABASE_URL = pg.url;

@@ -9,7 +9,9 @@
 -- Each role owns its own schema and has no grant on any other service's schema,
 -- so a service can reach only its own data. The service's migrations (run by
 -- `node dist/services/<name>/src/main.js migrate`) then create the tables as
--- that role.
+-- that role. This file does for all four services what each service's
+-- `provision` command (libs/persistence/src/provision.ts) does for itself; use
+-- whichever suits: both are idempotent and give the same result.
 --
 -- Idempotent: run it as often as you like. Every run (re)sets the four passwords
 -- to the values given, so it is also how passwords are rotated.
@@ -105,10 +107,9 @@ BEGIN
         EXECUTE format('ALTER ROLE %I NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', rol);
       END IF;
     END IF;
-    -- Unqualified names resolve in the service's own schema first; public
-    -- stays on the path only for extension functions (nobody may create
-    -- objects in public, see below).
-    EXECUTE format('ALTER ROLE %I SET search_path = %I, public', rol, svc);
+    -- Unqualified names resolve in the service's own schema only (the same
+    -- setting as the services' own `provision` command).
+    EXECUTE format('ALTER ROLE %I SET search_path = %I', rol, svc);
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), rol);
     -- A non-superuser admin (managed Postgres) must be a member of a role to
     -- create a schema owned by it.

@@ -3,7 +3,13 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 // @asyncapi/parser 3.x ships a CommonJS build (`main: cjs/index.js`), so jest can require it
 // directly; no child process is needed.
-import { DiagnosticSeverity, Parser, type AsyncAPIDocumentInterface, type ChannelInterface, type Diagnostic } from '@asyncapi/parser';
+import {
+  DiagnosticSeverity,
+  Parser,
+  type AsyncAPIDocumentInterface,
+  type ChannelInterface,
+  type Diagnostic,
+} from '@asyncapi/parser';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import { ASYNCAPI_PATH, loadAsyncApi } from './asyncapi';
 import { ALL_CONTRACTS } from './catalog';
@@ -22,7 +28,10 @@ const CONTRACTS: readonly EventContract[] = [...ALL_CONTRACTS];
 const DLQ_ADDRESS = deadLetterSubject('{service}', '{consumer}');
 
 type Json = Record<string, unknown>;
-type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
+type Class = abstract new (...args: never[]) => unknown;
+type ValidationMetadata = ReturnType<
+  ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']
+>[number];
 
 /** `kkb.<producer>.<aggregate>.<verb>.v<major>.{province}`: the subject with the province as a parameter. */
 function channelAddress(type: string): string {
@@ -38,7 +47,8 @@ function merged(schema: Json): Json {
   const properties: Record<string, Json[]> = {};
   for (const part of parts) {
     for (const [key, value] of Object.entries(part)) {
-      if (!['allOf', 'required', 'properties'].includes(key) && !key.startsWith('x-parser-')) out[key] = value;
+      if (!['allOf', 'required', 'properties'].includes(key) && !key.startsWith('x-parser-'))
+        out[key] = value;
     }
     for (const name of (part.required as string[] | undefined) ?? []) required.add(name);
     for (const [name, s] of Object.entries((part.properties as Record<string, Json> | undefined) ?? {})) {
@@ -46,7 +56,9 @@ function merged(schema: Json): Json {
     }
   }
   out.required = [...required].sort();
-  out.properties = Object.fromEntries(Object.entries(properties).map(([name, list]) => [name, merged({ allOf: list })]));
+  out.properties = Object.fromEntries(
+    Object.entries(properties).map(([name, list]) => [name, merged({ allOf: list })]),
+  );
   return out;
 }
 
@@ -55,13 +67,16 @@ function skeleton(schema: Json): Json {
   return {
     required: [...((schema.required as string[] | undefined) ?? [])].sort(),
     properties: Object.fromEntries(
-      Object.entries((schema.properties as Record<string, Json> | undefined) ?? {}).map(([k, v]) => [k, skeleton(v)]),
+      Object.entries((schema.properties as Record<string, Json> | undefined) ?? {}).map(([k, v]) => [
+        k,
+        skeleton(v),
+      ]),
     ),
   };
 }
 
 /** The JSON Schema a class-validator class implies, from its validation metadata. */
-function schemaOfClass(cls: Function): Json {
+function schemaOfClass(cls: Class): Json {
   const byProperty = new Map<string, ValidationMetadata[]>();
   for (const m of getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false)) {
     byProperty.set(m.propertyName, [...(byProperty.get(m.propertyName) ?? []), m]);
@@ -69,23 +84,27 @@ function schemaOfClass(cls: Function): Json {
   const required: string[] = [];
   const properties: Record<string, Json> = {};
   for (const [name, metadatas] of byProperty) {
-    const optional = metadatas.some((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION && m.name === 'isOptional');
+    const optional = metadatas.some(
+      (m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION && m.name === 'isOptional',
+    );
     if (!optional) required.push(name);
     properties[name] = schemaOfProperty(cls, name, metadatas);
   }
   return { type: 'object', required: required.sort(), properties };
 }
 
-function schemaOfProperty(cls: Function, name: string, metadatas: ValidationMetadata[]): Json {
+function schemaOfProperty(cls: Class, name: string, metadatas: ValidationMetadata[]): Json {
   const schema: Json = {};
   const items: Json = {};
   for (const m of metadatas) {
     const target = m.each ? items : schema;
     const arg: unknown = m.constraints?.[0];
     if (m.type === ValidationTypes.NESTED_VALIDATION) {
-      const nested = Reflect.getMetadata('design:type', cls.prototype, name) as Function | undefined;
+      const nested = Reflect.getMetadata('design:type', cls.prototype, name) as Class | undefined;
       if (!nested || nested === Array || nested === Object) {
-        throw new Error(`${cls.name}.${name}: teach asyncapi.spec.ts about nested arrays or untyped nested objects`);
+        throw new Error(
+          `${cls.name}.${name}: teach asyncapi.spec.ts about nested arrays or untyped nested objects`,
+        );
       }
       Object.assign(target, schemaOfClass(nested));
       continue;
@@ -154,9 +173,16 @@ describe('asyncapi.yaml', () => {
   let document: AsyncAPIDocumentInterface;
   let diagnostics: Diagnostic[];
 
-  const eventChannels = (): ChannelInterface[] => document.channels().all().filter((c) => c.address() !== DLQ_ADDRESS);
+  const eventChannels = (): ChannelInterface[] =>
+    document
+      .channels()
+      .all()
+      .filter((c) => c.address() !== DLQ_ADDRESS);
   const channelOf = (contract: EventContract): ChannelInterface | undefined =>
-    document.channels().all().find((c) => c.address() === channelAddress(contract.type));
+    document
+      .channels()
+      .all()
+      .find((c) => c.address() === channelAddress(contract.type));
   const messageOf = (contract: EventContract) => {
     const channel = channelOf(contract);
     if (!channel) throw new Error(`no channel for ${contract.type}`);
@@ -168,7 +194,8 @@ describe('asyncapi.yaml', () => {
   beforeAll(async () => {
     const parsed = await new Parser().parse(loadAsyncApi(), { source: ASYNCAPI_PATH });
     diagnostics = parsed.diagnostics;
-    if (!parsed.document) throw new Error(`asyncapi.yaml does not parse:\n${diagnostics.map(describeDiagnostic).join('\n')}`);
+    if (!parsed.document)
+      throw new Error(`asyncapi.yaml does not parse:\n${diagnostics.map(describeDiagnostic).join('\n')}`);
     document = parsed.document;
   });
 
@@ -185,7 +212,9 @@ describe('asyncapi.yaml', () => {
   });
 
   it('should have a channel for every contract, addressed by its subject with a {province} parameter', () => {
-    const missing = CONTRACTS.filter((c) => !channelOf(c)).map((c) => `${c.type} (expected ${channelAddress(c.type)})`);
+    const missing = CONTRACTS.filter((c) => !channelOf(c)).map(
+      (c) => `${c.type} (expected ${channelAddress(c.type)})`,
+    );
     expect(missing).toEqual([]);
     for (const c of CONTRACTS) {
       const parameters = channelOf(c)!.parameters().all();
@@ -213,7 +242,9 @@ describe('asyncapi.yaml', () => {
       expect(message.contentType()).toBe('application/json');
       expect(message.headers()?.json()).toMatchObject({ required: ['Nats-Msg-Id'] });
       const payload = merged(message.payload()!.json() as Json);
-      expect(payload.required).toEqual(merged(document.components().schemas().get('CloudEvent')!.json() as Json).required);
+      expect(payload.required).toEqual(
+        merged(document.components().schemas().get('CloudEvent')!.json() as Json).required,
+      );
       expect((payload.properties as Record<string, Json>).type).toMatchObject({ const: c.type });
     }
   });
@@ -242,7 +273,10 @@ describe('asyncapi.yaml', () => {
       for (const example of examples) {
         const payload = example.payload() as Json;
         const result = await checkEvent(payload, c);
-        expect({ type: c.type, problems: result.ok ? [] : result.problems }).toEqual({ type: c.type, problems: [] });
+        expect({ type: c.type, problems: result.ok ? [] : result.problems }).toEqual({
+          type: c.type,
+          problems: [],
+        });
         expect(example.headers()).toEqual({ 'Nats-Msg-Id': payload.id });
       }
     }
@@ -259,9 +293,18 @@ describe('asyncapi.yaml', () => {
   });
 
   it('should describe the dead-letter channel kkb.dlq.{service}.{consumer}', () => {
-    const channel = document.channels().all().find((c) => c.address() === DLQ_ADDRESS);
+    const channel = document
+      .channels()
+      .all()
+      .find((c) => c.address() === DLQ_ADDRESS);
     expect(channel).toBeDefined();
-    expect(channel!.parameters().all().map((p) => p.id()).sort()).toEqual(['consumer', 'service']);
+    expect(
+      channel!
+        .parameters()
+        .all()
+        .map((p) => p.id())
+        .sort(),
+    ).toEqual(['consumer', 'service']);
     const messages = channel!.messages().all();
     expect(messages).toHaveLength(1);
     const payload = merged(messages[0].payload()!.json() as Json);

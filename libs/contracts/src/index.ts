@@ -10,3 +10,4 @@ export * from './registry/kampung-deactivated.v1';
 export * from './registry/kampung-reactivated.v1';
 export * from './registry/kampung-merged.v1';
 export * from './registry/regions-imported.v1';
+export * from './asyncapi';

@@ -1,16 +1,27 @@
 import { ALL_CONTRACTS } from './catalog';
-import { deadLetterSubject, NATIONAL_PROVINCE, parseSubject, producerFilter, provinceOf, subjectFor } from './subject';
+import {
+  deadLetterSubject,
+  NATIONAL_PROVINCE,
+  parseSubject,
+  producerFilter,
+  provinceOf,
+  subjectFor,
+} from './subject';
 
 const REGISTERED = 'kkb.registry.kampung.registered.v1';
 
 describe(subjectFor.name, () => {
   it('should append the province token to the event type', () => {
     expect(subjectFor(REGISTERED, '16')).toBe('kkb.registry.kampung.registered.v1.16');
-    expect(subjectFor('kkb.classification.kampung.classified.v1', '16')).toBe('kkb.classification.kampung.classified.v1.16');
+    expect(subjectFor('kkb.classification.kampung.classified.v1', '16')).toBe(
+      'kkb.classification.kampung.classified.v1.16',
+    );
   });
 
   it('should use the national token 00 as is', () => {
-    expect(subjectFor('kkb.registry.regions.imported.v1', NATIONAL_PROVINCE)).toBe('kkb.registry.regions.imported.v1.00');
+    expect(subjectFor('kkb.registry.regions.imported.v1', NATIONAL_PROVINCE)).toBe(
+      'kkb.registry.regions.imported.v1.00',
+    );
   });
 
   it('should replace the leading kkb with a given root', () => {
@@ -41,7 +52,10 @@ describe(parseSubject.name, () => {
   });
 
   it('should give the kkb type back for a subject under a test root', () => {
-    expect(parseSubject(subjectFor(REGISTERED, '16', 'test-3f9a'))).toEqual({ type: REGISTERED, province: '16' });
+    expect(parseSubject(subjectFor(REGISTERED, '16', 'test-3f9a'))).toEqual({
+      type: REGISTERED,
+      province: '16',
+    });
   });
 
   it('should return null for a subject with the wrong number of tokens', () => {
@@ -102,7 +116,9 @@ describe(deadLetterSubject.name, () => {
   });
 
   it('should replace the leading kkb with a given root', () => {
-    expect(deadLetterSubject('survey', 'survey-registry', 'test-3f9a')).toBe('test-3f9a.dlq.survey.survey-registry');
+    expect(deadLetterSubject('survey', 'survey-registry', 'test-3f9a')).toBe(
+      'test-3f9a.dlq.survey.survey-registry',
+    );
   });
 
   it('should never be mistaken for an event subject', () => {

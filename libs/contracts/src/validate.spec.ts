@@ -75,7 +75,9 @@ describe(checkEvent.name, () => {
   });
 
   it('should accept fields it does not know, so additive changes within a major do not break consumers', async () => {
-    const result = await checkEvent(kampungRegistered({ traceparent: '00-abc-def-01' }, { pokja: 'Pokja Sukamaju' }));
+    const result = await checkEvent(
+      kampungRegistered({ traceparent: '00-abc-def-01' }, { pokja: 'Pokja Sukamaju' }),
+    );
     expect(result.ok).toBe(true);
   });
 
@@ -108,7 +110,12 @@ describe(checkEvent.name, () => {
   });
 
   it('should reject a type that does not follow the kkb.<producer>.<aggregate>.<past-verb>.v<major> pattern', async () => {
-    for (const type of ['kkb.registry.kampung.registered', 'registry.kampung.registered.v1', 'kkb.registry.Kampung.registered.v1', 'kkb.registry.kampung.registered.1']) {
+    for (const type of [
+      'kkb.registry.kampung.registered',
+      'registry.kampung.registered.v1',
+      'kkb.registry.Kampung.registered.v1',
+      'kkb.registry.kampung.registered.1',
+    ]) {
       const problems = await problemsOf(kampungRegistered({ type }));
       expect(fields(problems)).toEqual(['type']);
       expect(problems[0].reason).toMatch(/kkb\.<producer>/);
@@ -117,7 +124,9 @@ describe(checkEvent.name, () => {
 
   it('should reject a well-formed type that no contract defines', async () => {
     const problems = await problemsOf(kampungRegistered({ type: 'kkb.registry.kampung.exploded.v1' }));
-    expect(problems).toEqual([{ field: 'type', reason: 'unknown event type kkb.registry.kampung.exploded.v1' }]);
+    expect(problems).toEqual([
+      { field: 'type', reason: 'unknown event type kkb.registry.kampung.exploded.v1' },
+    ]);
   });
 
   it('should reject a newer major of a known event as unknown until its contract exists', async () => {
@@ -129,7 +138,12 @@ describe(checkEvent.name, () => {
     const result = await checkEvent(kampungRegistered(), kampungUpdatedV1);
     expect(result).toEqual({
       ok: false,
-      problems: [{ field: 'type', reason: 'expected kkb.registry.kampung.updated.v1, got kkb.registry.kampung.registered.v1' }],
+      problems: [
+        {
+          field: 'type',
+          reason: 'expected kkb.registry.kampung.updated.v1, got kkb.registry.kampung.registered.v1',
+        },
+      ],
     });
   });
 
@@ -148,13 +162,18 @@ describe(checkEvent.name, () => {
     for (const villageCode of ['1610052041', '16.10.05.204', '16.10.5.2041', 1610052041]) {
       const problems = await problemsOf(kampungRegistered({}, { villageCode }));
       expect(problems).toEqual([
-        { field: 'data.villageCode', reason: 'villageCode must be a dotted 10-digit village code such as 16.10.05.2041' },
+        {
+          field: 'data.villageCode',
+          reason: 'villageCode must be a dotted 10-digit village code such as 16.10.05.2041',
+        },
       ]);
     }
   });
 
   it('should report every bad payload field with its data. path', async () => {
-    const problems = await problemsOf(kampungRegistered({}, { kampungId: 'not-a-uuid', active: 'yes', version: 0 }));
+    const problems = await problemsOf(
+      kampungRegistered({}, { kampungId: 'not-a-uuid', active: 'yes', version: 0 }),
+    );
     expect(fields(problems).sort()).toEqual(['data.active', 'data.kampungId', 'data.version']);
   });
 
@@ -200,10 +219,18 @@ describe(checkEvent.name, () => {
 
   it('should reject nested regions imported counts that are missing, not integers, or not an object', async () => {
     expect(
-      fields(await problemsOf(regionsImportedEvent({ active: { provinces: 38, regencies: 514, districts: 7277 } }))),
+      fields(
+        await problemsOf(
+          regionsImportedEvent({ active: { provinces: 38, regencies: 514, districts: 7277 } }),
+        ),
+      ),
     ).toEqual(['data.active.villages']);
     expect(
-      fields(await problemsOf(regionsImportedEvent({ active: { provinces: 38.5, regencies: 514, districts: 7277, villages: 1 } }))),
+      fields(
+        await problemsOf(
+          regionsImportedEvent({ active: { provinces: 38.5, regencies: 514, districts: 7277, villages: 1 } }),
+        ),
+      ),
     ).toEqual(['data.active.provinces']);
     expect(fields(await problemsOf(regionsImportedEvent({ active: null })))).toEqual(['data.active']);
     expect(fields(await problemsOf(regionsImportedEvent({ active: undefined })))).toEqual(['data.active']);
@@ -222,9 +249,14 @@ describe(flattenValidationErrors.name, () => {
         {
           property: 'active',
           constraints: {},
-          children: [{ property: 'villages', constraints: { min: 'villages must not be less than 0' }, children: [] }],
+          children: [
+            { property: 'villages', constraints: { min: 'villages must not be less than 0' }, children: [] },
+          ],
         },
-        { property: 'source', constraints: { isString: 'source must be a string', isNotEmpty: 'source should not be empty' } },
+        {
+          property: 'source',
+          constraints: { isString: 'source must be a string', isNotEmpty: 'source should not be empty' },
+        },
       ],
       'data',
     );

@@ -50,12 +50,6 @@ export async function createServiceApp(
     void reply.header(CORRELATION_HEADER, correlationId);
     runWithCorrelation({ correlationId, causationId: correlationId }, done);
   });
-  // Errors raised by fastify before Nest's route handler runs (body parsing) also become problems.
-  fastify.setErrorHandler((err, req, reply) => {
-    const problem = filter.toProblem(err);
-    problem.instance = req.url;
-    void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
-  });
   const metrics = app.get(MetricsRegistry);
   const httpDuration = metrics.histogram({
     name: 'http_request_duration_seconds',

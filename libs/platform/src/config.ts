@@ -39,13 +39,14 @@ export const BoolEnv = () =>
 
 /** Variables every service reads. Each service extends this with its own. */
 export class BaseServiceConfig {
+  /** 0 picks a free port (tests). */
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(65535)
   PORT!: number;
 
   @IsString()
-  HOST = '0.0.0.0';
+  HOST: string = '0.0.0.0';
 
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
   DATABASE_URL!: string;
@@ -59,11 +60,11 @@ export class BaseServiceConfig {
   @IsInt()
   @Min(1)
   @Max(200)
-  DATABASE_POOL_SIZE = 10;
+  DATABASE_POOL_SIZE: number = 10;
 
   @BoolEnv()
   @IsBoolean()
-  MIGRATIONS_RUN = true;
+  MIGRATIONS_RUN: boolean = true;
 
   @Matches(/^(nats|tls|wss?):\/\/[^,\s]+(,(nats|tls|wss?):\/\/[^,\s]+)*$/, {
     message: 'must be a nats:// URL or a comma-separated list of them',
@@ -73,18 +74,18 @@ export class BaseServiceConfig {
   @IsInt()
   @Min(1)
   @Max(5)
-  NATS_STREAM_REPLICAS = 1;
+  NATS_STREAM_REPLICAS: number = 1;
 
   @Matches(/^[a-z][a-z0-9_-]{0,30}$/, { message: 'must be a lower-case subject token' })
-  EVENT_SUBJECT_ROOT = 'kkb';
+  EVENT_SUBJECT_ROOT: string = 'kkb';
 
   @Matches(/^[A-Z][A-Z0-9_]{0,30}$/, { message: 'must be an upper-case stream name prefix' })
-  EVENT_STREAM_PREFIX = 'KKB';
+  EVENT_STREAM_PREFIX: string = 'KKB';
 
   @IsInt()
   @Min(1)
   @Max(3650)
-  EVENT_RETENTION_DAYS = 90;
+  EVENT_RETENTION_DAYS: number = 90;
 
   @IsOptional()
   @IsString()
@@ -97,43 +98,43 @@ export class BaseServiceConfig {
   JWT_PUBLIC_KEY?: string;
 
   @IsString()
-  JWT_ISSUER = 'kkb';
+  JWT_ISSUER: string = 'kkb';
 
   @IsString()
-  JWT_AUDIENCE = 'kkb';
+  JWT_AUDIENCE: string = 'kkb';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL = 'info';
+  LOG_LEVEL: string = 'info';
 
   @IsInt()
   @Min(1)
   @Max(10000)
-  OUTBOX_BATCH_SIZE = 256;
+  OUTBOX_BATCH_SIZE: number = 256;
 
   @IsInt()
   @Min(10)
   @Max(60000)
-  OUTBOX_POLL_MS = 1000;
+  OUTBOX_POLL_MS: number = 1000;
 
   @IsInt()
   @Min(1)
   @Max(24 * 365)
-  OUTBOX_RETENTION_HOURS = 24;
+  OUTBOX_RETENTION_HOURS: number = 24;
 
   @IsInt()
   @Min(1)
   @Max(100)
-  CONSUMER_MAX_DELIVER = 8;
+  CONSUMER_MAX_DELIVER: number = 8;
 
   @IsInt()
   @Min(1000)
   @Max(3600000)
-  CONSUMER_ACK_WAIT_MS = 30000;
+  CONSUMER_ACK_WAIT_MS: number = 30000;
 
   @IsInt()
   @Min(1024)
   @Max(100 * 1024 * 1024)
-  HTTP_BODY_LIMIT = 1024 * 1024;
+  HTTP_BODY_LIMIT: number = 1024 * 1024;
 }
 
 function flatten(errors: ValidationError[], target: Record<string, unknown>) {

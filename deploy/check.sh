@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Offline checks of the deployment files: no Docker engine, no cluster and no
+# network needed. Runs what this machine has, prints a skip line for the rest,
+# exits non-zero if any check that ran failed.
+#
+#   bash deploy/check.sh
+#
+# Checks:
+#   docker-compose.yml        docker-compose config -q (or docker compose config -q)
+#   deploy/overlays/*         kubectl kustomize (or kustomize build), plus a few
+#                             assertions on the output
+#   YAML style                yamllint -c deploy/.yamllint.yaml
+#   NATS configs              nats-server -t on deploy/nats/nats.conf and
+#                             deploy/nats/cluster-local/n{1,2,3}.conf
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+ran=0
+skipped=0
+failures=()
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() {
+  local name=$1
+  shift
+  ran=$((ran + 1))
+  if "$@" >"$tmp/out" 2>&1; then
+    echo "ok   $name"
+  else
+    echo "FAIL $name"
+    sed 's/^/     /' "$tmp/out"
+    failures+=("$name")
+  fi
+}
+
+skip() {
+  skipped=$((skipped + 1))
+  echo "skip $1 ($2)"
+}
+
+# ------------------------------------------------------------ docker-compose
+if command -v docker-compose >/dev/null 2>&1; then
+  check "docker-compose config -q" docker-compose -f docker-compose.yml config -q
+elif command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+  check "docker compose config -q" docker compose -f docker-compose.yml config -q
+else
+  skip "docker-compose config -q" "neither docker-compose nor docker compose is installed"
+fi
+
+# ------------------------------------------------------------------ kustomize
+kustomize_build() {
+  if command -v kubectl >/dev/null 2>&1; then
+    kubectl kustomize "$1"
+  else
+    kustomize build "$1"
+  fi
+}
+
+# Builds an overlay into $tmp/<name>.yaml.
+build_overlay() {
+  kustomize_build "deploy/overlays/$1" >"$tmp/$1.yaml"
+}
+
+# What the overlays promise, checked on their output.
+assert_local() {
+  local f=$tmp/local.yaml
+  grep -Eq "NATS_STREAM_REPLICAS: ['\"]?1['\"]?$" "$f" || { echo "local: NATS_STREAM_REPLICAS is not 1"; return 1; }
+  [ "$(grep -c '^kind: Deployment$' "$f")" -eq 4 ] || { echo "local: expected 4 Deployments"; return 1; }
+  [ "$(grep -c '^kind: HorizontalPodAutoscaler$' "$f")" -eq 4 ] || { echo "local: expected 4 HPAs"; return 1; }
+  grep -q '^kind: StatefulSet$' "$f" || { echo "local: no StatefulSet (NATS)"; return 1; }
+}
+
+assert_production() {
+  local f=$tmp/production.yaml
+  grep -Eq "NATS_STREAM_REPLICAS: ['\"]?3['\"]?$" "$f" || { echo "production: NATS_STREAM_REPLICAS is not 3"; return 1; }
+  if grep -q '^kind: Secret$' "$f"; then echo "production: the output must not contain Secrets"; return 1; fi
+  if grep -q 'PLACEHOLDER' "$f"; then echo "production: placeholder values in the output"; return 1; fi
+  [ "$(grep -c '^kind: Deployment$' "$f")" -eq 4 ] || { echo "production: expected 4 Deployments"; return 1; }
+  [ "$(grep -c '^kind: HorizontalPodAutoscaler$' "$f")" -eq 4 ] || { echo "production: expected 4 HPAs"; return 1; }
+  [ "$(grep -c '^kind: PodDisruptionBudget$' "$f")" -eq 5 ] || { echo "production: expected 5 PDBs"; return 1; }
+}
+
+if command -v kubectl >/dev/null 2>&1 || command -v kustomize >/dev/null 2>&1; then
+  for overlay in local production; do
+    check "kustomize deploy/overlays/$overlay" build_overlay "$overlay"
+    if [ -s "$tmp/$overlay.yaml" ]; then
+      check "deploy/overlays/$overlay output" "assert_$overlay"
+    fi
+  done
+else
+  skip "kustomize deploy/overlays/local" "neither kubectl nor kustomize is installed"
+  skip "kustomize deploy/overlays/production" "neither kubectl nor kustomize is installed"
+fi
+
+# ------------------------------------------------------------------- yamllint
+if command -v yamllint >/dev/null 2>&1; then
+  check "yamllint" yamllint -c deploy/.yamllint.yaml docker-compose.yml deploy
+else
+  skip "yamllint" "not installed; apt-get install -y yamllint"
+fi
+
+# ---------------------------------------------------------------- nats-server
+if command -v nats-server >/dev/null 2>&1; then
+  check "nats-server -t deploy/nats/nats.conf" env POD_NAME=nats-0 nats-server -t -c deploy/nats/nats.conf
+  for n in 1 2 3; do
+    check "nats-server -t deploy/nats/cluster-local/n$n.conf" nats-server -t -c "deploy/nats/cluster-local/n$n.conf"
+  done
+else
+  skip "nats-server -t" "nats-server is not installed"
+fi
+
+# -------------------------------------------------------------------- summary
+if [ "${#failures[@]}" -gt 0 ]; then
+  echo "deploy/check.sh: ${#failures[@]} of $ran checks FAILED (${failures[*]}); $skipped skipped"
+  exit 1
+fi
+echo "deploy/check.sh: all $ran checks ok; $skipped skipped"

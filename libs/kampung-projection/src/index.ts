@@ -1,0 +1,5 @@
+export * from './kampung-projection.entity';
+export * from './kampung-projection.migration';
+export * from './kampung-projection.handler';
+export * from './kampung-projection.controller';
+export * from './kampung-projection.module';

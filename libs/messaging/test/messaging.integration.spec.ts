@@ -1,0 +1,174 @@
+import { headers } from '@nats-io/transport-node';
+import type { DataSource } from 'typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { subjectFor, type CloudEvent } from '@kkb/contracts';
+import { eventually, startTestService, TestRun, type TestService } from '@kkb/testing';
+import { dlqStreamName, EventConsumerService, NatsConnectionService, OutboxRelayService, streamName, type DeadLetter } from '../src';
+import { attempts, consumerDef, CountingHandler, plans, producerDef, TestProducer } from './messaging.fixtures';
+
+const FAST = { backoffMs: [50, 100, 200], maxDeliver: 3 };
+
+describe(EventConsumerService.name, () => {
+  const run = new TestRun();
+  let producer: TestService;
+  let consumer: TestService | undefined;
+
+  const handled = async (name: string): Promise<number | undefined> => {
+    const ds = consumer!.app.get<DataSource>(getDataSourceToken());
+    const rows = await ds.query(`SELECT n FROM "${run.schema('survey')}".handled WHERE name = $1`, [name]);
+    return rows[0]?.n;
+  };
+
+  const deadLetters = async (): Promise<DeadLetter[]> => {
+    const nats = producer.app.get(NatsConnectionService);
+    const stream = dlqStreamName(run.streamPrefix);
+    const info = await nats.jsm.streams.info(stream).catch(() => null);
+    if (!info) return [];
+    const out: DeadLetter[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages; seq++) {
+      const m = await nats.jsm.streams.getMessage(stream, { seq }).catch(() => null);
+      if (m) out.push(m.json<DeadLetter>());
+    }
+    return out;
+  };
+
+  const startConsumer = async () => {
+    consumer = await startTestService(run, consumerDef, { messaging: FAST });
+  };
+
+  beforeAll(async () => {
+    producer = await startTestService(run, producerDef, { messaging: { outbox: { enabled: true, batchSize: 64, pollMs: 200, retentionHours: 1 } } });
+  });
+
+  afterAll(async () => {
+    await consumer?.close();
+    await producer?.close();
+    await run.cleanup();
+  });
+
+  it('should deliver an event committed while the consumer was down once it starts', async () => {
+    const ev = await producer.app.get(TestProducer).register('while-down');
+    const nats = producer.app.get(NatsConnectionService);
+    await eventually(async () => (await nats.jsm.streams.info(streamName(run.streamPrefix, 'registry'))).state.messages, {
+      what: 'event published to the stream',
+    });
+    expect(consumer).toBeUndefined();
+
+    await startConsumer();
+
+    expect(await eventually(() => handled('while-down'), { what: 'event handled after start' })).toBe(1);
+    const inbox = await consumer!.app
+      .get<DataSource>(getDataSourceToken())
+      .query(`SELECT event_id FROM "${run.schema('survey')}".inbox WHERE event_id = $1`, [ev.id]);
+    expect(inbox).toHaveLength(1);
+  });
+
+  it('should change nothing twice when the same event is delivered again', async () => {
+    const ev = await producer.app.get(TestProducer).register('redelivered');
+    expect(await eventually(() => handled('redelivered'))).toBe(1);
+
+    // Publish the very same CloudEvent under a new Nats-Msg-Id, as a redelivery would bring it.
+    const js = producer.app.get(NatsConnectionService).js;
+    await js.publish(subjectFor(ev.type, ev.province, run.subjectRoot), JSON.stringify(ev), { msgID: `${ev.id}-again` });
+    const marker = await producer.app.get(TestProducer).register('after-redelivery');
+    await eventually(() => handled('after-redelivery'), { what: 'the next event handled' });
+
+    expect(await handled('redelivered')).toBe(1);
+    expect(attempts.get('redelivered')).toBe(1);
+    expect(marker.id).not.toBe(ev.id);
+  });
+
+  it('should dead-letter a malformed event with its reason and go on with the next', async () => {
+    const js = producer.app.get(NatsConnectionService).js;
+    const subject = `${run.subjectRoot}.registry.kampung.registered.v1.16`;
+    await js.publish(subject, 'this is not json', { msgID: 'malformed-1' });
+    const good = await producer.app.get(TestProducer).register('template');
+    const bad: CloudEvent<Record<string, unknown>> = { ...good, id: 'bad-village', data: { ...good.data, villageCode: '16.10' } };
+    await js.publish(subject, JSON.stringify(bad), { msgID: 'bad-village' });
+    await producer.app.get(TestProducer).register('after-malformed');
+
+    expect(await eventually(() => handled('after-malformed'), { what: 'the event after the bad ones' })).toBe(1);
+    const letters = await eventually(deadLetters, { until: (l) => l.length >= 2, what: 'two dead letters' });
+    const notJson = letters.find((l) => l.event === 'this is not json');
+    expect(notJson?.reason).toMatch(/malformed JSON/);
+    expect(notJson?.consumer).toBe('survey-test-kampung');
+    const badVillage = letters.find((l) => l.event.includes('bad-village'));
+    expect(badVillage?.reason).toBe('invalid event');
+    expect(badVillage?.problems).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'data.villageCode' })]));
+    expect(JSON.parse(badVillage!.event).id).toBe('bad-village');
+  });
+
+  it('should retry a transient failure with backoff and count the effect once', async () => {
+    plans.set('flaky', 'fail-twice');
+    await producer.app.get(TestProducer).register('flaky');
+    expect(await eventually(() => handled('flaky'), { what: 'flaky event handled' })).toBe(1);
+    expect(attempts.get('flaky')).toBe(3);
+  });
+
+  it('should dead-letter an event after max_deliver attempts and a permanent failure at once', async () => {
+    plans.set('hopeless', 'fail-always');
+    plans.set('poison', 'permanent');
+    await producer.app.get(TestProducer).register('hopeless');
+    await producer.app.get(TestProducer).register('poison');
+    await producer.app.get(TestProducer).register('after-hopeless');
+
+    const letters = await eventually(deadLetters, {
+      until: (l) => l.some((x) => x.event.includes('"hopeless"')) && l.some((x) => x.event.includes('"poison"')),
+      what: 'dead letters for hopeless and poison',
+    });
+    const hopeless = letters.find((l) => l.event.includes('"hopeless"'))!;
+    expect(hopeless.reason).toMatch(/gave up after 3 attempts: transient failure/);
+    expect(hopeless.deliveryCount).toBe(3);
+    expect(attempts.get('hopeless')).toBe(3);
+    const poison = letters.find((l) => l.event.includes('"poison"'))!;
+    expect(poison.reason).toBe('kampung poison can never be handled');
+    expect(attempts.get('poison')).toBe(1);
+    // Nothing of the failed attempts was committed; the consumer went on.
+    expect(await handled('hopeless')).toBeUndefined();
+    expect(await eventually(() => handled('after-hopeless'))).toBe(1);
+    const jsm = producer.app.get(NatsConnectionService).jsm;
+    const info = await eventually(() => jsm.consumers.info(streamName(run.streamPrefix, 'registry'), 'survey-test-kampung'), {
+      until: (i) => i.num_ack_pending === 0 && i.num_pending === 0,
+      what: 'every message acked or terminated',
+    });
+    expect(info.num_redelivered).toBeGreaterThan(0);
+  });
+
+  it('should publish after a restart what committed before a crash between commit and publish', async () => {
+    const relay = producer.app.get(OutboxRelayService);
+    await relay.stop(); // the process "dies" after the commit, before the relay publishes
+    const ev = await producer.app.get(TestProducer).register('crash-window');
+    await new Promise((r) => setTimeout(r, 500));
+    const ds = producer.app.get<DataSource>(getDataSourceToken());
+    const [row] = await ds.query(`SELECT published_at FROM "${run.schema('registry')}".outbox WHERE id = $1`, [ev.id]);
+    expect(row.published_at).toBeNull();
+    expect(await handled('crash-window')).toBeUndefined();
+
+    await producer.close();
+    producer = await startTestService(run, producerDef, { messaging: { outbox: { enabled: true, batchSize: 64, pollMs: 200, retentionHours: 1 } } });
+
+    expect(await eventually(() => handled('crash-window'), { what: 'event published by the restarted relay' })).toBe(1);
+    const ds2 = producer.app.get<DataSource>(getDataSourceToken());
+    const [after] = await ds2.query(`SELECT published_at FROM "${run.schema('registry')}".outbox WHERE id = $1`, [ev.id]);
+    expect(after.published_at).not.toBeNull();
+  });
+
+  it('should not republish an outbox row twice to the stream (Nats-Msg-Id dedupe)', async () => {
+    const ev = await producer.app.get(TestProducer).register('dedupe');
+    await eventually(() => handled('dedupe'));
+    const js = producer.app.get(NatsConnectionService).js;
+    const h = headers();
+    const ack = await js.publish(subjectFor(ev.type, ev.province, run.subjectRoot), JSON.stringify(ev), { msgID: ev.id, headers: h });
+    expect(ack.duplicate).toBe(true);
+  });
+
+  it('should expose consumer lag and outbox backlog as metrics', async () => {
+    const res = await consumer!.request({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/kkb_consumer_lag\{consumer="survey-test-kampung",state="pending"\} 0/);
+    expect(res.body).toMatch(/kkb_events_consumed_total\{consumer="survey-test-kampung",type="kkb.registry.kampung.registered.v1",outcome="duplicate"\} 1/);
+    const prod = await producer.request({ method: 'GET', url: '/metrics' });
+    expect(prod.body).toMatch(/kkb_outbox_backlog 0/);
+    expect(consumer!.app.get(CountingHandler)).toBeDefined();
+  });
+});

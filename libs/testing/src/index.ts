@@ -1,0 +1,3 @@
+export * from './test-run';
+export * from './eventually';
+export * from './test-service';

@@ -1,0 +1,3 @@
+import { BaseServiceConfig } from '@kkb/platform';
+
+export class NotificationsConfig extends BaseServiceConfig {}

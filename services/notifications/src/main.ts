@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runServiceCli } from '@kkb/bootstrap';
+import { notificationsService } from './service';
+
+void runServiceCli(notificationsService);
