@@ -15,7 +15,7 @@ export class NatsConnectionService implements OnApplicationShutdown {
 
   async connect(): Promise<void> {
     if (this.conn) return;
-    this.conn = await connect({
+    const conn = await connect({
       servers: this.options.natsUrl.split(','),
       name: `kkb-${this.options.service}`,
       maxReconnectAttempts: -1,
@@ -23,15 +23,16 @@ export class NatsConnectionService implements OnApplicationShutdown {
       waitOnFirstConnect: true,
       timeout: 10000,
     });
+    this.conn = conn;
     void (async () => {
-      for await (const s of this.conn!.status()) {
+      for await (const s of conn.status()) {
         if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') {
           this.logger.warn({ status: s.type, server: (s as { server?: string }).server }, `nats ${s.type}`);
         }
       }
     })();
-    this.jsClient = jetstream(this.conn, { timeout: 10000 });
-    this.jsManager = await jetstreamManager(this.conn, { timeout: 10000 });
+    this.jsClient = jetstream(conn, { timeout: 10000 });
+    this.jsManager = await jetstreamManager(conn, { timeout: 10000 });
   }
 
   get nc(): NatsConnection {

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { subjectFor, type CloudEvent } from '@kkb/contracts';
 import { eventually, startTestService, TestRun, type TestService } from '@kkb/testing';
-import { dlqStreamName, EventConsumerService, NatsConnectionService, OutboxRelayService, streamName, type DeadLetter } from '../src';
+import { dlqStreamName, EventConsumerService, NatsConnectionService, OutboxRelayService, streamName, type DeadLetter } from '@kkb/messaging';
 import { attempts, consumerDef, CountingHandler, plans, producerDef, TestProducer } from './messaging.fixtures';
 
 const FAST = { backoffMs: [50, 100, 200], maxDeliver: 3 };

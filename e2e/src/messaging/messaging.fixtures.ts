@@ -13,7 +13,7 @@ import {
   PermanentEventError,
   type EventHandler,
   type HandlerContext,
-} from '../src';
+} from '@kkb/messaging';
 
 class TestConfig extends BaseServiceConfig {}
 

@@ -1,0 +1,69 @@
+// The e2e project is the one place allowed to start several services together.
+/* eslint-disable @nx/enforce-module-boundaries */
+import type { DataSource } from 'typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { eventually, Role, startTestService, TestRun, type TestService } from '@kkb/testing';
+import { classificationService } from '../../services/classification/src/service';
+import { notificationsService } from '../../services/notifications/src/service';
+import { registryService } from '../../services/registry/src/service';
+import { surveyService } from '../../services/survey/src/service';
+
+/** One real event path across all four services: registry → survey, classification, notifications. */
+describe('event backbone', () => {
+  const run = new TestRun();
+  const services: Record<string, TestService> = {};
+
+  beforeAll(async () => {
+    services.registry = await startTestService(run, registryService);
+    services.survey = await startTestService(run, surveyService);
+    services.classification = await startTestService(run, classificationService);
+    services.notifications = await startTestService(run, notificationsService);
+  });
+
+  afterAll(async () => {
+    for (const s of Object.values(services)) await s.close();
+    await run.cleanup();
+  });
+
+  it('should carry a kampung registered in the registry into every other service, once', async () => {
+    const res = await services.registry.request({
+      method: 'POST',
+      url: '/api/v1/kampung',
+      payload: { villageCode: '16.10.05.2041', name: 'Kampung KB Seroja', launchDate: '2022-03-14' },
+      headers: { 'x-correlation-id': 'backbone-e2e' },
+      token: run.token(Role.province, '16'),
+    });
+    expect(res.statusCode).toBe(201);
+    const { id } = res.json() as { id: string };
+
+    for (const name of ['survey', 'classification']) {
+      const projected = await eventually(
+        async () => {
+          const r = await services[name].request({ method: 'GET', url: `/api/v1/projections/kampung/${id}` });
+          return r.statusCode === 200 ? (r.json() as { name: string; provinceCode: string; version: number }) : undefined;
+        },
+        { what: `${name} projection` },
+      );
+      expect(projected).toMatchObject({ name: 'Kampung KB Seroja', provinceCode: '16', version: 1 });
+    }
+
+    const events = await eventually(
+      async () => {
+        const r = await services.notifications.request({ method: 'GET', url: '/api/v1/events', token: run.token(Role.province, '16') });
+        return r.json() as { type: string; subject: string; event: { correlationid: string } }[];
+      },
+      { until: (e) => e.length > 0, what: 'notifications received the event' },
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'kkb.registry.kampung.registered.v1', subject: `kampung/${id}` });
+    expect(events[0].event.correlationid).toBe('backbone-e2e');
+
+    // A province 18 officer sees nothing of province 16.
+    const other = await services.notifications.request({ method: 'GET', url: '/api/v1/events', token: run.token(Role.province, '18') });
+    expect(other.json()).toEqual([]);
+
+    // Each service keeps to its own schema: the survey role cannot read the registry's tables.
+    const surveyDs = services.survey.app.get<DataSource>(getDataSourceToken());
+    await expect(surveyDs.query(`SELECT * FROM "${run.schema('registry')}".kampung`)).rejects.toThrow(/permission denied/);
+  });
+});
