@@ -273,7 +273,8 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
       { msgID: `${msg.info.stream}:${c.spec.durable}:${msg.info.streamSequence}` },
     );
     this.logger.warn({ consumer: c.spec.durable, reason, problems, seq: msg.info.streamSequence }, 'event dead-lettered');
-    msg.term(reason.slice(0, 200));
+    // No reason on term: nats-server 2.9 only recognises a bare `+TERM` (the reason is in the dead letter).
+    msg.term();
     return 'dead-lettered';
   }
 }
