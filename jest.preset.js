@@ -45,7 +45,16 @@ function esmOnlyPackages() {
   scan(nm);
   return found.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 }
-const libs = ['contracts', 'messaging', 'persistence', 'auth', 'platform', 'testing', 'bootstrap', 'kampung-projection'];
+const libs = [
+  'contracts',
+  'messaging',
+  'persistence',
+  'auth',
+  'platform',
+  'testing',
+  'bootstrap',
+  'kampung-projection',
+];
 
 module.exports = {
   testEnvironment: 'node',

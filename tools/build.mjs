@@ -25,7 +25,15 @@ const SOURCE_GROUPS = ['services', 'libs'];
 /** Files next to the code that a service reads at runtime (e.g. libs/contracts/asyncapi.yaml). */
 const ASSET_EXTENSIONS = new Set(['.yaml', '.yml', '.json', '.sql', '.csv']);
 /** Project files that are build/test configuration, never runtime assets. */
-const NOT_ASSETS = new Set(['project.json', 'package.json', 'tsconfig.json', 'tsconfig.lib.json', 'tsconfig.app.json', 'tsconfig.spec.json', '.eslintrc.json']);
+const NOT_ASSETS = new Set([
+  'project.json',
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.lib.json',
+  'tsconfig.app.json',
+  'tsconfig.spec.json',
+  '.eslintrc.json',
+]);
 
 const swcOptions = (file) => ({
   filename: file,
@@ -87,7 +95,9 @@ function collect() {
 }
 
 function isAsset(name) {
-  return ASSET_EXTENSIONS.has(path.extname(name)) && !NOT_ASSETS.has(name) && !/^(jest|tsconfig)\b/.test(name);
+  return (
+    ASSET_EXTENSIONS.has(path.extname(name)) && !NOT_ASSETS.has(name) && !/^(jest|tsconfig)\b/.test(name)
+  );
 }
 
 /** Every relative require()/import() in the output must land on a compiled file. */
@@ -142,7 +152,9 @@ export async function build({ quiet = false } = {}) {
         return { out, code };
       } catch (err) {
         // swc appends a native backtrace after the useful part; keep the message and the snippet.
-        const message = String(err?.message ?? err).split(/\n\s*(?:Caused by:|Stack backtrace:)/)[0].trim();
+        const message = String(err?.message ?? err)
+          .split(/\n\s*(?:Caused by:|Stack backtrace:)/)[0]
+          .trim();
         errors.push(`${path.relative(ROOT, file)}: ${message}`);
         return null;
       }
@@ -158,13 +170,17 @@ export async function build({ quiet = false } = {}) {
   }
   const ms = Math.round(performance.now() - started);
   if (errors.length) {
-    const err = new Error(`build failed (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.join('\n')}`);
+    const err = new Error(
+      `build failed (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.join('\n')}`,
+    );
     err.problems = errors;
     throw err;
   }
   const summary = { files: sources.length, assets: assets.length, ms };
   if (!quiet) {
-    process.stdout.write(`build: ${summary.files} files + ${summary.assets} assets -> dist/ in ${summary.ms} ms\n`);
+    process.stdout.write(
+      `build: ${summary.files} files + ${summary.assets} assets -> dist/ in ${summary.ms} ms\n`,
+    );
   }
   return summary;
 }

@@ -14,7 +14,11 @@ export default async function globalSetup() {
   // The embedded Postgres runs as the `postgres` user when we are root: it must reach the folder.
   chmodSync(dir, 0o755);
   if (!process.env.DATABASE_URL) {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), database: 'test' });
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(dir, 'pg'),
+      port: await freePort(),
+      database: 'test',
+    });
     process.env.DATABASE_URL = pg.url;
     started.push(pg);
   }

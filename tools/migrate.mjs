@@ -92,7 +92,9 @@ export function runServiceCommand(name, args, env, { quiet = false } = {}) {
     child.once('close', (code, signal) => {
       if (code === 0) return resolve();
       if (quiet) process.stderr.write(captured.join(''));
-      reject(new Error(`${name} ${args.join(' ')} failed (${signal ? `signal ${signal}` : `exit code ${code}`})`));
+      reject(
+        new Error(`${name} ${args.join(' ')} failed (${signal ? `signal ${signal}` : `exit code ${code}`})`),
+      );
     });
   });
 }
@@ -106,7 +108,9 @@ export async function ensureBuilt(when = 'missing') {
     return;
   }
   if (missing.length) {
-    throw new Error(`dist/ has no build of ${missing.map((s) => s.name).join(', ')}: run npm run build (or drop --no-build)`);
+    throw new Error(
+      `dist/ has no build of ${missing.map((s) => s.name).join(', ')}: run npm run build (or drop --no-build)`,
+    );
   }
 }
 
@@ -197,7 +201,9 @@ async function main() {
   if (values.down) await migrateDown(env, { services });
   else await migrateUp(env, { services });
   const s = ((performance.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`migrate: ${what} ${services.map((x) => x.name).join(', ')} on ${redact(env.DATABASE_URL)} in ${s} s\n`);
+  process.stdout.write(
+    `migrate: ${what} ${services.map((x) => x.name).join(', ')} on ${redact(env.DATABASE_URL)} in ${s} s\n`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

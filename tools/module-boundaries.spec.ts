@@ -9,7 +9,11 @@ function lintProbe(relPath: string, source: string): { code: number; output: str
   const file = path.join(root, relPath);
   writeFileSync(file, source);
   try {
-    const output = execFileSync('npx', ['eslint', '--no-warn-ignored', relPath], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+    const output = execFileSync('npx', ['eslint', '--no-warn-ignored', relPath], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
     return { code: 0, output };
   } catch (err) {
     const e = err as { status: number; stdout: string; stderr: string };
@@ -22,7 +26,11 @@ function lintProbe(relPath: string, source: string): { code: number; output: str
 describe('module boundaries', () => {
   beforeAll(() => {
     // The rule needs Nx's cached project graph.
-    execFileSync('npx', ['nx', 'show', 'projects'], { cwd: root, stdio: 'pipe', env: { ...process.env, NX_DAEMON: 'false' } });
+    execFileSync('npx', ['nx', 'show', 'projects'], {
+      cwd: root,
+      stdio: 'pipe',
+      env: { ...process.env, NX_DAEMON: 'false' },
+    });
   });
 
   it('should fail lint when a service imports another service', () => {

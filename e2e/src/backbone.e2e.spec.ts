@@ -40,7 +40,9 @@ describe('event backbone', () => {
       const projected = await eventually(
         async () => {
           const r = await services[name].request({ method: 'GET', url: `/api/v1/projections/kampung/${id}` });
-          return r.statusCode === 200 ? (r.json() as { name: string; provinceCode: string; version: number }) : undefined;
+          return r.statusCode === 200
+            ? (r.json() as { name: string; provinceCode: string; version: number })
+            : undefined;
         },
         { what: `${name} projection` },
       );
@@ -49,7 +51,11 @@ describe('event backbone', () => {
 
     const events = await eventually(
       async () => {
-        const r = await services.notifications.request({ method: 'GET', url: '/api/v1/events', token: run.token(Role.province, '16') });
+        const r = await services.notifications.request({
+          method: 'GET',
+          url: '/api/v1/events',
+          token: run.token(Role.province, '16'),
+        });
         return r.json() as { type: string; subject: string; event: { correlationid: string } }[];
       },
       { until: (e) => e.length > 0, what: 'notifications received the event' },
@@ -59,11 +65,17 @@ describe('event backbone', () => {
     expect(events[0].event.correlationid).toBe('backbone-e2e');
 
     // A province 18 officer sees nothing of province 16.
-    const other = await services.notifications.request({ method: 'GET', url: '/api/v1/events', token: run.token(Role.province, '18') });
+    const other = await services.notifications.request({
+      method: 'GET',
+      url: '/api/v1/events',
+      token: run.token(Role.province, '18'),
+    });
     expect(other.json()).toEqual([]);
 
     // Each service keeps to its own schema: the survey role cannot read the registry's tables.
     const surveyDs = services.survey.app.get<DataSource>(getDataSourceToken());
-    await expect(surveyDs.query(`SELECT * FROM "${run.schema('registry')}".kampung`)).rejects.toThrow(/permission denied/);
+    await expect(surveyDs.query(`SELECT * FROM "${run.schema('registry')}".kampung`)).rejects.toThrow(
+      /permission denied/,
+    );
   });
 });

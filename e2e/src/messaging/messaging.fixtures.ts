@@ -22,7 +22,9 @@ const schemaOf = (qr: QueryRunner) => (qr.connection.options as { schema: string
 class CreateHandled1764399999999 implements MigrationInterface {
   name = 'CreateHandled1764399999999';
   async up(qr: QueryRunner): Promise<void> {
-    await qr.query(`CREATE TABLE "${schemaOf(qr)}".handled (kampung_id uuid PRIMARY KEY, name text NOT NULL, n int NOT NULL)`);
+    await qr.query(
+      `CREATE TABLE "${schemaOf(qr)}".handled (kampung_id uuid PRIMARY KEY, name text NOT NULL, n int NOT NULL)`,
+    );
   }
   async down(qr: QueryRunner): Promise<void> {
     await qr.query(`DROP TABLE "${schemaOf(qr)}".handled`);
@@ -81,7 +83,8 @@ export class CountingHandler implements EventHandler<KampungStateV1> {
     const plan = plans.get(name);
     if (plan === 'permanent') throw new PermanentEventError(`kampung ${name} can never be handled`);
     if (plan === 'fail-always') throw new Error(`transient failure for ${name}`);
-    if (plan === 'fail-twice' && deliveryCount <= 2) throw new Error(`transient failure ${deliveryCount} for ${name}`);
+    if (plan === 'fail-twice' && deliveryCount <= 2)
+      throw new Error(`transient failure ${deliveryCount} for ${name}`);
   }
 }
 
@@ -108,6 +111,8 @@ export const consumerDef: ServiceDefinition<TestConfig> = {
   configClass: TestConfig,
   entities: [OutboxMessage, InboxMessage],
   migrations: [CreateMessagingTables1764300000000, CreateHandled1764399999999],
-  consumers: [{ durable: 'survey-test-kampung', from: 'registry', filter: 'kampung.>', handlers: [CountingHandler] }],
+  consumers: [
+    { durable: 'survey-test-kampung', from: 'registry', filter: 'kampung.>', handlers: [CountingHandler] },
+  ],
   modules: () => [TestFeatureModule],
 };

@@ -3,8 +3,22 @@ import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { subjectFor, type CloudEvent } from '@kkb/contracts';
 import { eventually, startTestService, TestRun, type TestService } from '@kkb/testing';
-import { dlqStreamName, EventConsumerService, NatsConnectionService, OutboxRelayService, streamName, type DeadLetter } from '@kkb/messaging';
-import { attempts, consumerDef, CountingHandler, plans, producerDef, TestProducer } from './messaging.fixtures';
+import {
+  dlqStreamName,
+  EventConsumerService,
+  NatsConnectionService,
+  OutboxRelayService,
+  streamName,
+  type DeadLetter,
+} from '@kkb/messaging';
+import {
+  attempts,
+  consumerDef,
+  CountingHandler,
+  plans,
+  producerDef,
+  TestProducer,
+} from './messaging.fixtures';
 
 const FAST = { backoffMs: [50, 100, 200], maxDeliver: 3 };
 
@@ -37,7 +51,9 @@ describe(EventConsumerService.name, () => {
   };
 
   beforeAll(async () => {
-    producer = await startTestService(run, producerDef, { messaging: { outbox: { enabled: true, batchSize: 64, pollMs: 200, retentionHours: 1 } } });
+    producer = await startTestService(run, producerDef, {
+      messaging: { outbox: { enabled: true, batchSize: 64, pollMs: 200, retentionHours: 1 } },
+    });
   });
 
   afterAll(async () => {
@@ -49,9 +65,12 @@ describe(EventConsumerService.name, () => {
   it('should deliver an event committed while the consumer was down once it starts', async () => {
     const ev = await producer.app.get(TestProducer).register('while-down');
     const nats = producer.app.get(NatsConnectionService);
-    await eventually(async () => (await nats.jsm.streams.info(streamName(run.streamPrefix, 'registry'))).state.messages, {
-      what: 'event published to the stream',
-    });
+    await eventually(
+      async () => (await nats.jsm.streams.info(streamName(run.streamPrefix, 'registry'))).state.messages,
+      {
+        what: 'event published to the stream',
+      },
+    );
     expect(consumer).toBeUndefined();
 
     await startConsumer();
@@ -69,7 +88,9 @@ describe(EventConsumerService.name, () => {
 
     // Publish the very same CloudEvent under a new Nats-Msg-Id, as a redelivery would bring it.
     const js = producer.app.get(NatsConnectionService).js;
-    await js.publish(subjectFor(ev.type, ev.province, run.subjectRoot), JSON.stringify(ev), { msgID: `${ev.id}-again` });
+    await js.publish(subjectFor(ev.type, ev.province, run.subjectRoot), JSON.stringify(ev), {
+      msgID: `${ev.id}-again`,
+    });
     const marker = await producer.app.get(TestProducer).register('after-redelivery');
     await eventually(() => handled('after-redelivery'), { what: 'the next event handled' });
 
@@ -83,18 +104,26 @@ describe(EventConsumerService.name, () => {
     const subject = `${run.subjectRoot}.registry.kampung.registered.v1.16`;
     await js.publish(subject, 'this is not json', { msgID: 'malformed-1' });
     const good = await producer.app.get(TestProducer).register('template');
-    const bad: CloudEvent<Record<string, unknown>> = { ...good, id: 'bad-village', data: { ...good.data, villageCode: '16.10' } };
+    const bad: CloudEvent<Record<string, unknown>> = {
+      ...good,
+      id: 'bad-village',
+      data: { ...good.data, villageCode: '16.10' },
+    };
     await js.publish(subject, JSON.stringify(bad), { msgID: 'bad-village' });
     await producer.app.get(TestProducer).register('after-malformed');
 
-    expect(await eventually(() => handled('after-malformed'), { what: 'the event after the bad ones' })).toBe(1);
+    expect(await eventually(() => handled('after-malformed'), { what: 'the event after the bad ones' })).toBe(
+      1,
+    );
     const letters = await eventually(deadLetters, { until: (l) => l.length >= 2, what: 'two dead letters' });
     const notJson = letters.find((l) => l.event === 'this is not json');
     expect(notJson?.reason).toMatch(/malformed JSON/);
     expect(notJson?.consumer).toBe('survey-test-kampung');
     const badVillage = letters.find((l) => l.event.includes('bad-village'));
     expect(badVillage?.reason).toBe('invalid event');
-    expect(badVillage?.problems).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'data.villageCode' })]));
+    expect(badVillage?.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'data.villageCode' })]),
+    );
     expect(JSON.parse(badVillage!.event).id).toBe('bad-village');
   });
 
@@ -113,7 +142,8 @@ describe(EventConsumerService.name, () => {
     await producer.app.get(TestProducer).register('after-hopeless');
 
     const letters = await eventually(deadLetters, {
-      until: (l) => l.some((x) => x.event.includes('"hopeless"')) && l.some((x) => x.event.includes('"poison"')),
+      until: (l) =>
+        l.some((x) => x.event.includes('"hopeless"')) && l.some((x) => x.event.includes('"poison"')),
       what: 'dead letters for hopeless and poison',
     });
     const hopeless = letters.find((l) => l.event.includes('"hopeless"'))!;
@@ -127,10 +157,13 @@ describe(EventConsumerService.name, () => {
     expect(await handled('hopeless')).toBeUndefined();
     expect(await eventually(() => handled('after-hopeless'))).toBe(1);
     const jsm = producer.app.get(NatsConnectionService).jsm;
-    const info = await eventually(() => jsm.consumers.info(streamName(run.streamPrefix, 'registry'), 'survey-test-kampung'), {
-      until: (i) => i.num_ack_pending === 0 && i.num_pending === 0,
-      what: 'every message acked or terminated',
-    });
+    const info = await eventually(
+      () => jsm.consumers.info(streamName(run.streamPrefix, 'registry'), 'survey-test-kampung'),
+      {
+        until: (i) => i.num_ack_pending === 0 && i.num_pending === 0,
+        what: 'every message acked or terminated',
+      },
+    );
     expect(info.ack_floor.stream_seq).toBe(info.delivered.stream_seq);
   });
 
@@ -140,16 +173,26 @@ describe(EventConsumerService.name, () => {
     const ev = await producer.app.get(TestProducer).register('crash-window');
     await new Promise((r) => setTimeout(r, 500));
     const ds = producer.app.get<DataSource>(getDataSourceToken());
-    const [row] = await ds.query(`SELECT published_at FROM "${run.schema('registry')}".outbox WHERE id = $1`, [ev.id]);
+    const [row] = await ds.query(
+      `SELECT published_at FROM "${run.schema('registry')}".outbox WHERE id = $1`,
+      [ev.id],
+    );
     expect(row.published_at).toBeNull();
     expect(await handled('crash-window')).toBeUndefined();
 
     await producer.close();
-    producer = await startTestService(run, producerDef, { messaging: { outbox: { enabled: true, batchSize: 64, pollMs: 200, retentionHours: 1 } } });
+    producer = await startTestService(run, producerDef, {
+      messaging: { outbox: { enabled: true, batchSize: 64, pollMs: 200, retentionHours: 1 } },
+    });
 
-    expect(await eventually(() => handled('crash-window'), { what: 'event published by the restarted relay' })).toBe(1);
+    expect(
+      await eventually(() => handled('crash-window'), { what: 'event published by the restarted relay' }),
+    ).toBe(1);
     const ds2 = producer.app.get<DataSource>(getDataSourceToken());
-    const [after] = await ds2.query(`SELECT published_at FROM "${run.schema('registry')}".outbox WHERE id = $1`, [ev.id]);
+    const [after] = await ds2.query(
+      `SELECT published_at FROM "${run.schema('registry')}".outbox WHERE id = $1`,
+      [ev.id],
+    );
     expect(after.published_at).not.toBeNull();
   });
 
@@ -158,7 +201,10 @@ describe(EventConsumerService.name, () => {
     await eventually(() => handled('dedupe'));
     const js = producer.app.get(NatsConnectionService).js;
     const h = headers();
-    const ack = await js.publish(subjectFor(ev.type, ev.province, run.subjectRoot), JSON.stringify(ev), { msgID: ev.id, headers: h });
+    const ack = await js.publish(subjectFor(ev.type, ev.province, run.subjectRoot), JSON.stringify(ev), {
+      msgID: ev.id,
+      headers: h,
+    });
     expect(ack.duplicate).toBe(true);
   });
 
@@ -166,7 +212,9 @@ describe(EventConsumerService.name, () => {
     const res = await consumer!.request({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/kkb_consumer_lag\{consumer="survey-test-kampung",state="pending"\} 0/);
-    expect(res.body).toMatch(/kkb_events_consumed_total\{consumer="survey-test-kampung",type="kkb.registry.kampung.registered.v1",outcome="duplicate"\} 1/);
+    expect(res.body).toMatch(
+      /kkb_events_consumed_total\{consumer="survey-test-kampung",type="kkb.registry.kampung.registered.v1",outcome="duplicate"\} 1/,
+    );
     const prod = await producer.request({ method: 'GET', url: '/metrics' });
     expect(prod.body).toMatch(/kkb_outbox_backlog 0/);
     expect(consumer!.app.get(CountingHandler)).toBeDefined();

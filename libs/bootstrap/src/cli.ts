@@ -1,6 +1,12 @@
 import { ConfigError, type BaseServiceConfig } from '@kkb/platform';
 import type { ServiceDefinition } from './service-definition';
-import { loadServiceConfig, migrateService, provisionService, revertService, startService } from './service-runtime';
+import {
+  loadServiceConfig,
+  migrateService,
+  provisionService,
+  revertService,
+  startService,
+} from './service-runtime';
 
 const USAGE = `usage: main.js [serve|migrate|migrate:down [n]|provision]
   serve          run the service (default)
@@ -9,7 +15,10 @@ const USAGE = `usage: main.js [serve|migrate|migrate:down [n]|provision]
   provision      create the service's role and schema (admin DATABASE_URL), then exit`;
 
 /** The entry point of every service's main.ts. */
-export async function runServiceCli<C extends BaseServiceConfig>(def: ServiceDefinition<C>, argv = process.argv.slice(2)): Promise<void> {
+export async function runServiceCli<C extends BaseServiceConfig>(
+  def: ServiceDefinition<C>,
+  argv = process.argv.slice(2),
+): Promise<void> {
   const [command = 'serve', arg] = argv;
   let config: C;
   try {
@@ -31,7 +40,9 @@ export async function runServiceCli<C extends BaseServiceConfig>(def: ServiceDef
       }
       case 'migrate': {
         const ran = await migrateService(def, config);
-        process.stdout.write(`${def.name}: ${ran.length ? `ran ${ran.join(', ')}` : 'no pending migrations'}\n`);
+        process.stdout.write(
+          `${def.name}: ${ran.length ? `ran ${ran.join(', ')}` : 'no pending migrations'}\n`,
+        );
         return;
       }
       case 'migrate:down': {
@@ -41,7 +52,9 @@ export async function runServiceCli<C extends BaseServiceConfig>(def: ServiceDef
       }
       case 'provision': {
         await provisionService(def, config, process.env.DATABASE_ROLE_PASSWORD);
-        process.stdout.write(`${def.name}: role ${config.DATABASE_ROLE} and schema ${config.DATABASE_SCHEMA} ready\n`);
+        process.stdout.write(
+          `${def.name}: role ${config.DATABASE_ROLE} and schema ${config.DATABASE_SCHEMA} ready\n`,
+        );
         return;
       }
       default:

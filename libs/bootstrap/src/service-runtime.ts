@@ -13,12 +13,19 @@ import {
 import { createServiceApp, loadConfig, PlatformModule, type BaseServiceConfig } from '@kkb/platform';
 import type { ServiceDefinition } from './service-definition';
 
-export function loadServiceConfig<C extends BaseServiceConfig>(def: ServiceDefinition<C>, env: NodeJS.ProcessEnv = process.env): C {
-  return loadConfig(def.configClass, {
-    PORT: def.defaultPort,
-    DATABASE_SCHEMA: def.name,
-    DATABASE_ROLE: `kkb_${def.name}`,
-  } as never, env);
+export function loadServiceConfig<C extends BaseServiceConfig>(
+  def: ServiceDefinition<C>,
+  env: NodeJS.ProcessEnv = process.env,
+): C {
+  return loadConfig(
+    def.configClass,
+    {
+      PORT: def.defaultPort,
+      DATABASE_SCHEMA: def.name,
+      DATABASE_ROLE: `kkb_${def.name}`,
+    } as never,
+    env,
+  );
 }
 
 export function databaseConfig(def: ServiceDefinition, config: BaseServiceConfig): ServiceDatabaseConfig {
@@ -31,7 +38,11 @@ export function databaseConfig(def: ServiceDefinition, config: BaseServiceConfig
   };
 }
 
-export function messagingOptions(def: ServiceDefinition, config: BaseServiceConfig, overrides: Partial<MessagingOptions> = {}): MessagingOptions {
+export function messagingOptions(
+  def: ServiceDefinition,
+  config: BaseServiceConfig,
+  overrides: Partial<MessagingOptions> = {},
+): MessagingOptions {
   return {
     service: def.name,
     natsUrl: config.NATS_URL,
@@ -63,21 +74,32 @@ export function serviceModule<C extends BaseServiceConfig>(
 ): DynamicModule {
   @Module({})
   class ServiceRootModule {}
-  Object.defineProperty(ServiceRootModule, 'name', { value: `${def.name[0].toUpperCase()}${def.name.slice(1)}AppModule` });
+  Object.defineProperty(ServiceRootModule, 'name', {
+    value: `${def.name[0].toUpperCase()}${def.name.slice(1)}AppModule`,
+  });
   return {
     module: ServiceRootModule,
     imports: [
       PlatformModule.forRoot(def.name, config),
-      TypeOrmModule.forRoot(serviceDataSourceOptions(databaseConfig(def, config), { entities: def.entities, migrations: [] })),
+      TypeOrmModule.forRoot(
+        serviceDataSourceOptions(databaseConfig(def, config), { entities: def.entities, migrations: [] }),
+      ),
       MessagingModule.forRoot(messagingOptions(def, config, messaging)),
       ...def.modules(config),
     ],
   };
 }
 
-async function withDataSource<T>(def: ServiceDefinition, config: BaseServiceConfig, fn: (ds: DataSource) => Promise<T>): Promise<T> {
+async function withDataSource<T>(
+  def: ServiceDefinition,
+  config: BaseServiceConfig,
+  fn: (ds: DataSource) => Promise<T>,
+): Promise<T> {
   const ds = new DataSource(
-    serviceDataSourceOptions({ ...databaseConfig(def, config), poolSize: 2 }, { entities: def.entities, migrations: def.migrations }),
+    serviceDataSourceOptions(
+      { ...databaseConfig(def, config), poolSize: 2 },
+      { entities: def.entities, migrations: def.migrations },
+    ),
   );
   await ds.initialize();
   try {
@@ -88,15 +110,27 @@ async function withDataSource<T>(def: ServiceDefinition, config: BaseServiceConf
 }
 
 /** Creates the service's role and schema (needs an admin DATABASE_URL); idempotent. */
-export async function provisionService(def: ServiceDefinition, config: BaseServiceConfig, password?: string): Promise<void> {
-  await provisionServiceDatabase(config.DATABASE_URL, { schema: config.DATABASE_SCHEMA, role: config.DATABASE_ROLE, password });
+export async function provisionService(
+  def: ServiceDefinition,
+  config: BaseServiceConfig,
+  password?: string,
+): Promise<void> {
+  await provisionServiceDatabase(config.DATABASE_URL, {
+    schema: config.DATABASE_SCHEMA,
+    role: config.DATABASE_ROLE,
+    password,
+  });
 }
 
 export async function migrateService(def: ServiceDefinition, config: BaseServiceConfig): Promise<string[]> {
   return withDataSource(def, config, async (ds) => (await runMigrations(ds)).map((m) => m.name));
 }
 
-export async function revertService(def: ServiceDefinition, config: BaseServiceConfig, count = 1): Promise<number> {
+export async function revertService(
+  def: ServiceDefinition,
+  config: BaseServiceConfig,
+  count = 1,
+): Promise<number> {
   return withDataSource(def, config, (ds) => revertMigrations(ds, count));
 }
 

@@ -22,13 +22,15 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
 }
 
 export type EventCheck<T extends object> =
-  | { ok: true; event: CloudEvent<T>; contract: EventContract<T> }
-  | { ok: false; problems: FieldProblem[] };
+  { ok: true; event: CloudEvent<T>; contract: EventContract<T> } | { ok: false; problems: FieldProblem[] };
 
 const VALIDATE = { whitelist: false, forbidUnknownValues: true } as const;
 
 /** Validates an envelope and its payload against the contract of its type. */
-export async function checkEvent<T extends object = object>(raw: unknown, contract?: EventContract<T>): Promise<EventCheck<T>> {
+export async function checkEvent<T extends object = object>(
+  raw: unknown,
+  contract?: EventContract<T>,
+): Promise<EventCheck<T>> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, problems: [{ field: '', reason: 'event must be a JSON object' }] };
   }

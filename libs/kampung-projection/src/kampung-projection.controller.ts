@@ -14,7 +14,10 @@ export class KampungProjectionController {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: Principal): Promise<KampungProjection> {
+  async get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentUser() user: Principal,
+  ): Promise<KampungProjection> {
     const row = await this.ds.getRepository(KampungProjection).findOneBy({ kampungId: id });
     if (!row) throw ProblemException.notFound(`Kampung ${id}`);
     assertInScope(user, row.villageCode);

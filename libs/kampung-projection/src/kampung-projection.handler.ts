@@ -18,7 +18,13 @@ import type { EventHandler, HandlerContext } from '@kkb/messaging';
  */
 @Injectable()
 export class KampungProjectionHandler implements EventHandler<KampungStateV1> {
-  readonly contracts = [kampungRegisteredV1, kampungUpdatedV1, kampungDeactivatedV1, kampungReactivatedV1, kampungMergedV1];
+  readonly contracts = [
+    kampungRegisteredV1,
+    kampungUpdatedV1,
+    kampungDeactivatedV1,
+    kampungReactivatedV1,
+    kampungMergedV1,
+  ];
 
   async handle(event: CloudEvent<KampungStateV1>, { manager }: HandlerContext): Promise<void> {
     const d = event.data;
@@ -32,7 +38,17 @@ export class KampungProjectionHandler implements EventHandler<KampungStateV1> {
          launch_date = EXCLUDED.launch_date, active = EXCLUDED.active, merged_into = EXCLUDED.merged_into,
          version = EXCLUDED.version, last_event_id = EXCLUDED.last_event_id, updated_at = now()
        WHERE p.version < EXCLUDED.version`,
-      [d.kampungId, d.villageCode, provinceOf(d.villageCode), d.name, d.launchDate, d.active, d.mergedInto ?? null, d.version, event.id],
+      [
+        d.kampungId,
+        d.villageCode,
+        provinceOf(d.villageCode),
+        d.name,
+        d.launchDate,
+        d.active,
+        d.mergedInto ?? null,
+        d.version,
+        event.id,
+      ],
     );
   }
 }

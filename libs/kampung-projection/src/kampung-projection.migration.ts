@@ -23,9 +23,15 @@ export class CreateKampungProjection1764300100000 implements MigrationInterface 
         updated_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT kampung_projection_pkey PRIMARY KEY (kampung_id)
       )`);
-    await qr.query(`CREATE INDEX kampung_projection_village_code_idx ON ${s}.kampung_projection (village_code)`);
-    await qr.query(`COMMENT ON TABLE ${s}.kampung_projection IS 'This service''s copy of the Kampung KB register, fed by registry kampung events'`);
-    await qr.query(`COMMENT ON COLUMN ${s}.kampung_projection.version IS 'Aggregate version of the last applied event: older events are ignored'`);
+    await qr.query(
+      `CREATE INDEX kampung_projection_village_code_idx ON ${s}.kampung_projection (village_code)`,
+    );
+    await qr.query(
+      `COMMENT ON TABLE ${s}.kampung_projection IS 'This service''s copy of the Kampung KB register, fed by registry kampung events'`,
+    );
+    await qr.query(
+      `COMMENT ON COLUMN ${s}.kampung_projection.version IS 'Aggregate version of the last applied event: older events are ignored'`,
+    );
   }
 
   async down(qr: QueryRunner): Promise<void> {

@@ -2,5 +2,9 @@ import { Module } from '@nestjs/common';
 import { KampungProjectionController } from './kampung-projection.controller';
 import { KampungProjectionHandler } from './kampung-projection.handler';
 
-@Module({ controllers: [KampungProjectionController], providers: [KampungProjectionHandler], exports: [KampungProjectionHandler] })
+@Module({
+  controllers: [KampungProjectionController],
+  providers: [KampungProjectionHandler],
+  exports: [KampungProjectionHandler],
+})
 export class KampungProjectionModule {}

@@ -1,14 +1,32 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { DataSource } from 'typeorm';
-import { checkEvent, deadLetterSubject, type CloudEvent, type EventContract, type FieldProblem } from '@kkb/contracts';
+import {
+  checkEvent,
+  deadLetterSubject,
+  type CloudEvent,
+  type EventContract,
+  type FieldProblem,
+} from '@kkb/contracts';
 import { MetricsRegistry, runWithCorrelation } from '@kkb/platform';
 import type { EventHandler } from './event-handler';
 import { PermanentEventError } from './event-handler';
 import { ensureDurable, ensureStream } from './jetstream-provisioner';
-import { dlqStreamName, MESSAGING_OPTIONS, streamName, type ConsumerSpec, type MessagingOptions } from './messaging.options';
+import {
+  dlqStreamName,
+  MESSAGING_OPTIONS,
+  streamName,
+  type ConsumerSpec,
+  type MessagingOptions,
+} from './messaging.options';
 import { NatsConnectionService } from './nats-connection';
 
 /** What a dead letter carries: the original event text and why it could not be handled. */
@@ -166,7 +184,10 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
         await Promise.all(inFlight);
       } catch (err) {
         if (this.stopping) break;
-        this.logger.warn({ err: (err as Error).message, consumer: c.spec.durable }, 'consumer loop failed; restarting');
+        this.logger.warn(
+          { err: (err as Error).message, consumer: c.spec.durable },
+          'consumer loop failed; restarting',
+        );
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
@@ -181,7 +202,10 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
       outcome = await this.processInner(c, msg, (t) => (type = t));
     } catch (err) {
       // Only the dead-letter publish itself can land here: leave the message for redelivery.
-      this.logger.error({ err, consumer: c.spec.durable }, 'could not dead-letter a message; it will be redelivered');
+      this.logger.error(
+        { err, consumer: c.spec.durable },
+        'could not dead-letter a message; it will be redelivered',
+      );
       msg.nak(this.backoff(msg.info.deliveryCount));
       outcome = 'retry';
     }
@@ -210,10 +234,17 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
     }
     const event = check.event;
 
-    const heartbeat = setInterval(() => msg.working(), Math.max(1000, Math.floor(this.options.ackWaitMs / 3)));
+    const heartbeat = setInterval(
+      () => msg.working(),
+      Math.max(1000, Math.floor(this.options.ackWaitMs / 3)),
+    );
     try {
       const result = await runWithCorrelation(
-        { correlationId: event.correlationid, causationId: event.id, actor: `service:${this.options.service}` },
+        {
+          correlationId: event.correlationid,
+          causationId: event.id,
+          actor: `service:${this.options.service}`,
+        },
         () => this.handleInTransaction(c, handler, event, msg),
       );
       msg.ack();
@@ -226,7 +257,13 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
       }
       const delay = this.backoff(attempt);
       this.logger.warn(
-        { err: (err as Error).message, consumer: c.spec.durable, eventId: event.id, attempt, retryInMs: delay },
+        {
+          err: (err as Error).message,
+          consumer: c.spec.durable,
+          eventId: event.id,
+          attempt,
+          retryInMs: delay,
+        },
         'event handler failed; will retry',
       );
       msg.nak(delay);
@@ -236,7 +273,12 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
     }
   }
 
-  private async handleInTransaction(c: RunningConsumer, handler: EventHandler, event: CloudEvent<object>, msg: JsMsg): Promise<Outcome> {
+  private async handleInTransaction(
+    c: RunningConsumer,
+    handler: EventHandler,
+    event: CloudEvent<object>,
+    msg: JsMsg,
+  ): Promise<Outcome> {
     return this.ds.transaction(async (manager) => {
       const inserted: unknown[] = await manager.query(
         `INSERT INTO "${this.options.schema}".inbox (consumer, event_id, type) VALUES ($1, $2, $3)
@@ -254,7 +296,12 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
     return b[Math.min(Math.max(attempt - 1, 0), b.length - 1)];
   }
 
-  private async deadLetter(c: RunningConsumer, msg: JsMsg, reason: string, problems?: FieldProblem[]): Promise<Outcome> {
+  private async deadLetter(
+    c: RunningConsumer,
+    msg: JsMsg,
+    reason: string,
+    problems?: FieldProblem[],
+  ): Promise<Outcome> {
     const letter: DeadLetter = {
       reason,
       ...(problems ? { problems } : {}),
@@ -272,7 +319,10 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
       JSON.stringify(letter),
       { msgID: `${msg.info.stream}:${c.spec.durable}:${msg.info.streamSequence}` },
     );
-    this.logger.warn({ consumer: c.spec.durable, reason, problems, seq: msg.info.streamSequence }, 'event dead-lettered');
+    this.logger.warn(
+      { consumer: c.spec.durable, reason, problems, seq: msg.info.streamSequence },
+      'event dead-lettered',
+    );
     // No reason on term: nats-server 2.9 only recognises a bare `+TERM` (the reason is in the dead letter).
     msg.term();
     return 'dead-lettered';

@@ -1,4 +1,13 @@
-import { AckPolicy, DeliverPolicy, DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 
 export interface StreamSpec {
@@ -83,7 +92,11 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): P
           'a filter change needs a new durable name',
       );
     }
-    if (c.max_deliver !== updatable.max_deliver || c.ack_wait !== updatable.ack_wait || c.max_ack_pending !== updatable.max_ack_pending) {
+    if (
+      c.max_deliver !== updatable.max_deliver ||
+      c.ack_wait !== updatable.ack_wait ||
+      c.max_ack_pending !== updatable.max_ack_pending
+    ) {
       await jsm.consumers.update(spec.stream, spec.durable, updatable);
     }
     return;

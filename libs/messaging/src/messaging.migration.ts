@@ -24,11 +24,19 @@ export class CreateMessagingTables1764300000000 implements MigrationInterface {
         CONSTRAINT outbox_pkey PRIMARY KEY (id)
       )`);
     await qr.query(`CREATE INDEX outbox_unpublished_idx ON ${s}.outbox (seq) WHERE published_at IS NULL`);
-    await qr.query(`CREATE INDEX outbox_published_at_idx ON ${s}.outbox (published_at) WHERE published_at IS NOT NULL`);
-    await qr.query(`COMMENT ON TABLE ${s}.outbox IS 'Events committed with their state change; the relay publishes them to JetStream with Nats-Msg-Id = id'`);
-    await qr.query(`COMMENT ON COLUMN ${s}.outbox.seq IS 'Commit-order key: the relay publishes in this order'`);
+    await qr.query(
+      `CREATE INDEX outbox_published_at_idx ON ${s}.outbox (published_at) WHERE published_at IS NOT NULL`,
+    );
+    await qr.query(
+      `COMMENT ON TABLE ${s}.outbox IS 'Events committed with their state change; the relay publishes them to JetStream with Nats-Msg-Id = id'`,
+    );
+    await qr.query(
+      `COMMENT ON COLUMN ${s}.outbox.seq IS 'Commit-order key: the relay publishes in this order'`,
+    );
     await qr.query(`COMMENT ON COLUMN ${s}.outbox.payload IS 'The whole CloudEvent, JSON structured mode'`);
-    await qr.query(`COMMENT ON COLUMN ${s}.outbox.published_at IS 'Set when JetStream acknowledged the publish; swept after the retention period'`);
+    await qr.query(
+      `COMMENT ON COLUMN ${s}.outbox.published_at IS 'Set when JetStream acknowledged the publish; swept after the retention period'`,
+    );
     await qr.query(`
       CREATE TABLE ${s}.inbox (
         consumer text NOT NULL,
@@ -37,7 +45,9 @@ export class CreateMessagingTables1764300000000 implements MigrationInterface {
         handled_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT inbox_pkey PRIMARY KEY (consumer, event_id)
       )`);
-    await qr.query(`COMMENT ON TABLE ${s}.inbox IS 'Events each durable consumer has handled, written in the handler transaction: a redelivery is a no-op'`);
+    await qr.query(
+      `COMMENT ON TABLE ${s}.inbox IS 'Events each durable consumer has handled, written in the handler transaction: a redelivery is a no-op'`,
+    );
   }
 
   async down(qr: QueryRunner): Promise<void> {

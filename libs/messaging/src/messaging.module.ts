@@ -48,7 +48,13 @@ export class MessagingModule {
         OutboxRelayService,
         EventConsumerService,
       ],
-      exports: [MESSAGING_OPTIONS, NatsConnectionService, OutboxService, OutboxRelayService, EventConsumerService],
+      exports: [
+        MESSAGING_OPTIONS,
+        NatsConnectionService,
+        OutboxService,
+        OutboxRelayService,
+        EventConsumerService,
+      ],
     };
   }
 }

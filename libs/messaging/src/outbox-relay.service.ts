@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { Client } from 'pg';
@@ -39,14 +45,22 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     private readonly nats: NatsConnectionService,
     metrics: MetricsRegistry,
   ) {
-    this.published = metrics.counter({ name: 'kkb_outbox_published_total', help: 'Outbox events published to JetStream' });
-    this.failures = metrics.counter({ name: 'kkb_outbox_publish_failures_total', help: 'Outbox publish attempts that failed' });
+    this.published = metrics.counter({
+      name: 'kkb_outbox_published_total',
+      help: 'Outbox events published to JetStream',
+    });
+    this.failures = metrics.counter({
+      name: 'kkb_outbox_publish_failures_total',
+      help: 'Outbox publish attempts that failed',
+    });
     const schema = options.schema;
     this.backlog = metrics.gauge({
       name: 'kkb_outbox_backlog',
       help: 'Committed events not yet published',
       collect: async () => {
-        const r = await ds.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE published_at IS NULL`).catch(() => null);
+        const r = await ds
+          .query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE published_at IS NULL`)
+          .catch(() => null);
         if (r) this.backlog.set(r[0].n);
       },
     });
@@ -65,7 +79,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     this.running = true;
     await this.listen();
     this.loop = this.run();
-    this.sweepTimer = setInterval(() => void this.sweep().catch((err) => this.logger.warn({ err }, 'outbox sweep failed')), 60000);
+    this.sweepTimer = setInterval(
+      () => void this.sweep().catch((err) => this.logger.warn({ err }, 'outbox sweep failed')),
+      60000,
+    );
     this.sweepTimer.unref();
   }
 
@@ -97,7 +114,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     client.on('error', (err) => {
       this.logger.warn({ err }, 'outbox listener lost its connection; polling until it is back');
       this.listener = undefined;
-      setTimeout(() => void (this.running ? this.listen().catch(() => undefined) : undefined), this.options.outbox.pollMs).unref();
+      setTimeout(
+        () => void (this.running ? this.listen().catch(() => undefined) : undefined),
+        this.options.outbox.pollMs,
+      ).unref();
     });
     await client.connect();
     await client.query(`LISTEN ${outboxChannel(this.options.schema)}`);
@@ -156,15 +176,25 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
           const h = natsHeaders();
           h.set('content-type', 'application/cloudevents+json');
           h.set('ce-type', String(r.payload.type));
-          return js.publish(r.subject, JSON.stringify(r.payload), { msgID: r.id, headers: h, timeout: 10000 });
+          return js.publish(r.subject, JSON.stringify(r.payload), {
+            msgID: r.id,
+            headers: h,
+            timeout: 10000,
+          });
         }),
       );
       const ok: string[] = [];
       const failed: { id: string; error: string }[] = [];
       results.forEach((res, i) =>
-        res.status === 'fulfilled' ? ok.push(rows[i].id) : failed.push({ id: rows[i].id, error: String(res.reason?.message ?? res.reason) }),
+        res.status === 'fulfilled'
+          ? ok.push(rows[i].id)
+          : failed.push({ id: rows[i].id, error: String(res.reason?.message ?? res.reason) }),
       );
-      if (ok.length) await qr.query(`UPDATE ${s}.outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])`, [ok]);
+      if (ok.length)
+        await qr.query(
+          `UPDATE ${s}.outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])`,
+          [ok],
+        );
       if (failed.length) {
         await qr.query(
           `UPDATE ${s}.outbox o SET attempts = o.attempts + 1, last_error = f.error

@@ -3,7 +3,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { EntityManager } from 'typeorm';
-import { flattenValidationErrors, NATIONAL_PROVINCE, subjectFor, type CloudEvent, type EventContract } from '@kkb/contracts';
+import {
+  flattenValidationErrors,
+  NATIONAL_PROVINCE,
+  subjectFor,
+  type CloudEvent,
+  type EventContract,
+} from '@kkb/contracts';
 import { correlationOrNew } from '@kkb/platform';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 
@@ -31,9 +37,14 @@ export class OutboxService {
 
   build<T extends object>(contract: EventContract<T>, e: NewEvent<T>): CloudEvent<T> {
     const payload = plainToInstance(contract.payload, e.data);
-    const problems = flattenValidationErrors(validateSync(payload as object, { forbidUnknownValues: true }), 'data');
+    const problems = flattenValidationErrors(
+      validateSync(payload as object, { forbidUnknownValues: true }),
+      'data',
+    );
     if (problems.length) {
-      throw new Error(`event ${contract.type} does not meet its contract: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`);
+      throw new Error(
+        `event ${contract.type} does not meet its contract: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`,
+      );
     }
     const ctx = correlationOrNew();
     return {
@@ -52,7 +63,11 @@ export class OutboxService {
   }
 
   /** Adds one event; see addMany. */
-  async add<T extends object>(manager: EntityManager, contract: EventContract<T>, e: NewEvent<T>): Promise<CloudEvent<T>> {
+  async add<T extends object>(
+    manager: EntityManager,
+    contract: EventContract<T>,
+    e: NewEvent<T>,
+  ): Promise<CloudEvent<T>> {
     const [event] = await this.addMany(manager, [{ contract, event: e }]);
     return event as CloudEvent<T>;
   }
@@ -69,7 +84,12 @@ export class OutboxService {
     const events = items.map((i) => this.build(i.contract, i.event));
     const params: unknown[] = [];
     const rows = events.map((ev) => {
-      params.push(ev.id, subjectFor(ev.type, ev.province, this.options.subjectRoot), ev.type, JSON.stringify(ev));
+      params.push(
+        ev.id,
+        subjectFor(ev.type, ev.province, this.options.subjectRoot),
+        ev.type,
+        JSON.stringify(ev),
+      );
       const n = params.length;
       return `($${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
     });

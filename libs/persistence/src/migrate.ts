@@ -13,9 +13,9 @@ export async function revertMigrations(ds: DataSource, count = 1): Promise<numbe
   return withSchemaLock(ds, async () => {
     let reverted = 0;
     while (reverted < count) {
-      const executed = await ds.query(
-        `SELECT count(*)::int AS n FROM "${schemaOf(ds)}"."migrations"`,
-      ).catch(() => [{ n: 0 }]);
+      const executed = await ds
+        .query(`SELECT count(*)::int AS n FROM "${schemaOf(ds)}"."migrations"`)
+        .catch(() => [{ n: 0 }]);
       if (!executed[0]?.n) break;
       await ds.undoLastMigration({ transaction: 'each' });
       reverted++;

@@ -37,7 +37,8 @@ export function serviceDataSourceOptions(
 ): DataSourceOptions {
   const schema = assertIdentifier(cfg.schema, 'schema');
   const pgOptions = [`-c search_path=${schema}`];
-  if (cfg.role && cfg.role !== urlUser(cfg.url)) pgOptions.push(`-c role=${assertIdentifier(cfg.role, 'role')}`);
+  if (cfg.role && cfg.role !== urlUser(cfg.url))
+    pgOptions.push(`-c role=${assertIdentifier(cfg.role, 'role')}`);
   return {
     type: 'postgres',
     url: cfg.url,

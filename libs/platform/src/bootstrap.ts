@@ -32,7 +32,8 @@ export async function createServiceApp(
     bodyLimit: config.HTTP_BODY_LIMIT,
     trustProxy: true,
     requestIdHeader: CORRELATION_HEADER,
-    genReqId: (req: { headers: Record<string, unknown> }) => acceptCorrelationId(req.headers[CORRELATION_HEADER]),
+    genReqId: (req: { headers: Record<string, unknown> }) =>
+      acceptCorrelationId(req.headers[CORRELATION_HEADER]),
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     bufferLogs: true,
@@ -71,7 +72,11 @@ export async function createServiceApp(
     .setVersion(opts.version ?? '1')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app as INestApplication, SwaggerModule.createDocument(app as INestApplication, doc));
+  SwaggerModule.setup(
+    'docs',
+    app as INestApplication,
+    SwaggerModule.createDocument(app as INestApplication, doc),
+  );
 
   await app.init();
   await fastify.ready();

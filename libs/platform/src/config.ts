@@ -18,7 +18,10 @@ export class ConfigError extends Error {
     super(
       'Invalid configuration:\n' +
         problems
-          .map((p) => `  ${p.variable}: ${p.reason} (got ${p.value === undefined ? 'nothing' : JSON.stringify(p.value)})`)
+          .map(
+            (p) =>
+              `  ${p.variable}: ${p.reason} (got ${p.value === undefined ? 'nothing' : JSON.stringify(p.value)})`,
+          )
           .join('\n'),
     );
     this.name = 'ConfigError';
@@ -157,14 +160,24 @@ export function loadConfig<T extends BaseServiceConfig>(
   env: NodeJS.ProcessEnv = process.env,
 ): T {
   const raw: Record<string, unknown> = { ...defaults };
-  for (const key of Object.keys(new cls()).concat(Object.keys(defaults), ['PORT', 'DATABASE_URL', 'NATS_URL', 'JWT_SECRET', 'JWT_PUBLIC_KEY'])) {
+  for (const key of Object.keys(new cls()).concat(Object.keys(defaults), [
+    'PORT',
+    'DATABASE_URL',
+    'NATS_URL',
+    'JWT_SECRET',
+    'JWT_PUBLIC_KEY',
+  ])) {
     if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   }
   const instance = plainToInstance(cls, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
   const errors = validateSync(instance as object, { whitelist: false, forbidUnknownValues: true });
   const problems = flatten(errors, raw);
   if (!instance.JWT_SECRET && !instance.JWT_PUBLIC_KEY) {
-    problems.push({ variable: 'JWT_SECRET', reason: 'set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256)', value: undefined });
+    problems.push({
+      variable: 'JWT_SECRET',
+      reason: 'set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256)',
+      value: undefined,
+    });
   }
   if (problems.length) throw new ConfigError(problems);
   return instance;

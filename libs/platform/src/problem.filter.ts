@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_BASE, ProblemException, type ProblemDetails } from './problem';
 
@@ -47,7 +54,10 @@ export class ProblemFilter implements ExceptionFilter {
     if (problem.status >= 500) {
       this.logger.error({ err: exception, url: request?.url }, 'request failed');
     }
-    void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+    void reply
+      .status(problem.status)
+      .header('content-type', 'application/problem+json; charset=utf-8')
+      .send(problem);
   }
 
   toProblem(exception: unknown): ProblemDetails {
@@ -66,7 +76,11 @@ export class ProblemFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const res = exception.getResponse();
       const message =
-        typeof res === 'string' ? res : Array.isArray((res as { message?: unknown }).message) ? undefined : (res as { message?: string }).message;
+        typeof res === 'string'
+          ? res
+          : Array.isArray((res as { message?: unknown }).message)
+            ? undefined
+            : (res as { message?: string }).message;
       const title = TITLES[status] ?? 'Error';
       return { type: PROBLEM_BASE + slug(title), title, status, detail: status >= 500 ? undefined : message };
     }
@@ -74,8 +88,17 @@ export class ProblemFilter implements ExceptionFilter {
     if (fst && fst < 500) {
       const e = exception as { message: string; code: string };
       const title = TITLES[fst] ?? 'Bad request';
-      const detail = e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? `The body is not valid JSON: ${e.message}` : e.message;
-      return { type: PROBLEM_BASE + slug(title), title, status: fst, detail, ...(fst === 400 ? { errors: [{ field: 'body', reason: detail }] } : {}) };
+      const detail =
+        e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+          ? `The body is not valid JSON: ${e.message}`
+          : e.message;
+      return {
+        type: PROBLEM_BASE + slug(title),
+        title,
+        status: fst,
+        detail,
+        ...(fst === 400 ? { errors: [{ field: 'body', reason: detail }] } : {}),
+      };
     }
     return {
       type: PROBLEM_BASE + 'internal-error',

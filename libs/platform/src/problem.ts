@@ -33,7 +33,13 @@ export class ProblemException extends HttpException {
   }
 
   static validation(errors: FieldError[], detail = 'The request has invalid fields.'): ProblemException {
-    return new ProblemException(HttpStatus.BAD_REQUEST, 'validation-failed', 'Validation failed', detail, errors);
+    return new ProblemException(
+      HttpStatus.BAD_REQUEST,
+      'validation-failed',
+      'Validation failed',
+      detail,
+      errors,
+    );
   }
 
   static notFound(what: string): ProblemException {

@@ -1,5 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadServiceConfig, provisionService, startService, type ServiceDefinition, type StartOptions } from '@kkb/bootstrap';
+import {
+  loadServiceConfig,
+  provisionService,
+  startService,
+  type ServiceDefinition,
+  type StartOptions,
+} from '@kkb/bootstrap';
 import type { BaseServiceConfig } from '@kkb/platform';
 import type { TestRun } from './test-run';
 
@@ -7,7 +13,13 @@ export interface TestService<C extends BaseServiceConfig = BaseServiceConfig> {
   app: NestFastifyApplication;
   config: C;
   /** `app.inject` with a bearer token (national by default). */
-  request(opts: { method: string; url: string; payload?: unknown; token?: string; headers?: Record<string, string> }): Promise<{
+  request(opts: {
+    method: string;
+    url: string;
+    payload?: unknown;
+    token?: string;
+    headers?: Record<string, string>;
+  }): Promise<{
     statusCode: number;
     headers: Record<string, unknown>;
     json: () => unknown;

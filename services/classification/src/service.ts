@@ -1,5 +1,10 @@
 import type { ServiceDefinition } from '@kkb/bootstrap';
-import { CreateKampungProjection1764300100000, KampungProjection, KampungProjectionHandler, KampungProjectionModule } from '@kkb/kampung-projection';
+import {
+  CreateKampungProjection1764300100000,
+  KampungProjection,
+  KampungProjectionHandler,
+  KampungProjectionModule,
+} from '@kkb/kampung-projection';
 import { CreateMessagingTables1764300000000, InboxMessage, OutboxMessage } from '@kkb/messaging';
 import { ClassificationConfig } from './config/classification.config';
 
@@ -12,6 +17,13 @@ export const classificationService: ServiceDefinition<ClassificationConfig> = {
   configClass: ClassificationConfig,
   entities: [KampungProjection, OutboxMessage, InboxMessage],
   migrations: [CreateMessagingTables1764300000000, CreateKampungProjection1764300100000],
-  consumers: [{ durable: 'classification-registry-kampung', from: 'registry', filter: 'kampung.>', handlers: [KampungProjectionHandler] }],
+  consumers: [
+    {
+      durable: 'classification-registry-kampung',
+      from: 'registry',
+      filter: 'kampung.>',
+      handlers: [KampungProjectionHandler],
+    },
+  ],
   modules: () => [KampungProjectionModule],
 };

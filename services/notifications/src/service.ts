@@ -15,6 +15,8 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
   configClass: NotificationsConfig,
   entities: [ReceivedEvent, OutboxMessage, InboxMessage],
   migrations: [CreateMessagingTables1764300000000, CreateReceivedEvent1764300300000],
-  consumers: [{ durable: 'notifications-registry', from: 'registry', filter: '>', handlers: [ReceivedEventHandler] }],
+  consumers: [
+    { durable: 'notifications-registry', from: 'registry', filter: '>', handlers: [ReceivedEventHandler] },
+  ],
   modules: () => [ReceivedEventModule],
 };

@@ -1,5 +1,10 @@
 import type { ServiceDefinition } from '@kkb/bootstrap';
-import { CreateKampungProjection1764300100000, KampungProjection, KampungProjectionHandler, KampungProjectionModule } from '@kkb/kampung-projection';
+import {
+  CreateKampungProjection1764300100000,
+  KampungProjection,
+  KampungProjectionHandler,
+  KampungProjectionModule,
+} from '@kkb/kampung-projection';
 import { CreateMessagingTables1764300000000, InboxMessage, OutboxMessage } from '@kkb/messaging';
 import { SurveyConfig } from './config/survey.config';
 
@@ -12,6 +17,13 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
   configClass: SurveyConfig,
   entities: [KampungProjection, OutboxMessage, InboxMessage],
   migrations: [CreateMessagingTables1764300000000, CreateKampungProjection1764300100000],
-  consumers: [{ durable: 'survey-registry-kampung', from: 'registry', filter: 'kampung.>', handlers: [KampungProjectionHandler] }],
+  consumers: [
+    {
+      durable: 'survey-registry-kampung',
+      from: 'registry',
+      filter: 'kampung.>',
+      handlers: [KampungProjectionHandler],
+    },
+  ],
   modules: () => [KampungProjectionModule],
 };

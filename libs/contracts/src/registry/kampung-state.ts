@@ -1,4 +1,15 @@
-import { IsBoolean, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 /** Dotted Kemendagri village code, e.g. `16.10.05.2041`. */
 export const VILLAGE_CODE = /^\d{2}\.\d{2}\.\d{2}\.\d{4}$/;
@@ -11,7 +22,9 @@ export class KampungStateV1 {
   @IsUUID()
   kampungId!: string;
 
-  @Matches(VILLAGE_CODE, { message: 'villageCode must be a dotted 10-digit village code such as 16.10.05.2041' })
+  @Matches(VILLAGE_CODE, {
+    message: 'villageCode must be a dotted 10-digit village code such as 16.10.05.2041',
+  })
   villageCode!: string;
 
   @IsString()

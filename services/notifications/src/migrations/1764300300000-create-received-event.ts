@@ -16,8 +16,12 @@ export class CreateReceivedEvent1764300300000 implements MigrationInterface {
         event jsonb NOT NULL,
         CONSTRAINT received_event_pkey PRIMARY KEY (event_id)
       )`);
-    await qr.query(`CREATE INDEX received_event_province_time_idx ON ${s}.received_event (province_code, occurred_at)`);
-    await qr.query(`COMMENT ON TABLE ${s}.received_event IS 'Platform events taken in by the notifications service (whole CloudEvents)'`);
+    await qr.query(
+      `CREATE INDEX received_event_province_time_idx ON ${s}.received_event (province_code, occurred_at)`,
+    );
+    await qr.query(
+      `COMMENT ON TABLE ${s}.received_event IS 'Platform events taken in by the notifications service (whole CloudEvents)'`,
+    );
   }
 
   async down(qr: QueryRunner): Promise<void> {

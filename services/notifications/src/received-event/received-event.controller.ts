@@ -15,7 +15,11 @@ export class ReceivedEventController {
   /** The newest events received, within the caller's province (national events included). */
   @Get()
   async list(@Query() q: ListEventsQuery, @CurrentUser() user: Principal): Promise<ReceivedEvent[]> {
-    const qb = this.ds.getRepository(ReceivedEvent).createQueryBuilder('e').orderBy('e.occurred_at', 'DESC').limit(q.limit);
+    const qb = this.ds
+      .getRepository(ReceivedEvent)
+      .createQueryBuilder('e')
+      .orderBy('e.occurred_at', 'DESC')
+      .limit(q.limit);
     const prefix = scopePrefix(user);
     if (prefix) qb.andWhere('e.province_code IN (:...provinces)', { provinces: [prefix.slice(0, 2), '00'] });
     if (q.type) qb.andWhere('e.type = :type', { type: q.type });

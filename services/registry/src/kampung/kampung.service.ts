@@ -33,7 +33,9 @@ export class KampungService {
   async register(dto: RegisterKampungDto): Promise<Kampung> {
     const today = new Date().toISOString().slice(0, 10);
     if (dto.launchDate > today) {
-      throw ProblemException.validation([{ field: 'launchDate', reason: 'launchDate must not be in the future' }]);
+      throw ProblemException.validation([
+        { field: 'launchDate', reason: 'launchDate must not be in the future' },
+      ]);
     }
     try {
       return await this.ds.transaction(async (manager) => {

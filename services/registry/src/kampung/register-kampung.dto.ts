@@ -4,7 +4,9 @@ import { VILLAGE_CODE } from '@kkb/contracts';
 
 export class RegisterKampungDto {
   @ApiProperty({ example: '16.10.05.2041', description: 'Dotted Kemendagri village code' })
-  @Matches(VILLAGE_CODE, { message: 'villageCode must be a dotted 10-digit village code such as 16.10.05.2041' })
+  @Matches(VILLAGE_CODE, {
+    message: 'villageCode must be a dotted 10-digit village code such as 16.10.05.2041',
+  })
   villageCode!: string;
 
   @ApiProperty({ example: 'Kampung KB Seroja' })

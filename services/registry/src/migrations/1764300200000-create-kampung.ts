@@ -23,11 +23,19 @@ export class CreateKampung1764300200000 implements MigrationInterface {
         CONSTRAINT kampung_village_code_check CHECK (village_code ~ '^\\d{2}\\.\\d{2}\\.\\d{2}\\.\\d{4}$'),
         CONSTRAINT kampung_merged_into_fkey FOREIGN KEY (merged_into) REFERENCES ${s}.kampung (id)
       )`);
-    await qr.query(`CREATE UNIQUE INDEX kampung_active_village_key ON ${s}.kampung (village_code) WHERE active`);
-    await qr.query(`COMMENT ON TABLE ${s}.kampung IS 'The Kampung KB register: one row per kampung, at most one active per village'`);
-    await qr.query(`COMMENT ON COLUMN ${s}.kampung.village_code IS 'Dotted Kemendagri village (desa/kelurahan) code'`);
+    await qr.query(
+      `CREATE UNIQUE INDEX kampung_active_village_key ON ${s}.kampung (village_code) WHERE active`,
+    );
+    await qr.query(
+      `COMMENT ON TABLE ${s}.kampung IS 'The Kampung KB register: one row per kampung, at most one active per village'`,
+    );
+    await qr.query(
+      `COMMENT ON COLUMN ${s}.kampung.village_code IS 'Dotted Kemendagri village (desa/kelurahan) code'`,
+    );
     await qr.query(`COMMENT ON COLUMN ${s}.kampung.launch_date IS 'Date of the pencanangan (launch)'`);
-    await qr.query(`COMMENT ON COLUMN ${s}.kampung.version IS 'Optimistic-concurrency version; also the aggregate version in events'`);
+    await qr.query(
+      `COMMENT ON COLUMN ${s}.kampung.version IS 'Optimistic-concurrency version; also the aggregate version in events'`,
+    );
   }
 
   async down(qr: QueryRunner): Promise<void> {
