@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -140,14 +141,13 @@ export class BaseServiceConfig {
   HTTP_BODY_LIMIT: number = 1024 * 1024;
 }
 
+/** One line per variable: the type check when it failed (its bounds are moot then), else the first reason. */
 function flatten(errors: ValidationError[], target: Record<string, unknown>) {
-  return errors.flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((reason) => ({
-      variable: e.property,
-      reason: reason.replace(new RegExp(`^${e.property}\\s*`), ''),
-      value: target[e.property],
-    })),
-  );
+  return errors.map((e) => {
+    const entries = Object.entries(e.constraints ?? {});
+    const [, reason] = entries.find(([name]) => name.startsWith('is')) ?? entries[0] ?? ['', 'is invalid'];
+    return { variable: e.property, reason: reason.replace(new RegExp(`^${e.property}\\s*`), ''), value: target[e.property] };
+  });
 }
 
 /**
@@ -170,7 +170,7 @@ export function loadConfig<T extends BaseServiceConfig>(
     if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   }
   const instance = plainToInstance(cls, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
-  const errors = validateSync(instance as object, { whitelist: false, forbidUnknownValues: true });
+  const errors = validateSync(instance as object, { forbidUnknownValues: true, });
   const problems = flatten(errors, raw);
   if (!instance.JWT_SECRET && !instance.JWT_PUBLIC_KEY) {
     problems.push({
