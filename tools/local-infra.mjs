@@ -91,7 +91,7 @@ export async function startNatsServer({ storeDir, port, log = () => {} }) {
     pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(); // exited, or killed by a signal
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

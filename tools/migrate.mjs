@@ -76,13 +76,16 @@ export function pipeLines(stream, prefix, out) {
  * Runs `node dist/services/<name>/src/main.js <args>` to completion with output prefixed;
  * rejects when it exits non-zero. `quiet` hides the output of a successful run.
  */
-export function runServiceCommand(name, args, env, { quiet = false } = {}) {
+export function runServiceCommand(name, args, env, { quiet = false, running } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--enable-source-maps', mainJs(name), ...args], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // `running` (a Set) lets a caller that is shutting down stop the commands still in flight.
+    running?.add(child);
+    child.once('exit', () => running?.delete(child));
     const prefix = prefixFor(name);
     const captured = [];
     const sink = quiet ? { write: (s) => captured.push(s) } : process.stdout;

@@ -8,7 +8,7 @@
 //      (port KKB_NATS_PORT, else 4222, else any free port);
 //   4. per service, the four in parallel: `main.js provision`, `main.js migrate`, then `main.js`
 //      (serve) as a child process, each output line prefixed with the service's name;
-//   5. waits for every /health/ready (120 s at most), prints the URLs and a national token.
+//   5. waits for every /health/ready (KKB_READY_TIMEOUT_S, 120 s), prints the URLs and a token.
 // Ctrl-C or SIGTERM stops the services (SIGTERM, SIGKILL after 10 s), then NATS and Postgres if
 // started here, and exits 0. A service dying on its own stops everything with exit code 1.
 //
@@ -36,7 +36,6 @@ import {
   SERVICES,
 } from './migrate.mjs';
 
-const READY_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 10_000;
 /** A second signal within this window is the same Ctrl-C (terminal and npm both deliver it). */
 const FORCE_AFTER_MS = 1000;
@@ -86,14 +85,17 @@ const services = [];
 let postgres = null; // { url, stop, port } when started here
 let nats = null; // { url, stop, pid } when started here
 let stopping = null;
+/** provision / migrate commands in flight. */
+const commands = new Set();
 let firstSignalAt = 0;
 
 function runInner() {
   loadDotEnv();
   for (const sig of SIGNALS) process.on(sig, () => onSignal(sig));
   process.on('disconnect', () => void shutdown(1, 'the start command went away: stopping'));
-  // Last resort if this script crashes: the services live in their own process groups.
+  // Last resort if this script crashes: children outlive a Node process that exits.
   process.on('exit', () => {
+    for (const c of commands) c.kill('SIGTERM');
     for (const s of services) if (isRunning(s.child)) s.child.kill('SIGTERM');
   });
   main().catch((err) => void shutdown(1, err.message));
@@ -148,6 +150,7 @@ function shutdown(code, why) {
   if (stopping) return stopping;
   if (why) (code ? warn : say)(why);
   stopping = (async () => {
+    for (const c of commands) c.kill('SIGTERM');
     await stopServices(STOP_GRACE_MS);
     await stopInfra();
     if (code === 0) say(`stopped after ${seconds()} s`);
@@ -255,12 +258,12 @@ async function startNats() {
 
 // --------------------------------------------------------------------------- services
 function spawnService(s, serviceEnv) {
-  // Own process group, so that nothing but this script's SIGTERM reaches the service.
+  // No terminal signal reaches it (this inner process has a session of its own): it stops when
+  // shutdown() sends SIGTERM, after which Postgres and NATS are stopped.
   const child = spawn(process.execPath, ['--enable-source-maps', mainJs(s.name)], {
     cwd: ROOT,
     env: { ...serviceEnv, PORT: String(s.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
   });
   s.child = child;
   const prefix = prefixFor(s.name);
@@ -360,13 +363,14 @@ async function main() {
   if (jwtSecret) serviceEnv.JWT_SECRET = jwtSecret;
 
   const tServices = performance.now();
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const readyTimeoutS = Number(env.KKB_READY_TIMEOUT_S) || 120;
+  const deadline = Date.now() + readyTimeoutS * 1000;
   const results = await Promise.allSettled(
     services.map(async (s) => {
       try {
-        await runServiceCommand(s.name, ['provision'], serviceEnv, { quiet: args.quiet });
+        await runServiceCommand(s.name, ['provision'], serviceEnv, { quiet: args.quiet, running: commands });
         if (stopping) return;
-        await runServiceCommand(s.name, ['migrate'], serviceEnv, { quiet: args.quiet });
+        await runServiceCommand(s.name, ['migrate'], serviceEnv, { quiet: args.quiet, running: commands });
         if (stopping) return;
       } catch (err) {
         if (!stopping) void shutdown(1, err.message); // no point waiting for the others
@@ -380,7 +384,7 @@ async function main() {
   const notReady = results.filter((r) => r.status === 'rejected'); // only readiness timeouts get here
   if (notReady.length) {
     throw new Error(
-      `not ready within ${READY_TIMEOUT_MS / 1000} s:\n${notReady.map((r) => `  ${r.reason.message}`).join('\n')}`,
+      `not ready within ${readyTimeoutS} s:\n${notReady.map((r) => `  ${r.reason.message}`).join('\n')}`,
     );
   }
   const servicesS = seconds(tServices);

@@ -1,3 +1,4 @@
+import { OutboxRelayService } from '@kkb/messaging';
 import { ConfigError, type BaseServiceConfig } from '@kkb/platform';
 import type { ServiceDefinition } from './service-definition';
 import {
@@ -57,9 +58,24 @@ export async function runServiceCli<C extends BaseServiceConfig>(
         );
         return;
       }
-      default:
-        process.stderr.write(`${USAGE}\n`);
-        process.exit(64);
+      default: {
+        const extra = def.commands?.[command];
+        if (!extra) {
+          const more = Object.entries(def.commands ?? {})
+            .map(([n, c]) => `\n  ${n.padEnd(15)}${c.description}`)
+            .join('');
+          process.stderr.write(`${USAGE}${more}\n`);
+          process.exit(64);
+        }
+        const app = await startService(def, config, { listen: false });
+        try {
+          process.stdout.write(`${await extra.run(app, argv.slice(1))}\n`);
+          await app.get(OutboxRelayService).drain();
+        } finally {
+          await app.close();
+        }
+        return;
+      }
     }
   } catch (err) {
     process.stderr.write(`${def.name} ${command} failed: ${(err as Error).stack ?? err}\n`);

@@ -133,6 +133,9 @@ function schemaOfProperty(cls: Class, name: string, metadatas: ValidationMetadat
       case 'min':
         target.minimum = arg;
         break;
+      case 'max':
+        target.maximum = arg;
+        break;
       case 'isBoolean':
         target.type = 'boolean';
         break;

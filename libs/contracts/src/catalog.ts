@@ -5,6 +5,11 @@ import { kampungReactivatedV1 } from './registry/kampung-reactivated.v1';
 import { kampungRegisteredV1 } from './registry/kampung-registered.v1';
 import { kampungUpdatedV1 } from './registry/kampung-updated.v1';
 import { regionsImportedV1 } from './registry/regions-imported.v1';
+import { reportOverdueV1 } from './survey/report-overdue.v1';
+import { submissionRejectedV1 } from './survey/submission-rejected.v1';
+import { submissionSubmittedV1 } from './survey/submission-submitted.v1';
+import { submissionSupersededV1 } from './survey/submission-superseded.v1';
+import { submissionVerifiedV1 } from './survey/submission-verified.v1';
 
 /** Every event the platform publishes. The AsyncAPI document is checked against this list. */
 export const ALL_CONTRACTS: readonly EventContract[] = [
@@ -14,6 +19,11 @@ export const ALL_CONTRACTS: readonly EventContract[] = [
   kampungReactivatedV1,
   kampungMergedV1,
   regionsImportedV1,
+  submissionSubmittedV1,
+  submissionVerifiedV1,
+  submissionRejectedV1,
+  submissionSupersededV1,
+  reportOverdueV1,
 ];
 
 const byType = new Map(ALL_CONTRACTS.map((c) => [c.type, c]));

@@ -96,15 +96,24 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     this.listener = undefined;
   }
 
-  /** Publishes until the outbox is empty (or `max` batches); returns how many were published. */
-  async drain(max = Infinity): Promise<number> {
+  /**
+   * Publishes until no unpublished row is left (rows another relay holds are waited for), or
+   * until `timeoutMs`; returns how many this call published.
+   */
+  async drain(timeoutMs = 30000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
     let total = 0;
-    for (let i = 0; i < max; i++) {
+    while (Date.now() < deadline) {
       const n = await this.publishBatch();
       total += n;
-      if (n < this.options.outbox.batchSize) break;
+      if (n >= this.options.outbox.batchSize) continue;
+      const [{ left }] = await this.ds.query(
+        `SELECT count(*)::int AS left FROM "${this.options.schema}".outbox WHERE published_at IS NULL`,
+      );
+      if (!left) return total;
+      await new Promise((r) => setTimeout(r, 50));
     }
-    return total;
+    throw new Error(`outbox not drained within ${timeoutMs} ms`);
   }
 
   private async listen(): Promise<void> {

@@ -9,7 +9,11 @@ const DEFAULTS = { PORT: 3001, DATABASE_SCHEMA: 'registry', DATABASE_ROLE: 'kkb_
 
 describe(loadConfig.name, () => {
   it('should apply defaults and convert numbers and booleans from strings', () => {
-    const c = loadConfig(BaseServiceConfig, DEFAULTS, { ...GOOD, DATABASE_POOL_SIZE: '4', MIGRATIONS_RUN: 'false' });
+    const c = loadConfig(BaseServiceConfig, DEFAULTS, {
+      ...GOOD,
+      DATABASE_POOL_SIZE: '4',
+      MIGRATIONS_RUN: 'false',
+    });
     expect(c.PORT).toBe(3001);
     expect(c.DATABASE_POOL_SIZE).toBe(4);
     expect(c.MIGRATIONS_RUN).toBe(false);
@@ -24,7 +28,12 @@ describe(loadConfig.name, () => {
   it('should name every bad variable with the reason and the value it got', () => {
     let error: unknown;
     try {
-      loadConfig(BaseServiceConfig, DEFAULTS, { ...GOOD, PORT: 'eighty', NATS_URL: 'http://x', MIGRATIONS_RUN: 'maybe' });
+      loadConfig(BaseServiceConfig, DEFAULTS, {
+        ...GOOD,
+        PORT: 'eighty',
+        NATS_URL: 'http://x',
+        MIGRATIONS_RUN: 'maybe',
+      });
     } catch (err) {
       error = err;
     }
@@ -33,7 +42,11 @@ describe(loadConfig.name, () => {
     expect(message).toMatch(/PORT: .*integer.*\(got "eighty"\)/);
     expect(message).toMatch(/NATS_URL: must be a nats:\/\/ URL/);
     expect(message).toMatch(/MIGRATIONS_RUN: .*boolean.*\(got "maybe"\)/);
-    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['MIGRATIONS_RUN', 'NATS_URL', 'PORT']);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+      'MIGRATIONS_RUN',
+      'NATS_URL',
+      'PORT',
+    ]);
   });
 
   it('should refuse to start without a database URL or a JWT key', () => {

@@ -146,7 +146,11 @@ function flatten(errors: ValidationError[], target: Record<string, unknown>) {
   return errors.map((e) => {
     const entries = Object.entries(e.constraints ?? {});
     const [, reason] = entries.find(([name]) => name.startsWith('is')) ?? entries[0] ?? ['', 'is invalid'];
-    return { variable: e.property, reason: reason.replace(new RegExp(`^${e.property}\\s*`), ''), value: target[e.property] };
+    return {
+      variable: e.property,
+      reason: reason.replace(new RegExp(`^${e.property}\\s*`), ''),
+      value: target[e.property],
+    };
   });
 }
 
@@ -170,7 +174,7 @@ export function loadConfig<T extends BaseServiceConfig>(
     if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   }
   const instance = plainToInstance(cls, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
-  const errors = validateSync(instance as object, { forbidUnknownValues: true, });
+  const errors = validateSync(instance as object, { forbidUnknownValues: true });
   const problems = flatten(errors, raw);
   if (!instance.JWT_SECRET && !instance.JWT_PUBLIC_KEY) {
     problems.push({

@@ -8,3 +8,4 @@ export * from './health';
 export * from './logging';
 export * from './platform.module';
 export * from './bootstrap';
+export * from './pagination';

@@ -1,19 +1,33 @@
 import { CreateMessagingTables1764300000000, InboxMessage, OutboxMessage } from '@kkb/messaging';
 import type { ServiceDefinition } from '@kkb/bootstrap';
 import { RegistryConfig } from './config/registry.config';
+import { CoverageModule } from './coverage/coverage.module';
 import { Kampung } from './kampung/kampung.entity';
 import { KampungModule } from './kampung/kampung.module';
 import { CreateKampung1764300200000 } from './migrations/1764300200000-create-kampung';
+import { CreateRegion1764300400000 } from './migrations/1764300400000-create-region';
+import { ExtendKampung1764300500000 } from './migrations/1764300500000-extend-kampung';
+import { Region } from './region/region.entity';
+import { RegionModule } from './region/region.module';
+import { registryCommands } from './registry.commands';
+import { SeedModule } from './seed/seed.module';
 
 /** The registry: the region tree and the Kampung KB register. */
 export const registryService: ServiceDefinition<RegistryConfig> = {
   name: 'registry',
   title: 'Kampung KB registry',
-  description: 'The national region tree and the Kampung KB register',
+  description:
+    'The national region tree (Kemendagri codes) and the Kampung KB register: Pokja, field officer, model flags, audit, coverage',
   defaultPort: 3001,
   configClass: RegistryConfig,
-  entities: [Kampung, OutboxMessage, InboxMessage],
-  migrations: [CreateMessagingTables1764300000000, CreateKampung1764300200000],
+  entities: [Kampung, Region, OutboxMessage, InboxMessage],
+  migrations: [
+    CreateMessagingTables1764300000000,
+    CreateKampung1764300200000,
+    CreateRegion1764300400000,
+    ExtendKampung1764300500000,
+  ],
   consumers: [],
-  modules: () => [KampungModule],
+  modules: () => [RegionModule, KampungModule, CoverageModule, SeedModule],
+  commands: registryCommands,
 };

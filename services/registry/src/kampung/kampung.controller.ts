@@ -1,26 +1,141 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { assertInScope, CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
-import { KampungService } from './kampung.service';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
+import { PageQuery, type Page } from '@kkb/platform';
+import { CODE_LISTS } from './code-lists';
+import { KampungQueryService, type AuditView, type KampungSummary } from './kampung-query.service';
+import { KampungView } from './kampung-view';
+import { etagOf, KampungService } from './kampung.service';
+import { ListKampungQuery } from './list-kampung.query';
 import { RegisterKampungDto } from './register-kampung.dto';
+import { MergeKampungDto, StatusChangeDto } from './status-change.dto';
+import { UpdateKampungDto } from './update-kampung.dto';
+
+const WRITERS = [Role.national, Role.province, Role.regency] as const;
 
 @ApiTags('kampung')
 @ApiBearerAuth()
-@Controller('api/v1/kampung')
+@Controller('api/v1')
 export class KampungController {
-  constructor(private readonly kampung: KampungService) {}
+  constructor(
+    private readonly kampung: KampungService,
+    private readonly queries: KampungQueryService,
+  ) {}
 
-  @Post()
-  @Roles(Role.national, Role.province, Role.regency)
-  async register(@Body() dto: RegisterKampungDto, @CurrentUser() user: Principal) {
-    assertInScope(user, dto.villageCode);
-    return this.kampung.register(dto);
+  @Get('code-lists')
+  @ApiOperation({ summary: 'Code lists of the register: Pokja seksi, SK issuers, selection criteria' })
+  codeLists() {
+    return CODE_LISTS;
   }
 
-  @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: Principal) {
-    const k = await this.kampung.get(id);
-    assertInScope(user, k.villageCode);
+  @Post('kampung')
+  @Roles(...WRITERS)
+  @ApiOperation({ summary: 'Register a Kampung KB in a village' })
+  async register(
+    @Body() dto: RegisterKampungDto,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<KampungView> {
+    const k = await this.kampung.register(dto, user);
+    void reply.header('etag', etagOf(k)).header('location', `/api/v1/kampung/${k.id}`);
     return k;
+  }
+
+  @Get('kampung')
+  @ApiOperation({ summary: 'List kampung within a region (and the caller scope)' })
+  list(@Query() q: ListKampungQuery, @CurrentUser() user: Principal): Promise<Page<KampungSummary>> {
+    return this.queries.list(q, user);
+  }
+
+  @Get('kampung/:id')
+  @ApiOkResponse({ type: KampungView })
+  async get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<KampungView> {
+    const k = await this.kampung.get(id, user);
+    void reply.header('etag', etagOf(k));
+    return k;
+  }
+
+  @Patch('kampung/:id')
+  @Roles(...WRITERS)
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the version being changed' })
+  @ApiOperation({ summary: 'Change a kampung; 412 when If-Match is not the current version' })
+  async update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: UpdateKampungDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<KampungView> {
+    const k = await this.kampung.update(id, dto, ifMatch, user);
+    void reply.header('etag', etagOf(k));
+    return k;
+  }
+
+  @Post('kampung/:id/deactivate')
+  @HttpCode(200)
+  @Roles(...WRITERS)
+  async deactivate(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: StatusChangeDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentUser() user: Principal,
+  ): Promise<KampungView> {
+    return this.kampung.deactivate(id, dto.reason, ifMatch, user);
+  }
+
+  @Post('kampung/:id/reactivate')
+  @HttpCode(200)
+  @Roles(...WRITERS)
+  async reactivate(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: StatusChangeDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentUser() user: Principal,
+  ): Promise<KampungView> {
+    return this.kampung.reactivate(id, dto.reason, ifMatch, user);
+  }
+
+  @Post('kampung/:id/merge')
+  @HttpCode(200)
+  @Roles(...WRITERS)
+  @ApiOperation({
+    summary:
+      'Merge a duplicate into another kampung; the duplicate becomes inactive and points to the survivor',
+  })
+  async merge(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: MergeKampungDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentUser() user: Principal,
+  ): Promise<KampungView> {
+    return this.kampung.merge(id, dto.survivorId, dto.reason, ifMatch, user);
+  }
+
+  @Get('kampung/:id/history')
+  @ApiOperation({ summary: 'Audit history: who changed what, when and why' })
+  async history(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() q: PageQuery,
+    @CurrentUser() user: Principal,
+  ): Promise<Page<AuditView>> {
+    await this.kampung.get(id, user);
+    return this.queries.history(id, q);
   }
 }

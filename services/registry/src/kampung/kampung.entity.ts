@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-/** A Kampung KB in the register: at most one active per village. */
+/** A Kampung KB in the register: at most one active per village. Written through KampungRepository. */
 @Entity({ name: 'kampung' })
 export class Kampung {
   @PrimaryColumn({ type: 'uuid' })
@@ -17,16 +17,13 @@ export class Kampung {
   @Column({ name: 'launch_date', type: 'date' })
   launchDate!: string;
 
-  @Column({ type: 'text', nullable: true })
-  description!: string | null;
-
-  @Column({ type: 'boolean', default: true })
+  @Column({ type: 'boolean' })
   active!: boolean;
 
-  @Column({ name: 'model_regency', type: 'boolean', default: false })
+  @Column({ name: 'model_regency', type: 'boolean' })
   modelRegency!: boolean;
 
-  @Column({ name: 'model_province', type: 'boolean', default: false })
+  @Column({ name: 'model_province', type: 'boolean' })
   modelProvince!: boolean;
 
   @Column({ name: 'merged_into', type: 'uuid', nullable: true })

@@ -1,11 +1,30 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { VILLAGE_CODE } from '@kkb/contracts';
+import { Type } from 'class-transformer';
+import {
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { SELECTION_CRITERIA_CODES, type SelectionCriterion } from './code-lists';
+import { FieldOfficerDto, PokjaDto } from './kampung-details.dto';
+
+export const VILLAGE_CODE_INPUT = /^(\d{2}\.\d{2}\.\d{2}\.\d{4}|\d{10})$/;
 
 export class RegisterKampungDto {
-  @ApiProperty({ example: '16.10.05.2041', description: 'Dotted Kemendagri village code' })
-  @Matches(VILLAGE_CODE, {
-    message: 'villageCode must be a dotted 10-digit village code such as 16.10.05.2041',
+  @ApiProperty({ example: '16.10.05.2041', description: 'Village (desa/kelurahan) code, dotted or compact' })
+  @Matches(VILLAGE_CODE_INPUT, {
+    message: 'villageCode must be a 10-digit village code such as 16.10.05.2041 or 1610052041',
   })
   villageCode!: string;
 
@@ -25,13 +44,58 @@ export class RegisterKampungDto {
   @MaxLength(4000)
   description?: string;
 
-  @ApiPropertyOptional({ description: 'Model (percontohan) kampung of its regency' })
+  @ApiPropertyOptional({ example: '003', description: 'RW (neighbourhood unit), when the kampung is one RW' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  rw?: string;
+
+  @ApiPropertyOptional({ example: -3.1416 })
+  @IsOptional()
+  @IsNumber({ maxDecimalPlaces: 6 })
+  @Min(-90)
+  @Max(90)
+  latitude?: number;
+
+  @ApiPropertyOptional({ example: 104.7324 })
+  @IsOptional()
+  @IsNumber({ maxDecimalPlaces: 6 })
+  @Min(-180)
+  @Max(180)
+  longitude?: number;
+
+  @ApiPropertyOptional({ enum: SELECTION_CRITERIA_CODES, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(SELECTION_CRITERIA_CODES, { each: true })
+  selectionCriteria?: SelectionCriterion[];
+
+  @ApiPropertyOptional({ description: 'Model (percontohan) kampung of its regency; one active per regency' })
   @IsOptional()
   @IsBoolean()
   modelRegency?: boolean;
 
-  @ApiPropertyOptional({ description: 'Model (percontohan) kampung of its province' })
+  @ApiPropertyOptional({
+    description: 'Model (percontohan) kampung of its province; one active per province',
+  })
   @IsOptional()
   @IsBoolean()
   modelProvince?: boolean;
+
+  @ApiPropertyOptional({ type: PokjaDto, description: 'Replaces the whole Pokja, members included' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PokjaDto)
+  pokja?: PokjaDto;
+
+  @ApiPropertyOptional({
+    type: FieldOfficerDto,
+    nullable: true,
+    description: 'null removes the field officer',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FieldOfficerDto)
+  fieldOfficer?: FieldOfficerDto | null;
 }

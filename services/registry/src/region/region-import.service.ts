@@ -1,0 +1,131 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { NATIONAL_PROVINCE, regionsImportedV1, type RegionsImportedV1 } from '@kkb/contracts';
+import { OutboxService } from '@kkb/messaging';
+import { kindOf, parentOf, parseRegionCode, searchForm } from './region-code';
+import type { RegionSource } from './region-source';
+
+export interface RegionImportResult extends RegionsImportedV1 {
+  ms: number;
+}
+
+const CHUNK = 20000;
+
+/**
+ * Brings the region table in line with a source, in one transaction: new codes inserted, renamed
+ * ones updated, vanished ones marked inactive (never deleted: kampung refer to them), and one
+ * `regions imported` event. Re-running with the same source changes nothing but the event.
+ */
+@Injectable()
+export class RegionImportService {
+  private readonly logger = new Logger(RegionImportService.name);
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /** Whether any region was ever imported. */
+  async isEmpty(): Promise<boolean> {
+    const [row] = await this.ds.query(
+      `SELECT NOT EXISTS (SELECT 1 FROM ${this.schema(this.ds.manager)}.region) AS empty`,
+    );
+    return row.empty;
+  }
+
+  async import(source: RegionSource): Promise<RegionImportResult> {
+    const started = Date.now();
+    const rows = await source.load();
+    const seen = new Set<string>();
+    const cols = {
+      code: [] as string[],
+      compact: [] as string[],
+      name: [] as string[],
+      search: [] as string[],
+      level: [] as number[],
+      kind: [] as string[],
+      parent: [] as (string | null)[],
+    };
+    for (const r of rows) {
+      const p = parseRegionCode(r.code);
+      if (!p || p.dotted !== r.code)
+        throw new Error(`${source.name}: '${r.code}' is not a dotted region code`);
+      if (seen.has(p.dotted)) throw new Error(`${source.name}: code ${p.dotted} appears twice`);
+      seen.add(p.dotted);
+      cols.code.push(p.dotted);
+      cols.compact.push(p.compact);
+      cols.name.push(r.name.trim());
+      cols.search.push(searchForm(r.name));
+      cols.level.push(p.levelNumber);
+      cols.kind.push(kindOf(p.dotted));
+      cols.parent.push(parentOf(p.dotted));
+    }
+    for (const [i, parent] of cols.parent.entries()) {
+      if (parent && !seen.has(parent))
+        throw new Error(`${source.name}: ${cols.code[i]} has no parent ${parent} in the source`);
+    }
+
+    const result = await this.ds.transaction(async (m) => {
+      const s = this.schema(m);
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kkb-region-import:${s}`]);
+      await m.query(`CREATE TEMP TABLE region_import (
+          code text COLLATE "C", compact_code text COLLATE "C", name text, search_name text COLLATE "C",
+          level smallint, kind text, parent_code text COLLATE "C") ON COMMIT DROP`);
+      for (let i = 0; i < cols.code.length; i += CHUNK) {
+        const sl = (a: unknown[]) => a.slice(i, i + CHUNK);
+        await m.query(
+          `INSERT INTO region_import SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::text[], $7::text[])`,
+          [
+            sl(cols.code),
+            sl(cols.compact),
+            sl(cols.name),
+            sl(cols.search),
+            sl(cols.level),
+            sl(cols.kind),
+            sl(cols.parent),
+          ],
+        );
+      }
+      const upserted: { inserted: boolean }[] = await m.query(
+        `INSERT INTO ${s}.region AS r (code, compact_code, name, search_name, level, kind, parent_code, active, source)
+         SELECT code, compact_code, name, search_name, level, kind, parent_code, true, $1 FROM region_import ORDER BY level, code
+         ON CONFLICT (code) DO UPDATE SET
+           name = EXCLUDED.name, search_name = EXCLUDED.search_name, kind = EXCLUDED.kind,
+           parent_code = EXCLUDED.parent_code, active = true, source = EXCLUDED.source, updated_at = now()
+         WHERE r.name IS DISTINCT FROM EXCLUDED.name OR r.kind IS DISTINCT FROM EXCLUDED.kind
+            OR r.parent_code IS DISTINCT FROM EXCLUDED.parent_code OR NOT r.active
+         RETURNING (xmax = 0) AS inserted`,
+        [source.name],
+      );
+      // TypeORM answers an UPDATE with [rows, affected count].
+      const [, deactivated]: [unknown[], number] = await m.query(
+        `UPDATE ${s}.region r SET active = false, updated_at = now()
+          WHERE r.active AND NOT EXISTS (SELECT 1 FROM region_import i WHERE i.code = r.code)
+`,
+      );
+      const counts: { level: number; n: number }[] = await m.query(
+        `SELECT level, count(*)::int AS n FROM ${s}.region WHERE active GROUP BY level`,
+      );
+      const active = { provinces: 0, regencies: 0, districts: 0, villages: 0 };
+      for (const c of counts)
+        active[(['provinces', 'regencies', 'districts', 'villages'] as const)[c.level - 1]] = c.n;
+      const data: RegionsImportedV1 = {
+        source: source.name,
+        active,
+        inserted: upserted.filter((u) => u.inserted).length,
+        updated: upserted.filter((u) => !u.inserted).length,
+        deactivated,
+      };
+      await this.outbox.add(m, regionsImportedV1, { subject: 'regions', province: NATIONAL_PROVINCE, data });
+      return data;
+    });
+    const ms = Date.now() - started;
+    this.logger.log({ ...result, ms }, 'regions imported');
+    return { ...result, ms };
+  }
+
+  private schema(m: EntityManager): string {
+    return `"${(m.connection.options as { schema: string }).schema}"`;
+  }
+}

@@ -1,0 +1,53 @@
+import { Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
+import type { Page } from '@kkb/platform';
+import { RegionImportService, type RegionImportResult } from './region-import.service';
+import { IdnAreaDataSource } from './region-source';
+import { RegionView } from './region-view';
+import { RegionService } from './region.service';
+import { ChildrenQuery, SearchRegionsQuery } from './search-regions.query';
+
+@ApiTags('regions')
+@ApiBearerAuth()
+@Controller('api/v1/regions')
+export class RegionController {
+  constructor(
+    private readonly regions: RegionService,
+    private readonly importer: RegionImportService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Search regions by name (case- and accent-insensitive), level and code prefix' })
+  search(@Query() q: SearchRegionsQuery, @CurrentUser() user: Principal): Promise<Page<RegionView>> {
+    return this.regions.search(q, user);
+  }
+
+  @Get(':code')
+  @ApiOperation({ summary: 'One region by code, dotted (16.10.05.2041) or compact (1610052041)' })
+  @ApiOkResponse({ type: RegionView })
+  get(@Param('code') code: string, @CurrentUser() user: Principal): Promise<RegionView> {
+    return this.regions.get(code, user);
+  }
+
+  @Get(':code/children')
+  children(
+    @Param('code') code: string,
+    @Query() q: ChildrenQuery,
+    @CurrentUser() user: Principal,
+  ): Promise<Page<RegionView>> {
+    return this.regions.children(code, q, user);
+  }
+
+  @Get(':code/ancestors')
+  ancestors(@Param('code') code: string, @CurrentUser() user: Principal): Promise<Page<RegionView>> {
+    return this.regions.ancestors(code, user);
+  }
+
+  @Post('import')
+  @Roles(Role.national)
+  @ApiOperation({ summary: 'Re-import the region tree from the installed idn-area-data package' })
+  import(): Promise<RegionImportResult> {
+    return this.importer.import(new IdnAreaDataSource());
+  }
+}

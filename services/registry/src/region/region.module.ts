@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { RegionImportService } from './region-import.service';
+import { RegionController } from './region.controller';
+import { RegionService } from './region.service';
+
+@Module({
+  controllers: [RegionController],
+  providers: [RegionService, RegionImportService],
+  exports: [RegionImportService, RegionService],
+})
+export class RegionModule {}

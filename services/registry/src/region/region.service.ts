@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { scopePrefix, type Principal } from '@kkb/auth';
+import { decodeCursor, ProblemException, toPage, type Page } from '@kkb/platform';
+import { ancestorsOf, LEVELS, requireRegionCode, searchForm, type ParsedCode } from './region-code';
+import { REGION_COLUMNS, toRegionView, type RegionRow, type RegionView } from './region-view';
+import type { ChildrenQuery, SearchRegionsQuery } from './search-regions.query';
+
+/** LIKE pattern text with its wildcards escaped. */
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Dotted prefix pattern for "this code and everything under it". */
+export function underPattern(dotted: string): string {
+  return `${likeEscape(dotted)}.%`;
+}
+
+@Injectable()
+export class RegionService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  private get s(): string {
+    return `"${(this.ds.options as { schema: string }).schema}"`;
+  }
+
+  /** A region is visible inside the caller's scope, and so are the scope's own ancestors. */
+  assertVisible(user: Principal, code: ParsedCode): void {
+    const scope = scopePrefix(user);
+    if (!scope || code.compact.startsWith(scope) || scope.startsWith(code.compact)) return;
+    throw new ProblemException(
+      403,
+      'out-of-scope',
+      'Forbidden',
+      `region ${code.dotted} is outside your scope ${scope}`,
+    );
+  }
+
+  async find(code: string): Promise<RegionView | null> {
+    const p = requireRegionCode(code);
+    const rows: RegionRow[] = await this.ds.query(
+      `SELECT ${REGION_COLUMNS} FROM ${this.s}.region WHERE code = $1`,
+      [p.dotted],
+    );
+    return rows[0] ? toRegionView(rows[0]) : null;
+  }
+
+  async get(code: string, user: Principal): Promise<RegionView> {
+    const p = requireRegionCode(code);
+    this.assertVisible(user, p);
+    const r = await this.find(p.dotted);
+    if (!r) throw ProblemException.notFound(`Region ${p.dotted}`);
+    return r;
+  }
+
+  async children(code: string, q: ChildrenQuery, user: Principal): Promise<Page<RegionView>> {
+    const parent = await this.get(code, user);
+    const after = decodeCursor(q.cursor, 1);
+    const rows: RegionRow[] = await this.ds.query(
+      `SELECT ${REGION_COLUMNS} FROM ${this.s}.region
+        WHERE parent_code = $1 AND ($2::text IS NULL OR code > $2) AND ($3::boolean IS NULL OR active = $3)
+        ORDER BY code LIMIT $4`,
+      [parent.code, after?.[0] ?? null, q.active ?? true, q.limit + 1],
+    );
+    const scope = scopePrefix(user);
+    const page = toPage(rows.map(toRegionView), q.limit, (r) => [r.code]);
+    // A regency officer listing its province's children sees only its own regency.
+    if (scope)
+      page.items = page.items.filter(
+        (r) => r.compactCode.startsWith(scope) || scope.startsWith(r.compactCode),
+      );
+    return page;
+  }
+
+  async ancestors(code: string, user: Principal): Promise<Page<RegionView>> {
+    const r = await this.get(code, user);
+    const codes = ancestorsOf(r.code);
+    const rows: RegionRow[] = codes.length
+      ? await this.ds.query(
+          `SELECT ${REGION_COLUMNS} FROM ${this.s}.region WHERE code = ANY($1) ORDER BY level`,
+          [codes],
+        )
+      : [];
+    return { items: rows.map(toRegionView), nextCursor: null };
+  }
+
+  async search(q: SearchRegionsQuery, user: Principal): Promise<Page<RegionView>> {
+    const scope = scopePrefix(user);
+    let within: ParsedCode | null = q.within ? requireRegionCode(q.within, 'within') : null;
+    if (scope) {
+      if (within && !within.compact.startsWith(scope)) {
+        if (!scope.startsWith(within.compact)) {
+          throw new ProblemException(
+            403,
+            'out-of-scope',
+            'Forbidden',
+            `region ${within.dotted} is outside your scope ${scope}`,
+          );
+        }
+        within = null;
+      }
+      within ??= requireRegionCode(scope, 'within');
+    }
+    const term = q.q === undefined ? null : searchForm(q.q);
+    if (q.q !== undefined && !term) {
+      throw ProblemException.validation([{ field: 'q', reason: 'q must contain a letter or a digit' }]);
+    }
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (within) {
+      params.push(within.dotted, underPattern(within.dotted));
+      where.push(`(code = $${params.length - 1} OR code LIKE $${params.length})`);
+    }
+    if (term)
+      add(`search_name LIKE ?`, q.match === 'prefix' ? `${likeEscape(term)}%` : `%${likeEscape(term)}%`);
+    if (q.level) add('level = ?', LEVELS.indexOf(q.level) + 1);
+    add('active = ?', q.active ?? true);
+    const byName = term !== null;
+    const after = decodeCursor(q.cursor, byName ? 2 : 1);
+    if (after) {
+      if (byName) {
+        params.push(after[0], after[1]);
+        where.push(`(search_name, code) > ($${params.length - 1}, $${params.length})`);
+      } else add('code > ?', after[0]);
+    }
+    params.push(q.limit + 1);
+    const rows: (RegionRow & { search_name: string })[] = await this.ds.query(
+      `SELECT ${REGION_COLUMNS}, search_name FROM ${this.s}.region WHERE ${where.join(' AND ')}
+        ORDER BY ${byName ? 'search_name, code' : 'code'} LIMIT $${params.length}`,
+      params,
+    );
+    const page = toPage(rows, q.limit, (r) => (byName ? [r.search_name, r.code] : [r.code]));
+    return { items: page.items.map(toRegionView), nextCursor: page.nextCursor };
+  }
+}
