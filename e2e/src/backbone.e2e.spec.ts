@@ -5,6 +5,8 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { eventually, Role, startTestService, TestRun, type TestService } from '@kkb/testing';
 import { classificationService } from '../../services/classification/src/service';
 import { notificationsService } from '../../services/notifications/src/service';
+import { RegionImportService } from '../../services/registry/src/region/region-import.service';
+import { IdnAreaDataSource } from '../../services/registry/src/region/region-source';
 import { registryService } from '../../services/registry/src/service';
 import { surveyService } from '../../services/survey/src/service';
 
@@ -15,6 +17,9 @@ describe('event backbone', () => {
 
   beforeAll(async () => {
     services.registry = await startTestService(run, registryService);
+    await services.registry.app
+      .get(RegionImportService)
+      .import(new IdnAreaDataSource((code) => code.startsWith('16')));
     services.survey = await startTestService(run, surveyService);
     services.classification = await startTestService(run, classificationService);
     services.notifications = await startTestService(run, notificationsService);
@@ -58,11 +63,20 @@ describe('event backbone', () => {
         });
         return r.json() as { type: string; subject: string; event: { correlationid: string } }[];
       },
-      { until: (e) => e.length > 0, what: 'notifications received the event' },
+      {
+        until: (e) => e.some((x) => x.type === 'kkb.registry.kampung.registered.v1'),
+        what: 'notifications received the event',
+      },
     );
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'kkb.registry.kampung.registered.v1', subject: `kampung/${id}` });
-    expect(events[0].event.correlationid).toBe('backbone-e2e');
+    const kampungEvents = events.filter((e) => e.type.startsWith('kkb.registry.kampung.'));
+    expect(kampungEvents).toHaveLength(1);
+    expect(kampungEvents[0]).toMatchObject({
+      type: 'kkb.registry.kampung.registered.v1',
+      subject: `kampung/${id}`,
+    });
+    expect(kampungEvents[0].event.correlationid).toBe('backbone-e2e');
+    // The national regions-imported event reaches every province's officers too.
+    expect(events.map((e) => e.type)).toContain('kkb.registry.regions.imported.v1');
 
     // A province 18 officer sees nothing of province 16.
     const other = await services.notifications.request({
@@ -70,7 +84,9 @@ describe('event backbone', () => {
       url: '/api/v1/events',
       token: run.token(Role.province, '18'),
     });
-    expect(other.json()).toEqual([]);
+    expect((other.json() as { type: string }[]).map((e) => e.type)).toEqual([
+      'kkb.registry.regions.imported.v1',
+    ]);
 
     // Each service keeps to its own schema: the survey role cannot read the registry's tables.
     const surveyDs = services.survey.app.get<DataSource>(getDataSourceToken());

@@ -1,5 +1,10 @@
 import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+import { types } from 'pg';
 import { assertIdentifier } from './identifiers';
+
+// A calendar date (launch date, period) is not an instant: keep Postgres `date` as 'YYYY-MM-DD'
+// instead of a JS Date at local midnight, which shifts a day in some time zones.
+types.setTypeParser(types.builtins.DATE, (v: string) => v);
 
 export interface ServiceDatabaseConfig {
   /** postgres:// URL. Either the service's own login role, or an admin user that `SET ROLE`s to `role`. */

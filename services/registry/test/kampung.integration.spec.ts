@@ -1,191 +1,439 @@
-import type { DataSource } from 'typeorm';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { Role, startTestService, TestRun, type TestService } from '@kkb/testing';
+import { Role, TestRun } from '@kkb/testing';
 import { KampungController } from '../src/kampung/kampung.controller';
-import { registryService } from '../src/service';
+import { seroja, startRegistry, type Registry } from './registry.fixtures';
+
+interface Problem {
+  status: number;
+  detail?: string;
+  errors?: { field: string; reason: string }[];
+  currentEtag?: string;
+}
+interface Kampung {
+  id: string;
+  villageCode: string;
+  name: string;
+  version: number;
+  active: boolean;
+  mergedInto: string | null;
+  modelRegency: boolean;
+  pokja: { members: { name: string }[]; trained: boolean; skIssuer: string | null };
+  fieldOfficer: { name: string } | null;
+  [k: string]: unknown;
+}
 
 describe(KampungController.name, () => {
   const run = new TestRun();
-  let registry: TestService;
-  let ds: DataSource;
-  const schema = run.schema('registry');
-
-  const counts = async () => {
-    const [k] = await ds.query(`SELECT count(*)::int AS n FROM "${schema}".kampung`);
-    const [o] = await ds.query(`SELECT count(*)::int AS n FROM "${schema}".outbox`);
-    return { kampung: k.n, outbox: o.n };
-  };
+  let reg: Registry;
+  const p16 = () => run.token(Role.province, '16');
 
   beforeAll(async () => {
-    registry = await startTestService(run, registryService);
-    ds = registry.app.get<DataSource>(getDataSourceToken());
+    reg = await startRegistry(run);
   });
-
   afterAll(async () => {
-    await registry?.close();
+    await reg?.svc.close();
     await run.cleanup();
   });
 
-  const seroja = {
-    villageCode: '16.10.05.2041',
-    name: 'Kampung KB Seroja',
-    launchDate: '2022-03-14',
-    modelProvince: true,
-  };
-
-  it('should register a kampung and commit its event in the outbox with it', async () => {
-    const res = await registry.request({
-      method: 'POST',
-      url: '/api/v1/kampung',
-      payload: seroja,
-      token: run.token(Role.province, '16'),
+  const call = async <T = Kampung>(
+    method: string,
+    url: string,
+    payload?: unknown,
+    opts: { token?: string; headers?: Record<string, string> } = {},
+  ) => {
+    const res = await reg.svc.request({
+      method,
+      url,
+      payload,
+      token: opts.token ?? p16(),
+      headers: opts.headers,
     });
-    expect(res.statusCode).toBe(201);
-    const body = res.json() as { id: string; version: number };
-    expect(body.version).toBe(1);
-    const [row] = await ds.query(
-      `SELECT type, subject, payload FROM "${schema}".outbox WHERE payload->'data'->>'kampungId' = $1`,
-      [body.id],
+    return { status: res.statusCode, headers: res.headers, body: res.json() as T };
+  };
+  const events = (type: string, id: string) =>
+    reg.ds.query(
+      `SELECT subject, payload FROM "${reg.schema}".outbox WHERE type = $1 AND payload->>'subject' = $2`,
+      [type, `kampung/${id}`],
     );
-    expect(row.type).toBe('kkb.registry.kampung.registered.v1');
-    expect(row.subject).toBe(`${run.subjectRoot}.registry.kampung.registered.v1.16`);
-    expect(row.payload.province).toBe('16');
-    expect(row.payload.correlationid).toBe(res.headers['x-correlation-id']);
 
-    const get = await registry.request({
-      method: 'GET',
-      url: `/api/v1/kampung/${body.id}`,
+  let serojaId = '';
+
+  it('should register a kampung with its Pokja, field officer and coordinates, and publish it with the province token', async () => {
+    const res = await call('POST', '/api/v1/kampung', seroja);
+    expect(res.status).toBe(201);
+    expect(res.headers.etag).toBe('"1"');
+    expect(res.headers.location).toBe(`/api/v1/kampung/${res.body.id}`);
+    serojaId = res.body.id;
+    const got = await call('GET', `/api/v1/kampung/${serojaId}`, undefined, {
       token: run.token(Role.regency, '1610'),
     });
-    expect(get.statusCode).toBe(200);
-    expect((get.json() as { name: string }).name).toBe('Kampung KB Seroja');
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({
+      villageCode: '16.10.05.2041',
+      villageKind: 'desa',
+      name: 'Kampung KB Seroja',
+      latitude: -3.1234,
+      longitude: 104.7654,
+      selectionCriteria: ['bantaran_sungai', 'keluarga_miskin'],
+      modelProvince: true,
+      modelRegency: true,
+      active: true,
+      version: 1,
+      pokja: { skNumber: '140/12/SK/2017', skIssuer: 'kepala_desa', trained: true },
+      fieldOfficer: { nip: '198705122010011003', name: 'Hendra Wijaya' },
+    });
+    expect(got.body.pokja.members.map((m) => m.name)).toEqual([
+      'Siti Aminah',
+      'Budi Santoso',
+      'Dewi Lestari',
+    ]);
+    const [ev] = await events('kkb.registry.kampung.registered.v1', serojaId);
+    expect(ev.subject).toBe(`${run.subjectRoot}.registry.kampung.registered.v1.16`);
+    expect(ev.payload.data).toMatchObject({
+      kampungId: serojaId,
+      villageCode: '16.10.05.2041',
+      modelProvince: true,
+      version: 1,
+    });
   });
 
-  it('should carry the caller correlation id into the event', async () => {
-    const res = await registry.request({
-      method: 'POST',
-      url: '/api/v1/kampung',
-      payload: { ...seroja, villageCode: '16.10.05.2001', modelProvince: false },
-      headers: { 'x-correlation-id': 'field-device-42' },
+  it('should accept a compact village code', async () => {
+    const res = await call('POST', '/api/v1/kampung', {
+      villageCode: '1610052040',
+      name: 'Kampung KB Melati',
+      launchDate: '2019-01-02',
     });
-    expect(res.statusCode).toBe(201);
-    const [row] = await ds.query(
-      `SELECT payload FROM "${schema}".outbox WHERE payload->'data'->>'villageCode' = '16.10.05.2001'`,
-    );
-    expect(row.payload.correlationid).toBe('field-device-42');
+    expect(res.status).toBe(201);
+    expect(res.body.villageCode).toBe('16.10.05.2040');
   });
 
   it.each([
-    ['a malformed village code', { ...seroja, villageCode: '16.10.05' }, 'villageCode'],
-    ['a missing name', { ...seroja, name: undefined }, 'name'],
-    ['a future launch date', { ...seroja, launchDate: '2999-01-01' }, 'launchDate'],
-    ['an unknown field', { ...seroja, colour: 'red' }, 'colour'],
-    ['a non-boolean model flag', { ...seroja, modelRegency: 'yes' }, 'modelRegency'],
-  ])('should refuse %s with a problem naming the field and write nothing', async (_what, payload, field) => {
-    const before = await counts();
-    const res = await registry.request({
-      method: 'POST',
-      url: '/api/v1/kampung',
-      payload: {
-        ...payload,
-        villageCode: payload.villageCode === seroja.villageCode ? '16.10.05.2999' : payload.villageCode,
-      },
-    });
-    expect(res.statusCode).toBe(400);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const problem = res.json() as { status: number; errors: { field: string; reason: string }[] };
-    expect(problem.status).toBe(400);
-    expect(problem.errors.map((e) => e.field)).toContain(field);
-    expect(await counts()).toEqual(before);
-  });
+    ['an unknown village code', { villageCode: '16.10.05.2999' }, 400, 'villageCode', /not a known village/],
+    [
+      'a district code where a village is needed',
+      { villageCode: '16.10.05' },
+      400,
+      'villageCode',
+      /10-digit village code/,
+    ],
+    ['a malformed code', { villageCode: '16.10.05.20x1' }, 400, 'villageCode', /10-digit/],
+    [
+      'a future launch date',
+      { villageCode: '16.10.05.2039', launchDate: '2999-01-01' },
+      400,
+      'launchDate',
+      /future/,
+    ],
+    [
+      'a second active kampung in one village',
+      { villageCode: '16.10.05.2041' },
+      409,
+      'villageCode',
+      /already has an active/,
+    ],
+    [
+      'a second model kampung in the regency',
+      { villageCode: '16.10.05.2039', modelRegency: true },
+      409,
+      'modelRegency',
+      /regency 16.10/,
+    ],
+    [
+      'a second model kampung in the province',
+      { villageCode: '16.71.01.1001', modelProvince: true },
+      409,
+      'modelProvince',
+      /province 16/,
+    ],
+    [
+      'an unknown selection criterion',
+      { villageCode: '16.10.05.2039', selectionCriteria: ['volcano'] },
+      400,
+      'selectionCriteria',
+      /must be one of/,
+    ],
+    [
+      'an unknown seksi',
+      { villageCode: '16.10.05.2039', pokja: { members: [{ name: 'A', position: 'B', seksi: 'x' }] } },
+      400,
+      'pokja.members.0.seksi',
+      /must be one of/,
+    ],
+    [
+      'a bad NIP',
+      { villageCode: '16.10.05.2039', fieldOfficer: { name: 'A', nip: '12' } },
+      400,
+      'fieldOfficer.nip',
+      /18-digit/,
+    ],
+    ['a latitude out of range', { villageCode: '16.10.05.2039', latitude: 123 }, 400, 'latitude', /90/],
+  ])(
+    'should refuse %s with a problem naming the field, and write nothing',
+    async (_what, patch, status, field, reason) => {
+      const before = await reg.counts();
+      const res = await call<Problem>('POST', '/api/v1/kampung', {
+        ...{ villageCode: '16.10.05.2039', name: 'Kampung KB Uji', launchDate: '2020-05-05' },
+        ...patch,
+      });
+      expect(res.status).toBe(status);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field, reason: expect.stringMatching(reason) })]),
+      );
+      expect(await reg.counts()).toEqual(before);
+    },
+  );
 
-  it('should refuse a second active kampung in one village with 409 and write nothing', async () => {
-    const before = await counts();
-    const res = await registry.request({
-      method: 'POST',
-      url: '/api/v1/kampung',
-      payload: { ...seroja, name: 'Kampung KB Kedua', modelProvince: false },
-    });
-    expect(res.statusCode).toBe(409);
-    expect((res.json() as { errors: { field: string }[] }).errors[0].field).toBe('villageCode');
-    expect(await counts()).toEqual(before);
-  });
-
-  it('should answer a body that is not JSON with a 400 problem', async () => {
-    const res = await registry.request({
+  it('should answer a non-JSON body with 400 and an oversized one with 413', async () => {
+    const bad = await reg.svc.request({
       method: 'POST',
       url: '/api/v1/kampung',
       payload: '{"villageCode": ',
       headers: { 'content-type': 'application/json' },
     });
-    expect(res.statusCode).toBe(400);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect((res.json() as { detail: string }).detail).toMatch(/JSON/);
-  });
-
-  it('should answer an oversized body with 413 and an unsupported content type with 415', async () => {
-    const big = await registry.request({
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/problem\+json/);
+    const big = await reg.svc.request({
       method: 'POST',
       url: '/api/v1/kampung',
-      payload: { ...seroja, description: 'x'.repeat(2 * 1024 * 1024) },
+      payload: { ...seroja, description: 'x'.repeat(2_000_000) },
     });
     expect(big.statusCode).toBe(413);
-    expect(big.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const xml = await registry.request({
-      method: 'POST',
-      url: '/api/v1/kampung',
-      payload: '<kampung/>',
-      headers: { 'content-type': 'application/xml' },
-    });
-    expect(xml.statusCode).toBe(415);
-    expect(xml.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
-  it('should keep officers inside their region and integrators read-only', async () => {
-    const other = { ...seroja, villageCode: '18.01.01.2001', modelProvince: false };
-    const outside = await registry.request({
-      method: 'POST',
-      url: '/api/v1/kampung',
-      payload: other,
-      token: run.token(Role.province, '16'),
+  it('should update with If-Match, refuse a stale or missing one, and record what changed', async () => {
+    const missing = await call<Problem>('PATCH', `/api/v1/kampung/${serojaId}`, { name: 'X' });
+    expect(missing.status).toBe(428);
+    const ok = await call(
+      'PATCH',
+      `/api/v1/kampung/${serojaId}`,
+      { name: 'Kampung KB Seroja Indah', fieldOfficer: null },
+      { headers: { 'if-match': '"1"' } },
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.headers.etag).toBe('"2"');
+    expect(ok.body).toMatchObject({ name: 'Kampung KB Seroja Indah', version: 2, fieldOfficer: null });
+    expect(ok.body.pokja.members).toHaveLength(3);
+    const stale = await call<Problem>(
+      'PATCH',
+      `/api/v1/kampung/${serojaId}`,
+      { name: 'Lost update' },
+      { headers: { 'if-match': '"1"' } },
+    );
+    expect(stale.status).toBe(412);
+    expect(stale.body.currentEtag).toBe('"2"');
+    expect((await call('GET', `/api/v1/kampung/${serojaId}`)).body.name).toBe('Kampung KB Seroja Indah');
+    const [ev] = await events('kkb.registry.kampung.updated.v1', serojaId);
+    expect(ev.payload.data).toMatchObject({ version: 2, name: 'Kampung KB Seroja Indah' });
+    expect(ev.payload.data.changed.sort()).toEqual(['fieldOfficer', 'name']);
+
+    // Replacing the Pokja replaces its members.
+    const pokja = await call(
+      'PATCH',
+      `/api/v1/kampung/${serojaId}`,
+      { pokja: { trained: false, skIssuer: 'camat', members: [{ name: 'Rina', position: 'Ketua' }] } },
+      { headers: { 'if-match': 'W/"2"' } },
+    );
+    expect(pokja.body.pokja).toMatchObject({
+      trained: false,
+      skIssuer: 'camat',
+      skNumber: null,
+      members: [{ name: 'Rina', position: 'Ketua', seksi: null }],
     });
-    expect(outside.statusCode).toBe(403);
-    const integrator = await registry.request({
-      method: 'POST',
-      url: '/api/v1/kampung',
-      payload: other,
-      token: run.token(Role.integrator, ''),
-    });
-    expect(integrator.statusCode).toBe(403);
-    const anonymous = await registry.app.inject({ method: 'POST', url: '/api/v1/kampung', payload: other });
-    expect(anonymous.statusCode).toBe(401);
-    expect(anonymous.headers['content-type']).toMatch(/^application\/problem\+json/);
+
+    // Sending what is already there changes nothing: no new version, no event.
+    const before = await reg.counts();
+    const same = await call(
+      'PATCH',
+      `/api/v1/kampung/${serojaId}`,
+      { name: 'Kampung KB Seroja Indah' },
+      { headers: { 'if-match': '"3"' } },
+    );
+    expect(same.body.version).toBe(3);
+    expect(await reg.counts()).toEqual(before);
   });
 
-  it('should answer 404 as a problem for an unknown kampung and 400 for a malformed id', async () => {
-    const missing = await registry.request({
-      method: 'GET',
-      url: '/api/v1/kampung/3f0c2a8e-2a51-4c1e-9a57-7d1f0b0b9c11',
+  it('should refuse to make a second model kampung of a regency by update', async () => {
+    const other = await call('POST', '/api/v1/kampung', {
+      villageCode: '16.10.05.2038',
+      name: 'Kampung KB Kenanga',
+      launchDate: '2020-01-01',
     });
-    expect(missing.statusCode).toBe(404);
-    const bad = await registry.request({ method: 'GET', url: '/api/v1/kampung/not-a-uuid' });
-    expect(bad.statusCode).toBe(400);
+    const res = await call<Problem>(
+      'PATCH',
+      `/api/v1/kampung/${other.body.id}`,
+      { modelRegency: true },
+      { headers: { 'if-match': '"1"' } },
+    );
+    expect(res.status).toBe(409);
+    expect(res.body.errors?.[0].field).toBe('modelRegency');
+    expect((await call('GET', `/api/v1/kampung/${other.body.id}`)).body.version).toBe(1);
   });
 
-  it('should serve health, metrics and OpenAPI without a token', async () => {
-    const live = await registry.app.inject({ method: 'GET', url: '/health/live' });
-    expect(live.statusCode).toBe(200);
-    const ready = await registry.app.inject({ method: 'GET', url: '/health/ready' });
-    expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toMatchObject({
-      status: 'ok',
-      info: { database: { status: 'up' }, nats: { status: 'up' } },
+  it('should deactivate and reactivate with a reason, and refuse a reactivation that breaks a rule', async () => {
+    const k = await call('POST', '/api/v1/kampung', {
+      villageCode: '16.10.05.2037',
+      name: 'Kampung KB Teratai',
+      launchDate: '2018-08-08',
     });
-    const metrics = await registry.app.inject({ method: 'GET', url: '/metrics' });
-    expect(metrics.body).toMatch(/http_request_duration_seconds_bucket/);
-    expect(metrics.body).toMatch(/kkb_outbox_backlog/);
-    const docs = await registry.app.inject({ method: 'GET', url: '/docs-json' });
-    expect(docs.statusCode).toBe(200);
-    expect(Object.keys((docs.json() as { paths: object }).paths)).toContain('/api/v1/kampung');
+    const off = await call('POST', `/api/v1/kampung/${k.body.id}/deactivate`, { reason: 'Pokja dissolved' });
+    expect(off.status).toBe(200);
+    expect(off.body).toMatchObject({ active: false, statusReason: 'Pokja dissolved', version: 2 });
+    expect(
+      (await call<Problem>('POST', `/api/v1/kampung/${k.body.id}/deactivate`, { reason: 'again' })).status,
+    ).toBe(409);
+    expect(
+      (await call<Problem>('POST', `/api/v1/kampung/${k.body.id}/deactivate`, {})).body.errors?.[0].field,
+    ).toBe('reason');
+    const [ev] = await events('kkb.registry.kampung.deactivated.v1', k.body.id);
+    expect(ev.payload.data).toMatchObject({ active: false, reason: 'Pokja dissolved' });
+
+    // Meanwhile the village got a new kampung: reactivating the old one would make two.
+    const newer = await call('POST', '/api/v1/kampung', {
+      villageCode: '16.10.05.2037',
+      name: 'Kampung KB Teratai Baru',
+      launchDate: '2021-01-01',
+    });
+    expect(newer.status).toBe(201);
+    const blocked = await call<Problem>('POST', `/api/v1/kampung/${k.body.id}/reactivate`, {
+      reason: 'Pokja back',
+    });
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.errors?.[0].field).toBe('villageCode');
+    await call('POST', `/api/v1/kampung/${newer.body.id}/deactivate`, { reason: 'registered by mistake' });
+    const on = await call(
+      'POST',
+      `/api/v1/kampung/${k.body.id}/reactivate`,
+      { reason: 'Pokja back' },
+      { headers: { 'if-match': '"2"' } },
+    );
+    expect(on.body).toMatchObject({ active: true, version: 3, statusReason: 'Pokja back' });
+    expect(await events('kkb.registry.kampung.reactivated.v1', k.body.id)).toHaveLength(1);
+  });
+
+  it('should merge a duplicate into a survivor, which it then points to', async () => {
+    const dup = await call('POST', '/api/v1/kampung', {
+      villageCode: '16.10.05.2036',
+      name: 'Kampung KB Seroja (double)',
+      launchDate: '2017-04-26',
+    });
+    expect(
+      (
+        await call<Problem>('POST', `/api/v1/kampung/${dup.body.id}/merge`, {
+          survivorId: dup.body.id,
+          reason: 'x',
+        })
+      ).status,
+    ).toBe(400);
+    const merged = await call('POST', `/api/v1/kampung/${dup.body.id}/merge`, {
+      survivorId: serojaId,
+      reason: 'Registered twice',
+    });
+    expect(merged.status).toBe(200);
+    expect(merged.body).toMatchObject({ active: false, mergedInto: serojaId });
+    const [ev] = await events('kkb.registry.kampung.merged.v1', dup.body.id);
+    expect(ev.payload.data).toMatchObject({ survivorId: serojaId, mergedInto: serojaId, active: false });
+    expect(
+      (await call<Problem>('POST', `/api/v1/kampung/${dup.body.id}/reactivate`, { reason: 'x' })).status,
+    ).toBe(409);
+    expect(
+      (
+        await call<Problem>(
+          'PATCH',
+          `/api/v1/kampung/${dup.body.id}`,
+          { name: 'x' },
+          { headers: { 'if-match': '*' } },
+        )
+      ).status,
+    ).toBe(409);
+    const inactive = await call('POST', '/api/v1/kampung', {
+      villageCode: '16.10.05.2035',
+      name: 'Kampung KB Asoka',
+      launchDate: '2017-04-26',
+    });
+    await call('POST', `/api/v1/kampung/${inactive.body.id}/deactivate`, { reason: 'x' });
+    const intoInactive = await call<Problem>('POST', `/api/v1/kampung/${serojaId}/merge`, {
+      survivorId: inactive.body.id,
+      reason: 'x',
+    });
+    expect(intoInactive.status).toBe(400);
+    expect(intoInactive.body.errors?.[0].field).toBe('survivorId');
+  });
+
+  it('should keep an audit history of who changed what, when and why', async () => {
+    const res = await call<{
+      items: {
+        action: string;
+        actor: string;
+        actorRole: string;
+        changes: Record<string, { from: unknown; to: unknown }>;
+        version: number;
+      }[];
+    }>('GET', `/api/v1/kampung/${serojaId}/history`);
+    expect(res.body.items.map((a) => a.action)).toEqual(['registered', 'updated', 'updated']);
+    expect(res.body.items[1]).toMatchObject({ actor: 'test-province', actorRole: 'province', version: 2 });
+    expect(res.body.items[1].changes.name).toEqual({
+      from: 'Kampung KB Seroja',
+      to: 'Kampung KB Seroja Indah',
+    });
+    const page = await call<{ items: unknown[]; nextCursor: string }>(
+      'GET',
+      `/api/v1/kampung/${serojaId}/history?limit=2`,
+    );
+    expect(page.body.items).toHaveLength(2);
+    const rest = await call<{ items: { action: string }[]; nextCursor: null }>(
+      'GET',
+      `/api/v1/kampung/${serojaId}/history?limit=2&cursor=${page.body.nextCursor}`,
+    );
+    expect(rest.body.items).toHaveLength(1);
+    expect(rest.body.nextCursor).toBeNull();
+  });
+
+  it('should keep every officer inside their region and integrators read-only', async () => {
+    const lampung = { villageCode: '18.01.01.2001', name: 'Kampung KB Lampung', launchDate: '2020-01-01' };
+    const before = await reg.counts();
+    expect((await call('POST', '/api/v1/kampung', lampung)).status).toBe(403);
+    expect(
+      (await call('POST', '/api/v1/kampung', seroja, { token: run.token(Role.regency, '1671') })).status,
+    ).toBe(403);
+    expect(
+      (await call('POST', '/api/v1/kampung', lampung, { token: run.token(Role.integrator, '') })).status,
+    ).toBe(403);
+    expect(
+      (await call('POST', '/api/v1/kampung', lampung, { token: run.token(Role.field_officer, '18') })).status,
+    ).toBe(403);
+    expect(await reg.counts()).toEqual(before);
+    expect(
+      (await call('GET', `/api/v1/kampung/${serojaId}`, undefined, { token: run.token(Role.province, '18') }))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await call(
+          'PATCH',
+          `/api/v1/kampung/${serojaId}`,
+          { name: 'x' },
+          { token: run.token(Role.regency, '1671'), headers: { 'if-match': '*' } },
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await call('GET', `/api/v1/kampung/${serojaId}`, undefined, {
+          token: run.token(Role.integrator, '16'),
+        })
+      ).status,
+    ).toBe(200);
+    const listed = await call<{ items: { villageCode: string }[] }>(
+      'GET',
+      '/api/v1/kampung?limit=100',
+      undefined,
+      { token: run.token(Role.regency, '1610') },
+    );
+    expect(listed.body.items.length).toBeGreaterThan(3);
+    expect(listed.body.items.every((k) => k.villageCode.startsWith('16.10.'))).toBe(true);
+    expect(
+      (await call('GET', '/api/v1/kampung?region=18', undefined, { token: run.token(Role.regency, '1610') }))
+        .status,
+    ).toBe(403);
   });
 });

@@ -6,7 +6,20 @@ import {
   KampungProjectionModule,
 } from '@kkb/kampung-projection';
 import { CreateMessagingTables1764300000000, InboxMessage, OutboxMessage } from '@kkb/messaging';
+import { SurveyCommonModule } from './common/survey-common.module';
 import { SurveyConfig } from './config/survey.config';
+import { ImportJob } from './import/import-job.entity';
+import { ImportRow } from './import/import-row.entity';
+import { Instrument } from './instrument/instrument.entity';
+import { InstrumentModule } from './instrument/instrument.module';
+import { CreateInstrument1764300500000 } from './migrations/1764300500000-create-instrument';
+import { SeedInstruments1764300500100 } from './migrations/1764300500100-seed-instruments';
+import { CreateSubmission1764300500200 } from './migrations/1764300500200-create-submission';
+import { CreateReportOverdue1764300500300 } from './migrations/1764300500300-create-report-overdue';
+import { CreateImportJob1764300500400 } from './migrations/1764300500400-create-import-job';
+import { ReportOverdue } from './overdue/report-overdue.entity';
+import { Submission } from './submission/submission.entity';
+import { SubmissionModule } from './submission/submission.module';
 
 /** The survey service: Instruments, kampung profiles and monthly programme reports. */
 export const surveyService: ServiceDefinition<SurveyConfig> = {
@@ -15,8 +28,25 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
   description: 'Instruments, kampung profiles and monthly programme reports',
   defaultPort: 3002,
   configClass: SurveyConfig,
-  entities: [KampungProjection, OutboxMessage, InboxMessage],
-  migrations: [CreateMessagingTables1764300000000, CreateKampungProjection1764300100000],
+  entities: [
+    KampungProjection,
+    OutboxMessage,
+    InboxMessage,
+    Instrument,
+    Submission,
+    ReportOverdue,
+    ImportJob,
+    ImportRow,
+  ],
+  migrations: [
+    CreateMessagingTables1764300000000,
+    CreateKampungProjection1764300100000,
+    CreateInstrument1764300500000,
+    SeedInstruments1764300500100,
+    CreateSubmission1764300500200,
+    CreateReportOverdue1764300500300,
+    CreateImportJob1764300500400,
+  ],
   consumers: [
     {
       durable: 'survey-registry-kampung',
@@ -25,5 +55,5 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
       handlers: [KampungProjectionHandler],
     },
   ],
-  modules: () => [KampungProjectionModule],
+  modules: () => [SurveyCommonModule, KampungProjectionModule, InstrumentModule, SubmissionModule],
 };

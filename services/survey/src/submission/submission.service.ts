@@ -79,15 +79,25 @@ export class SubmissionService {
         if (k && !regionInScope(user, k.village_code))
           return { ok: false, forbidden: `kampung ${dto.kampungId} is outside your scope ${user.scope}` };
         if (!bad(errors, 'kampungId')) {
-          if (!k) errors.push({ field: 'kampungId', reason: 'no Kampung KB with this id is known to the survey service' });
+          if (!k)
+            errors.push({
+              field: 'kampungId',
+              reason: 'no Kampung KB with this id is known to the survey service',
+            });
           else if (!k.active || k.merged_into)
-            errors.push({ field: 'kampungId', reason: 'the Kampung KB is not active (deactivated or merged)' });
+            errors.push({
+              field: 'kampungId',
+              reason: 'the Kampung KB is not active (deactivated or merged)',
+            });
         }
         const periodOk = !errors.some((e) => e.field.startsWith('period'));
         if (periodOk && isFuturePeriod(dto.period, now))
           errors.push({ field: 'period', reason: 'the period has not begun yet' });
         else if (periodOk && k && monthIndex(dto.period) < monthIndex(periodOfDate(k.launch_date)))
-          errors.push({ field: 'period', reason: `the period is before the kampung's launch on ${k.launch_date}` });
+          errors.push({
+            field: 'period',
+            reason: `the period is before the kampung's launch on ${k.launch_date}`,
+          });
         const instrument =
           bad(errors, 'instrumentCode') || bad(errors, 'instrumentVersion')
             ? undefined
@@ -97,7 +107,8 @@ export class SubmissionService {
             field: 'instrumentVersion',
             reason: `instrument ${dto.instrumentCode} has no published version ${dto.instrumentVersion}`,
           });
-        if (instrument && !bad(errors, 'answers')) errors.push(...validateAnswers(instrument.compiled, dto.answers));
+        if (instrument && !bad(errors, 'answers'))
+          errors.push(...validateAnswers(instrument.compiled, dto.answers));
         if (errors.length || !k || !instrument) return { ok: false, errors };
         return {
           ok: true,
@@ -132,7 +143,7 @@ export class SubmissionService {
     const [prepared] = await this.prepareMany([raw], user, 'api');
     if (!prepared.ok) {
       if (prepared.forbidden) throw new ForbiddenException(prepared.forbidden);
-      throw ProblemException.validation(prepared.errors, 'The submission has invalid fields.');
+      throw ProblemException.validation(prepared.errors ?? [], 'The submission has invalid fields.');
     }
     const [outcome] = await this.submissions.writeBatch([prepared.value]);
     if (outcome.outcome === 'conflict') {
@@ -183,7 +194,7 @@ export class SubmissionService {
             'Conflict',
             `submission ${id} is ${current.status}; only a submitted one can be ${change.to}`,
             undefined,
-            { status: HttpStatus.CONFLICT, submissionStatus: current.status },
+            { submissionStatus: current.status },
           );
         }
       },

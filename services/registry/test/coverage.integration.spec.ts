@@ -1,0 +1,92 @@
+import { Role, TestRun } from '@kkb/testing';
+import { CoverageService } from '../src/coverage/coverage.service';
+import { SouthSumatraSeed } from '../src/seed/south-sumatra.seed';
+import { startRegistry, type Registry } from './registry.fixtures';
+
+interface Coverage {
+  code: string | null;
+  level: string;
+  villages: number;
+  kampung: number;
+  percent: number;
+  gap: number;
+  children?: Coverage[];
+}
+
+describe(CoverageService.name, () => {
+  const run = new TestRun();
+  let reg: Registry;
+
+  beforeAll(async () => {
+    reg = await startRegistry(run);
+  });
+  afterAll(async () => {
+    await reg?.svc.close();
+    await run.cleanup();
+  });
+
+  const coverage = async (query: string, token = run.token()) => {
+    const res = await reg.svc.request({ method: 'GET', url: `/api/v1/coverage${query}`, token });
+    return { status: res.statusCode, body: res.json() as Coverage };
+  };
+
+  it('should seed South Sumatra reproducibly at about 15% coverage with Seroja as the model kampung', async () => {
+    const seed = reg.svc.app.get(SouthSumatraSeed);
+    const first = await seed.run({ seed: 7 });
+    expect(first.villages).toBe(3259);
+    expect(first.registered).toBeGreaterThan(450);
+    const again = await seed.run({ seed: 7 });
+    expect(again).toMatchObject({ registered: 0, alreadyThere: first.registered });
+
+    const c = await coverage('?region=16&breakdown=true');
+    expect(c.body).toMatchObject({
+      code: '16',
+      level: 'province',
+      villages: 3259,
+      kampung: first.registered,
+    });
+    expect(c.body.percent).toBeGreaterThan(14);
+    expect(c.body.percent).toBeLessThan(16);
+    expect(c.body.gap).toBe(3259 - first.registered);
+    expect(c.body.children).toHaveLength(17);
+    expect(c.body.children!.every((r) => r.kampung > 0)).toBe(true);
+    expect(c.body.children!.reduce((a, r) => a + r.villages, 0)).toBe(3259);
+
+    const [seroja] = await reg.ds.query(
+      `SELECT name, model_province FROM "${reg.schema}".kampung WHERE village_code = '16.10.05.2041'`,
+    );
+    expect(seroja).toEqual({ name: 'Kampung KB Seroja', model_province: true });
+    const models = await reg.ds.query(
+      `SELECT count(*)::int AS n FROM "${reg.schema}".kampung WHERE model_regency AND active`,
+    );
+    expect(models[0].n).toBe(17);
+  });
+
+  it('should give the same numbers at every level, nationally and per village', async () => {
+    const nation = await coverage('?breakdown=true');
+    expect(nation.body.level).toBe('nation');
+    expect(nation.body.children!.map((c) => c.code)).toEqual(['16', '18']);
+    const lampung = nation.body.children!.find((c) => c.code === '18')!;
+    expect(lampung.kampung).toBe(0);
+    expect(lampung.percent).toBe(0);
+    const district = await coverage('?region=161005&breakdown=true');
+    expect(district.body.level).toBe('district');
+    expect(district.body.kampung).toBe(district.body.children!.reduce((a, c) => a + c.kampung, 0));
+    expect(district.body.children!.find((c) => c.code === '16.10.05.2041')).toMatchObject({
+      level: 'village',
+      kampung: 1,
+      villages: 1,
+      percent: 100,
+    });
+    const village = await coverage('?region=16.10.05.2041');
+    expect(village.body).toMatchObject({ villages: 1, kampung: 1, percent: 100, gap: 0 });
+  });
+
+  it('should scope coverage to the officer region', async () => {
+    const mine = await coverage('', run.token(Role.regency, '1610'));
+    expect(mine.body).toMatchObject({ code: '16.10', level: 'regency' });
+    expect((await coverage('?region=16', run.token(Role.regency, '1610'))).status).toBe(403);
+    expect((await coverage('?region=16.1', run.token())).status).toBe(400);
+    expect((await coverage('?region=16.99', run.token())).status).toBe(404);
+  });
+});

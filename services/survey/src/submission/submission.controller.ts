@@ -1,0 +1,86 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentUser, Role, Roles, scopePrefix, type Principal } from '@kkb/auth';
+import { ListSubmissionsQuery } from './list-submissions.query';
+import { RejectSubmissionDto } from './reject-submission.dto';
+import { SubmissionRepository } from './submission.repository';
+import { SubmissionService } from './submission.service';
+import { submissionView, type SubmissionView } from './submission.view';
+import { SubmitSubmissionDto } from './submit-submission.dto';
+
+@ApiTags('submissions')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class SubmissionController {
+  constructor(
+    private readonly service: SubmissionService,
+    private readonly submissions: SubmissionRepository,
+  ) {}
+
+  /**
+   * Submits a profile or monthly report. 201 when created; 200 with the stored submission for a
+   * retry with the same id and body; 409 for the same id with a different body. A new submission
+   * for the same kampung, kind and period supersedes the current one.
+   */
+  @Post('submissions')
+  @Roles(Role.field_officer)
+  @ApiBody({ type: SubmitSubmissionDto })
+  async submit(
+    // Untyped on purpose: the use case validates shape and answers together, in one problem.
+    @Body() body: Record<string, unknown>,
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SubmissionView> {
+    const outcome = await this.service.submit(body, user);
+    if (outcome.outcome === 'unchanged') void reply.status(200);
+    return submissionView(outcome.submission);
+  }
+
+  /** Submissions in the caller's region, newest first; superseded ones are the history. */
+  @Get('submissions')
+  async list(@Query() q: ListSubmissionsQuery, @CurrentUser() user: Principal): Promise<SubmissionView[]> {
+    const rows = await this.submissions.list({ ...q, regionPrefix: scopePrefix(user) });
+    return rows.map(submissionView);
+  }
+
+  @Get('submissions/:id')
+  async get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentUser() user: Principal,
+  ): Promise<SubmissionView> {
+    return submissionView(await this.service.get(id, user));
+  }
+
+  /** A verifier of the kampung's region confirms a submitted submission. */
+  @Post('submissions/:id/verify')
+  @HttpCode(200)
+  @Roles(Role.verifier)
+  async verify(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentUser() user: Principal,
+  ): Promise<SubmissionView> {
+    return submissionView(await this.service.verify(id, user));
+  }
+
+  /** A verifier of the kampung's region sends a submission back; a corrected one gets a new id. */
+  @Post('submissions/:id/reject')
+  @HttpCode(200)
+  @Roles(Role.verifier)
+  async reject(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: RejectSubmissionDto,
+    @CurrentUser() user: Principal,
+  ): Promise<SubmissionView> {
+    return submissionView(await this.service.reject(id, dto.reason, user));
+  }
+
+  /** The kampung's active profile: its verified, current profile of the latest period. */
+  @Get('kampung/:kampungId/profile')
+  async activeProfile(
+    @Param('kampungId', new ParseUUIDPipe()) kampungId: string,
+    @CurrentUser() user: Principal,
+  ): Promise<SubmissionView> {
+    return submissionView(await this.service.activeProfile(kampungId, user));
+  }
+}

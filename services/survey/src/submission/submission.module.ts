@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { InstrumentModule } from '../instrument/instrument.module';
+import { SubmissionController } from './submission.controller';
+import { SubmissionRepository } from './submission.repository';
+import { SubmissionService } from './submission.service';
+
+@Module({
+  imports: [InstrumentModule],
+  controllers: [SubmissionController],
+  providers: [SubmissionRepository, SubmissionService],
+  exports: [SubmissionService],
+})
+export class SubmissionModule {}
