@@ -6,8 +6,10 @@
 //      (port KKB_PG_PORT, else 54329, else any free port);
 //   3. NATS: NATS_URL, else `nats-server -js` with its store in .data/nats
 //      (port KKB_NATS_PORT, else 4222, else any free port);
-//   4. per service, the four in parallel: `main.js provision`, `main.js migrate`, then `main.js`
-//      (serve) as a child process, each output line prefixed with the service's name;
+//   4. provisions each service's role and schema (in this process, with the built persistence
+//      library), then starts the four services as child processes, each output line prefixed with
+//      the service's name; each migrates at boot, and the registry imports the region tree on its
+//      first boot;
 //   5. waits for every /health/ready (KKB_READY_TIMEOUT_S, 120 s), prints the URLs and a token.
 // Ctrl-C or SIGTERM stops the services (SIGTERM, SIGKILL after 10 s), then NATS and Postgres if
 // started here, and exits 0. A service dying on its own stops everything with exit code 1.
@@ -16,8 +18,10 @@
 //                        also KKB_START_ONCE=1)
 //            --no-build  use the existing dist/
 //            --quiet     LOG_LEVEL=warn for the services (KKB_LOG_LEVEL sets any level)
+//            --seed      once ready, load the South Sumatra demo (registry `seed` command)
 // .env is read when present (the environment wins); .env.example lists every variable.
 import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -40,8 +44,10 @@ const STOP_GRACE_MS = 10_000;
 /** A second signal within this window is the same Ctrl-C (terminal and npm both deliver it). */
 const FORCE_AFTER_MS = 1000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const PG_DIR = path.join(ROOT, '.data', 'postgres');
-const NATS_DIR = path.join(ROOT, '.data', 'nats');
+// KKB_DATA_DIR moves the local data (CI's smoke test uses a fresh temporary folder).
+const DATA_DIR = process.env.KKB_DATA_DIR ? path.resolve(process.env.KKB_DATA_DIR) : path.join(ROOT, '.data');
+const PG_DIR = path.join(DATA_DIR, 'postgres');
+const NATS_DIR = path.join(DATA_DIR, 'nats');
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 const USAGE = `usage: npm start -- [--once] [--no-build] [--quiet]
@@ -57,6 +63,7 @@ function parseOptions() {
         once: { type: 'boolean', default: false },
         'no-build': { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
+        seed: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -356,26 +363,29 @@ async function main() {
     NATS_URL: bus.value.url,
     HOST: host,
     LOG_LEVEL: logLevel,
-    // `migrate` runs just before `serve`; the service would otherwise check again at boot.
-    MIGRATIONS_RUN: env.MIGRATIONS_RUN ?? 'false',
+    // Each service migrates at boot (under an advisory lock): one process per service, not three.
+    MIGRATIONS_RUN: env.MIGRATIONS_RUN ?? 'true',
   };
   for (const v of ['PORT', 'DATABASE_SCHEMA', 'DATABASE_ROLE', 'KKB_START_INNER']) delete serviceEnv[v];
   if (jwtSecret) serviceEnv.JWT_SECRET = jwtSecret;
+
+  // Roles and schemas need the admin URL; done here with the built library, not four more processes.
+  const { provisionServiceDatabase } = createRequire(import.meta.url)(
+    path.join(ROOT, 'dist/libs/persistence/src/index.js'),
+  );
+  for (const s of services) {
+    await provisionServiceDatabase(pg.value.url, {
+      schema: s.name,
+      role: `kkb_${s.name}`,
+      password: env.DATABASE_ROLE_PASSWORD,
+    });
+  }
 
   const tServices = performance.now();
   const readyTimeoutS = Number(env.KKB_READY_TIMEOUT_S) || 120;
   const deadline = Date.now() + readyTimeoutS * 1000;
   const results = await Promise.allSettled(
     services.map(async (s) => {
-      try {
-        await runServiceCommand(s.name, ['provision'], serviceEnv, { quiet: args.quiet, running: commands });
-        if (stopping) return;
-        await runServiceCommand(s.name, ['migrate'], serviceEnv, { quiet: args.quiet, running: commands });
-        if (stopping) return;
-      } catch (err) {
-        if (!stopping) void shutdown(1, err.message); // no point waiting for the others
-        throw err;
-      }
       spawnService(s, serviceEnv);
       await waitReady(s, urlHost, deadline);
     }),
@@ -388,6 +398,15 @@ async function main() {
     );
   }
   const servicesS = seconds(tServices);
+  if (args.seed) {
+    say('loading the South Sumatra demo (registry seed)...');
+    await runServiceCommand(
+      'registry',
+      ['seed'],
+      { ...serviceEnv, LOG_LEVEL: 'warn' },
+      { quiet: args.quiet, running: commands },
+    );
+  }
 
   const token = jwtSecret ? mintToken({ ...env, JWT_SECRET: jwtSecret }) : null;
   const col = Math.max(...services.map((s) => s.name.length)) + 2;

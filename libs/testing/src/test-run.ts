@@ -42,6 +42,8 @@ export class TestRun {
       PORT: '0',
       DATABASE_POOL_SIZE: '4',
       OUTBOX_POLL_MS: '200',
+      // Tests import the regions they need themselves.
+      REGIONS_AUTO_IMPORT: 'false',
       ...extra,
     };
   }

@@ -17,6 +17,7 @@ import { SeedInstruments1764300500100 } from './migrations/1764300500100-seed-in
 import { CreateSubmission1764300500200 } from './migrations/1764300500200-create-submission';
 import { CreateReportOverdue1764300500300 } from './migrations/1764300500300-create-report-overdue';
 import { CreateImportJob1764300500400 } from './migrations/1764300500400-create-import-job';
+import { OverdueModule } from './overdue/overdue.module';
 import { ReportOverdue } from './overdue/report-overdue.entity';
 import { Submission } from './submission/submission.entity';
 import { SubmissionModule } from './submission/submission.module';
@@ -55,5 +56,11 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
       handlers: [KampungProjectionHandler],
     },
   ],
-  modules: () => [SurveyCommonModule, KampungProjectionModule, InstrumentModule, SubmissionModule],
+  modules: () => [
+    SurveyCommonModule,
+    KampungProjectionModule,
+    InstrumentModule,
+    SubmissionModule,
+    OverdueModule,
+  ],
 };

@@ -34,8 +34,19 @@ export class RegionImportService {
     return row.empty;
   }
 
-  async import(source: RegionSource): Promise<RegionImportResult> {
+  /** Imports only when no region exists yet, deciding under the import lock (replicas may race). */
+  async importIfEmpty(source: RegionSource): Promise<RegionImportResult | null> {
+    return this.import(source, { onlyIfEmpty: true });
+  }
+
+  async import(source: RegionSource, opts: { onlyIfEmpty: true }): Promise<RegionImportResult | null>;
+  async import(source: RegionSource, opts?: { onlyIfEmpty?: false }): Promise<RegionImportResult>;
+  async import(
+    source: RegionSource,
+    opts: { onlyIfEmpty?: boolean } = {},
+  ): Promise<RegionImportResult | null> {
     const started = Date.now();
+    if (opts.onlyIfEmpty && !(await this.isEmpty())) return null;
     const rows = await source.load();
     const seen = new Set<string>();
     const cols = {
@@ -69,6 +80,10 @@ export class RegionImportService {
     const result = await this.ds.transaction(async (m) => {
       const s = this.schema(m);
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kkb-region-import:${s}`]);
+      if (opts.onlyIfEmpty) {
+        const [row] = await m.query(`SELECT EXISTS (SELECT 1 FROM ${s}.region) AS any`);
+        if (row.any) return null;
+      }
       await m.query(`CREATE TEMP TABLE region_import (
           code text COLLATE "C", compact_code text COLLATE "C", name text, search_name text COLLATE "C",
           level smallint, kind text, parent_code text COLLATE "C") ON COMMIT DROP`);
@@ -120,6 +135,7 @@ export class RegionImportService {
       await this.outbox.add(m, regionsImportedV1, { subject: 'regions', province: NATIONAL_PROVINCE, data });
       return data;
     });
+    if (!result) return null;
     const ms = Date.now() - started;
     this.logger.log({ ...result, ms }, 'regions imported');
     return { ...result, ms };

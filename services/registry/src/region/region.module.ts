@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { RegionBootstrap } from './region-bootstrap';
 import { RegionImportService } from './region-import.service';
 import { RegionController } from './region.controller';
 import { RegionService } from './region.service';
 
 @Module({
   controllers: [RegionController],
-  providers: [RegionService, RegionImportService],
+  providers: [RegionService, RegionImportService, RegionBootstrap],
   exports: [RegionImportService, RegionService],
 })
 export class RegionModule {}

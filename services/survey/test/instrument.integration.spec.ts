@@ -1,0 +1,149 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { Role, startTestService, TestRun, type TestService } from '@kkb/testing';
+import { InstrumentController } from '../src/instrument/instrument.controller';
+import type { InstrumentDefinition } from '../src/instrument/instrument-definition';
+import { monthlyReportV1 } from '../src/instrument/seed/monthly-report.v1';
+import { surveyService } from '../src/service';
+import { reportAnswers, reportSubmission } from './factories';
+import { seedKampung } from './survey.fixtures';
+
+describe(InstrumentController.name, () => {
+  const run = new TestRun();
+  const schema = run.schema('survey');
+  let survey: TestService;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    survey = await startTestService(run, surveyService, { env: { SURVEY_OVERDUE_CHECK_MS: '0' } });
+    ds = survey.app.get<DataSource>(getDataSourceToken());
+  });
+
+  afterAll(async () => {
+    await survey?.close();
+    await run.cleanup();
+  });
+
+  const v2: InstrumentDefinition = {
+    ...monthlyReportV1,
+    questions: [
+      ...monthlyReportV1.questions,
+      {
+        id: 'kie_sessions',
+        type: 'integer',
+        label: 'Counselling (KIE) sessions held',
+        required: false,
+        min: 0,
+      },
+    ],
+  };
+
+  it('should seed and publish version 1 of both instruments', async () => {
+    const res = await survey.request({
+      method: 'GET',
+      url: '/api/v1/instruments',
+      token: run.token(Role.integrator, ''),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual([
+      expect.objectContaining({ code: 'kampung-profile', version: 1, kind: 'profile' }),
+      expect.objectContaining({ code: 'monthly-report', version: 1, kind: 'monthly-report' }),
+    ]);
+    const report = await survey.request({ method: 'GET', url: '/api/v1/instruments/monthly-report' });
+    const ids = (report.json() as { definition: InstrumentDefinition }).definition.questions.map((q) => q.id);
+    expect(ids).toEqual(
+      expect.arrayContaining(['pus', 'users_iud', 'nonusers_tial', 'bpjs_users', 'pik_r_target_families']),
+    );
+  });
+
+  it('should let only the national role publish, as a new version beside the old', async () => {
+    const payload = { title: 'Monthly programme report, with KIE', definition: v2 };
+    const province = await survey.request({
+      method: 'POST',
+      url: '/api/v1/instruments/monthly-report/versions',
+      payload,
+      token: run.token(Role.province, '16'),
+    });
+    expect(province.statusCode).toBe(403);
+    const res = await survey.request({
+      method: 'POST',
+      url: '/api/v1/instruments/monthly-report/versions',
+      payload,
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({
+      code: 'monthly-report',
+      version: 2,
+      kind: 'monthly-report',
+      publishedBy: 'test-national',
+    });
+    const latest = await survey.request({ method: 'GET', url: '/api/v1/instruments/monthly-report' });
+    expect((latest.json() as { version: number }).version).toBe(2);
+    const v1 = await survey.request({ method: 'GET', url: '/api/v1/instruments/monthly-report/versions/1' });
+    expect((v1.json() as { definition: InstrumentDefinition }).definition.questions).toHaveLength(
+      monthlyReportV1.questions.length,
+    );
+  });
+
+  it('should record the version a submission answered, and check answers against that version', async () => {
+    const k = await seedKampung(ds, schema, '16.10.05.2041');
+    const officer = run.token(Role.field_officer, '16');
+    const onV1 = await survey.request({
+      method: 'POST',
+      url: '/api/v1/submissions',
+      payload: reportSubmission(
+        k.kampungId,
+        { year: 2025, month: 1 },
+        { answers: reportAnswers({ kie_sessions: 3 }) },
+      ),
+      token: officer,
+    });
+    expect(onV1.statusCode).toBe(400);
+    expect((onV1.json() as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual([
+      'answers.kie_sessions',
+    ]);
+    const onV2 = await survey.request({
+      method: 'POST',
+      url: '/api/v1/submissions',
+      payload: reportSubmission(
+        k.kampungId,
+        { year: 2025, month: 1 },
+        { instrumentVersion: 2, answers: reportAnswers({ kie_sessions: 3 }) },
+      ),
+      token: officer,
+    });
+    expect(onV2.statusCode).toBe(201);
+    expect(onV2.json()).toMatchObject({ instrumentVersion: 2, answers: { kie_sessions: 3 } });
+  });
+
+  it('should refuse a definition it could not interpret, naming every problem', async () => {
+    const broken = { ...v2, rules: [{ id: 'x', rule: 'sum_lte', fields: ['nothing'], limit: 'pus' }] };
+    const res = await survey.request({
+      method: 'POST',
+      url: '/api/v1/instruments/monthly-report/versions',
+      payload: { title: 'broken', kind: 'profile', definition: broken },
+    });
+    expect(res.statusCode).toBe(400);
+    expect((res.json() as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual([
+      'definition.rules[0].fields',
+      'kind',
+    ]);
+    const fresh = await survey.request({
+      method: 'POST',
+      url: '/api/v1/instruments/activity-log/versions',
+      payload: { title: 'no kind', definition: v2 },
+    });
+    expect((fresh.json() as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['kind']);
+  });
+
+  it('should keep a published version immutable even to direct SQL', async () => {
+    await expect(
+      ds.query(
+        `UPDATE "${schema}".instrument SET title = 'changed' WHERE code = 'monthly-report' AND version = 1`,
+      ),
+    ).rejects.toThrow(/published and cannot change/);
+    await expect(
+      ds.query(`DELETE FROM "${schema}".instrument WHERE code = 'kampung-profile'`),
+    ).rejects.toThrow(/published and cannot change/);
+  });
+});
