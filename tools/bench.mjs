@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm run bench`: builds, then runs every tools/bench/*.bench.mjs one after another and prints
+// their figures under a header naming the machine. Figures are reported, never asserted.
+//   node tools/bench.mjs [name...]   only the named benches (e.g. registry survey)
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from './build.mjs';
+import { infrastructure } from './bench/bench-kit.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const benches = readdirSync(path.join(HERE, 'bench'))
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .filter((f) => !only.length || only.includes(f.replace('.bench.mjs', '')))
+  .sort();
+
+await build({ quiet: true });
+const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+process.stdout.write(
+  `Kampung KB bench  ${new Date().toISOString()}\n` +
+    `machine: ${os.cpus().length} x ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n\n`,
+);
+// One Postgres and NATS for all benches (each bench uses its own schemas and streams).
+const infra = await infrastructure();
+let failed = 0;
+for (const file of benches) {
+  const started = Date.now();
+  const code = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(HERE, 'bench', file)], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, DATABASE_URL: infra.databaseUrl, NATS_URL: infra.natsUrl },
+    });
+    child.on('exit', resolve);
+  });
+  if (code !== 0) failed++;
+  process.stdout.write(
+    `${''.padEnd(46)}(${file}: ${code === 0 ? 'done' : `FAILED with ${code}`} in ${((Date.now() - started) / 1000).toFixed(1)} s)\n\n`,
+  );
+}
+await infra.stop();
+process.exit(failed ? 1 : 0);
