@@ -113,9 +113,10 @@ describe(KampungController.name, () => {
       { villageCode: '16.10.05' },
       400,
       'villageCode',
-      /10-digit village code/,
+      /kecamatan code, not a village/,
     ],
-    ['a malformed code', { villageCode: '16.10.05.20x1' }, 400, 'villageCode', /10-digit/],
+    ['a compact regency code', { villageCode: '1610' }, 400, 'villageCode', /kabupaten code, not a village/],
+    ['a malformed code', { villageCode: '16.10.05.20x1' }, 400, 'villageCode', /must be a village code/],
     [
       'a future launch date',
       { villageCode: '16.10.05.2039', launchDate: '2999-01-01' },

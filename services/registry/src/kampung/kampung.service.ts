@@ -346,7 +346,10 @@ export class KampungService {
       ]);
     if (region.level !== 4) {
       throw ProblemException.validation([
-        { field: 'villageCode', reason: `${dotted} is a ${region.kind}, not a village (desa/kelurahan)` },
+        {
+          field: 'villageCode',
+          reason: `${dotted} is a ${region.kind} code, not a village (desa/kelurahan)`,
+        },
       ]);
     }
     if (!region.active) {

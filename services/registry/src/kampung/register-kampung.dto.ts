@@ -19,12 +19,13 @@ import {
 import { SELECTION_CRITERIA_CODES, type SelectionCriterion } from './code-lists';
 import { FieldOfficerDto, PokjaDto } from './kampung-details.dto';
 
-export const VILLAGE_CODE_INPUT = /^(\d{2}\.\d{2}\.\d{2}\.\d{4}|\d{10})$/;
+/** Any region code form passes here, so a district code gets the precise answer (not a village) from the service. */
+export const REGION_CODE_INPUT = /^(\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?|\d{4}|\d{6}|\d{10})$/;
 
 export class RegisterKampungDto {
   @ApiProperty({ example: '16.10.05.2041', description: 'Village (desa/kelurahan) code, dotted or compact' })
-  @Matches(VILLAGE_CODE_INPUT, {
-    message: 'villageCode must be a 10-digit village code such as 16.10.05.2041 or 1610052041',
+  @Matches(REGION_CODE_INPUT, {
+    message: 'villageCode must be a village code such as 16.10.05.2041 or 1610052041',
   })
   villageCode!: string;
 
