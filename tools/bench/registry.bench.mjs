@@ -34,7 +34,9 @@ try {
        FROM ${s}.region WHERE level = 4 AND active`,
     )
     .then((r) => [null, Array.isArray(r) ? r.length : 0]);
-  await ds.query(`ANALYZE ${s}.kampung`);
+  // As autovacuum would between real registrations: the fill updated the counters 250,000 times.
+  await ds.query(`VACUUM ANALYZE ${s}.kampung`);
+  await ds.query(`VACUUM ANALYZE ${s}.coverage_count`);
   const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM ${s}.kampung WHERE active`);
   report('registry.fill (SQL, for the queries)', `${fmt(n)} kampung`, `${fmt((Date.now() - t) / 1000, 2)} s`);
   void filled;

@@ -7,6 +7,7 @@ import { KampungModule } from './kampung/kampung.module';
 import { CreateKampung1764300200000 } from './migrations/1764300200000-create-kampung';
 import { CreateRegion1764300400000 } from './migrations/1764300400000-create-region';
 import { ExtendKampung1764300500000 } from './migrations/1764300500000-extend-kampung';
+import { CreateCoverageCount1764300600000 } from './migrations/1764300600000-create-coverage-count';
 import { Region } from './region/region.entity';
 import { RegionModule } from './region/region.module';
 import { registryCommands } from './registry.commands';
@@ -26,6 +27,7 @@ export const registryService: ServiceDefinition<RegistryConfig> = {
     CreateKampung1764300200000,
     CreateRegion1764300400000,
     ExtendKampung1764300500000,
+    CreateCoverageCount1764300600000,
   ],
   consumers: [],
   modules: () => [RegionModule, KampungModule, CoverageModule, SeedModule],

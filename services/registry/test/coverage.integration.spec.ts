@@ -69,6 +69,7 @@ describe(CoverageService.name, () => {
     const lampung = nation.body.children!.find((c) => c.code === '18')!;
     expect(lampung.kampung).toBe(0);
     expect(lampung.percent).toBe(0);
+    expect(nation.body.kampung).toBe(nation.body.children!.reduce((a, c) => a + c.kampung, 0));
     const district = await coverage('?region=161005&breakdown=true');
     expect(district.body.level).toBe('district');
     expect(district.body.kampung).toBe(district.body.children!.reduce((a, c) => a + c.kampung, 0));
@@ -80,6 +81,43 @@ describe(CoverageService.name, () => {
     });
     const village = await coverage('?region=16.10.05.2041');
     expect(village.body).toMatchObject({ villages: 1, kampung: 1, percent: 100, gap: 0 });
+  });
+
+  it('should keep the counters equal to a recount through registrations, deactivations and merges', async () => {
+    const recount = async () =>
+      reg.ds.query(
+        `SELECT r.code, (SELECT count(*) FROM "${reg.schema}".kampung k WHERE k.active AND k.village_code LIKE r.code || '.%')::int AS kampung
+           FROM "${reg.schema}".region r WHERE r.level < 4 ORDER BY r.code`,
+      );
+    const counters = async () =>
+      reg.ds.query(`SELECT code, kampung FROM "${reg.schema}".coverage_count ORDER BY code`);
+    const token = run.token();
+    const post = (url: string, payload: unknown) => reg.svc.request({ method: 'POST', url, payload, token });
+    const [v1, v2]: { code: string }[] = await reg.ds.query(
+      `SELECT code FROM "${reg.schema}".region WHERE level = 4 AND code LIKE '18.%' ORDER BY code LIMIT 2`,
+    );
+    const before = (await coverage('?region=18')).body.kampung;
+    const ra = await post('/api/v1/kampung', {
+      villageCode: v1.code,
+      name: 'Kampung KB A',
+      launchDate: '2020-01-01',
+    });
+    const rb = await post('/api/v1/kampung', {
+      villageCode: v2.code,
+      name: 'Kampung KB B',
+      launchDate: '2020-01-01',
+    });
+    expect([ra.statusCode, rb.statusCode]).toEqual([201, 201]);
+    const a = ra.json() as { id: string };
+    const b = rb.json() as { id: string };
+    expect((await coverage('?region=18')).body.kampung).toBe(before + 2);
+    await post(`/api/v1/kampung/${a.id}/deactivate`, { reason: 'test' });
+    await post(`/api/v1/kampung/${a.id}/reactivate`, { reason: 'test' });
+    await post(`/api/v1/kampung/${b.id}/merge`, { survivorId: a.id, reason: 'duplicate' });
+    expect(await counters()).toEqual(await recount());
+    expect((await coverage('?region=18')).body.kampung).toBe(before + 1);
+    const district = (await coverage(`?region=${v1.code.slice(0, 8)}&breakdown=true`)).body;
+    expect(district.children!.find((c) => c.code === v1.code)).toMatchObject({ kampung: 1 });
   });
 
   it('should scope coverage to the officer region', async () => {

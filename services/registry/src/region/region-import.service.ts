@@ -119,6 +119,8 @@ export class RegionImportService {
           WHERE r.active AND NOT EXISTS (SELECT 1 FROM region_import i WHERE i.code = r.code)
 `,
       );
+      // The coverage counters follow kampung by trigger; villages change only here.
+      await m.query(`SELECT ${s}.coverage_count_recount()`);
       const counts: { level: number; n: number }[] = await m.query(
         `SELECT level, count(*)::int AS n FROM ${s}.region WHERE active GROUP BY level`,
       );
