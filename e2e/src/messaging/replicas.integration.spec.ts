@@ -18,8 +18,12 @@ describe('replicas', () => {
     const outbox = { enabled: true, batchSize: 16, pollMs: 50, retentionHours: 1 };
     const p1 = await startTestService(run, producerDef, { messaging: { outbox } });
     const p2 = await startTestService(run, producerDef, { messaging: { outbox } });
-    const c1 = await startTestService(run, consumerDef, { messaging: { consumers: [{ ...consumerDef.consumers[0], concurrency: 4 }] } });
-    const c2 = await startTestService(run, consumerDef, { messaging: { consumers: [{ ...consumerDef.consumers[0], concurrency: 4 }] } });
+    const c1 = await startTestService(run, consumerDef, {
+      messaging: { consumers: [{ ...consumerDef.consumers[0], concurrency: 4 }] },
+    });
+    const c2 = await startTestService(run, consumerDef, {
+      messaging: { consumers: [{ ...consumerDef.consumers[0], concurrency: 4 }] },
+    });
     apps.push(p1, p2, c1, c2);
 
     const N = 300;
@@ -29,7 +33,12 @@ describe('replicas', () => {
 
     const ds = c1.app.get<DataSource>(getDataSourceToken());
     const handled = await eventually(
-      async () => (await ds.query(`SELECT count(*)::int AS n, sum(n)::int AS total FROM "${run.schema('survey')}".handled WHERE name LIKE 'replica-%'`))[0],
+      async () =>
+        (
+          await ds.query(
+            `SELECT count(*)::int AS n, sum(n)::int AS total FROM "${run.schema('survey')}".handled WHERE name LIKE 'replica-%'`,
+          )
+        )[0],
       { until: (r) => r.n === N, timeoutMs: 60000, what: `${N} events handled` },
     );
     expect(handled.total).toBe(N); // no event counted twice
@@ -38,7 +47,9 @@ describe('replicas', () => {
     const info = await jsm.streams.info(streamName(run.streamPrefix, 'registry'));
     expect(info.state.messages).toBe(N); // each row published once (Nats-Msg-Id would drop a second)
     const pds = p1.app.get<DataSource>(getDataSourceToken());
-    const [{ left }] = await pds.query(`SELECT count(*)::int AS left FROM "${run.schema('registry')}".outbox WHERE published_at IS NULL`);
+    const [{ left }] = await pds.query(
+      `SELECT count(*)::int AS left FROM "${run.schema('registry')}".outbox WHERE published_at IS NULL`,
+    );
     expect(left).toBe(0);
 
     // Both relays and both consumers did part of the work.

@@ -135,8 +135,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
 
   private kick(): void {
     this.pendingWake = true;
-    this.wake?.();
+    // A NOTIFY ends an idle wait, never a backoff: new writes must not hammer a failing NATS.
+    if (!this.backingOff) this.wake?.();
   }
+
+  private backingOff = false;
 
   private async run(): Promise<void> {
     let delay = 0;
@@ -148,11 +151,12 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
         if (n >= this.options.outbox.batchSize) continue;
       } catch (err) {
         this.failures.inc();
-        delay = Math.min(Math.max(delay * 2, 200), 10000);
+        delay = Math.min(Math.max(delay * 2, 200), 5000);
         this.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'outbox relay batch failed');
       }
       if (!this.running) break;
       if (this.pendingWake && delay === 0) continue;
+      this.backingOff = delay > 0;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, delay || this.options.outbox.pollMs);
         this.wake = () => {
@@ -161,7 +165,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
         };
       });
       this.wake = undefined;
-      if (delay) await new Promise((r) => setTimeout(r, 0));
+      this.backingOff = false;
     }
   }
 

@@ -1,3 +1,4 @@
 export * from './test-run';
 export * from './eventually';
 export * from './test-service';
+export * from './nats-cluster';
