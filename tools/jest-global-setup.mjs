@@ -4,10 +4,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import { chmodSync, mkdtempSync } from 'node:fs';
+import { build } from './build.mjs';
 import { freePort, startEmbeddedPostgres, startNatsServer } from './local-infra.mjs';
 
 export default async function globalSetup() {
   if (globalThis.__KKB_INFRA__) return;
+  // Tests that run services as processes (e2e) use the compiled dist/; it takes under a second.
+  await build({ quiet: true });
   const started = [];
   globalThis.__KKB_INFRA__ = started;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kkb-test-'));

@@ -2,3 +2,4 @@ export * from './test-run';
 export * from './eventually';
 export * from './test-service';
 export * from './nats-cluster';
+export * from './service-process';
