@@ -12,3 +12,4 @@ export const DEFAULT_JWT_AUDIENCE = 'kkb';
 export const AUTH_OPTIONS = Symbol('kkb:auth-options');
 export const IS_PUBLIC_KEY = 'kkb:auth:public';
 export const ROLES_KEY = 'kkb:auth:roles';
+export const OWN_RESOURCE_KEY = 'kkb:auth:own-resource';

@@ -8,6 +8,7 @@ import type { AuthModuleOptions } from './auth-options.interface';
 import { CurrentUser } from './current-user.decorator';
 import { mintToken, type MintTokenOptions } from './mint-token.util';
 import type { Principal } from './principal.interface';
+import { OwnResource } from './own-resource.decorator';
 import { Public } from './public.decorator';
 import { assertInScope } from './region-scope.util';
 import { Role } from './role.enum';
@@ -37,6 +38,13 @@ class ThingController {
   @Roles(Role.integrator, Role.national)
   integratorWrite(): { ok: true } {
     return { ok: true };
+  }
+
+  @Post('own-subscriptions')
+  @OwnResource()
+  @Roles(Role.integrator)
+  ownWrite(@CurrentUser() user: Principal): { owner: string } {
+    return { owner: user.sub };
   }
 
   @Get('regions/:code')
@@ -187,6 +195,23 @@ describe(AuthGuard.name, () => {
       headers: bearer(token({ role: Role.integrator })),
     });
     expect(res.statusCode).toBe(403);
+  });
+
+  it('should let an integrator write its own resources, still checking its token and role', async () => {
+    const own = await app.inject({
+      method: 'POST',
+      url: '/things/own-subscriptions',
+      headers: bearer(token({ role: Role.integrator })),
+    });
+    expect(own.statusCode).toBe(201);
+    const officer = await app.inject({
+      method: 'POST',
+      url: '/things/own-subscriptions',
+      headers: bearer(token({ role: Role.province, scope: '16' })),
+    });
+    expect(officer.statusCode).toBe(403);
+    const anonymous = await app.inject({ method: 'POST', url: '/things/own-subscriptions' });
+    expect(anonymous.statusCode).toBe(401);
   });
 
   it('should let an integrator read', async () => {

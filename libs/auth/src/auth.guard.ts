@@ -6,7 +6,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { IS_PUBLIC_KEY, ROLES_KEY } from './auth.constants';
+import { IS_PUBLIC_KEY, OWN_RESOURCE_KEY, ROLES_KEY } from './auth.constants';
 import type { AuthenticatedRequest } from './authenticated-request.interface';
 import { Role } from './role.enum';
 import { TokenVerifier } from './token-verifier.service';
@@ -47,7 +47,11 @@ export class AuthGuard implements CanActivate {
     const principal = request.user;
 
     // Integrators consume data; checked before @Roles so no route can grant them a write by mistake.
-    if (principal.role === Role.integrator && !READ_METHODS.has(request.method.toUpperCase())) {
+    if (
+      principal.role === Role.integrator &&
+      !READ_METHODS.has(request.method.toUpperCase()) &&
+      !this.reflector.getAllAndOverride<boolean>(OWN_RESOURCE_KEY, targets)
+    ) {
       throw new ForbiddenException(`role integrator may only read (GET, HEAD), not ${request.method}`);
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

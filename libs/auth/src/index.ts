@@ -6,6 +6,7 @@ export * from './authenticated-request.interface';
 export * from './current-user.decorator';
 export * from './invalid-region-code.error';
 export * from './mint-token.util';
+export * from './own-resource.decorator';
 export * from './principal.interface';
 export * from './principal.util';
 export * from './public.decorator';

@@ -1,4 +1,8 @@
+import { kampungClassifiedV1 } from './classification/kampung-classified.v1';
+import { ruleSetPublishedV1 } from './classification/rule-set-published.v1';
 import type { EventContract } from './event-contract';
+import { deliveryFailedV1 } from './notifications/delivery-failed.v1';
+import { subscriptionPausedV1 } from './notifications/subscription-paused.v1';
 import { kampungDeactivatedV1 } from './registry/kampung-deactivated.v1';
 import { kampungMergedV1 } from './registry/kampung-merged.v1';
 import { kampungReactivatedV1 } from './registry/kampung-reactivated.v1';
@@ -24,6 +28,10 @@ export const ALL_CONTRACTS: readonly EventContract[] = [
   submissionRejectedV1,
   submissionSupersededV1,
   reportOverdueV1,
+  kampungClassifiedV1,
+  ruleSetPublishedV1,
+  deliveryFailedV1,
+  subscriptionPausedV1,
 ];
 
 const byType = new Map(ALL_CONTRACTS.map((c) => [c.type, c]));

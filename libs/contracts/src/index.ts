@@ -16,4 +16,8 @@ export * from './survey/submission-verified.v1';
 export * from './survey/submission-rejected.v1';
 export * from './survey/submission-superseded.v1';
 export * from './survey/report-overdue.v1';
+export * from './classification/kampung-classified.v1';
+export * from './classification/rule-set-published.v1';
+export * from './notifications/delivery-failed.v1';
+export * from './notifications/subscription-paused.v1';
 export * from './asyncapi';

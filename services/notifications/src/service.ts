@@ -1,10 +1,18 @@
 import type { ServiceDefinition } from '@kkb/bootstrap';
 import { CreateMessagingTables1764300000000, InboxMessage, OutboxMessage } from '@kkb/messaging';
 import { NotificationsConfig } from './config/notifications.config';
+import { ClassificationEventsHandler } from './fan-out/classification-events.handler';
+import { FanOutModule } from './fan-out/fan-out.module';
+import { RegistryEventsHandler } from './fan-out/registry-events.handler';
+import { SurveyEventsHandler } from './fan-out/survey-events.handler';
+import { InboxModule } from './inbox/inbox.module';
 import { CreateReceivedEvent1764300300000 } from './migrations/1764300300000-create-received-event';
+import { CreateSubscription1764302100000 } from './migrations/1764302100000-create-subscription';
+import { CreateDelivery1764302200000 } from './migrations/1764302200000-create-delivery';
+import { CreateInboxItem1764302300000 } from './migrations/1764302300000-create-inbox-item';
 import { ReceivedEvent } from './received-event/received-event.entity';
-import { ReceivedEventHandler } from './received-event/received-event.handler';
 import { ReceivedEventModule } from './received-event/received-event.module';
+import { SubscriptionModule } from './subscription/subscription.module';
 
 /** Notifications: signed webhooks for integrators, the officers' inbox, e-mail digests. */
 export const notificationsService: ServiceDefinition<NotificationsConfig> = {
@@ -14,9 +22,37 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
   defaultPort: 3004,
   configClass: NotificationsConfig,
   entities: [ReceivedEvent, OutboxMessage, InboxMessage],
-  migrations: [CreateMessagingTables1764300000000, CreateReceivedEvent1764300300000],
-  consumers: [
-    { durable: 'notifications-registry', from: 'registry', filter: '>', handlers: [ReceivedEventHandler] },
+  migrations: [
+    CreateMessagingTables1764300000000,
+    CreateReceivedEvent1764300300000,
+    CreateSubscription1764302100000,
+    CreateDelivery1764302200000,
+    CreateInboxItem1764302300000,
   ],
-  modules: () => [ReceivedEventModule],
+  // One durable per producer; events of any one kampung are independent here, so several are
+  // handled at once (the inbox and the unique keys keep a redelivery from doing anything twice).
+  consumers: [
+    {
+      durable: 'notifications-registry',
+      from: 'registry',
+      filter: '>',
+      handlers: [RegistryEventsHandler],
+      concurrency: 4,
+    },
+    {
+      durable: 'notifications-survey',
+      from: 'survey',
+      filter: '>',
+      handlers: [SurveyEventsHandler],
+      concurrency: 4,
+    },
+    {
+      durable: 'notifications-classification',
+      from: 'classification',
+      filter: '>',
+      handlers: [ClassificationEventsHandler],
+      concurrency: 4,
+    },
+  ],
+  modules: () => [ReceivedEventModule, SubscriptionModule, InboxModule, FanOutModule],
 };

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ReceivedEventController } from './received-event.controller';
-import { ReceivedEventHandler } from './received-event.handler';
 
-@Module({ controllers: [ReceivedEventController], providers: [ReceivedEventHandler] })
+/** Read access to the events taken in (recorded by the fan-out handlers). */
+@Module({ controllers: [ReceivedEventController] })
 export class ReceivedEventModule {}

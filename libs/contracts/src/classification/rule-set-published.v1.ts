@@ -1,0 +1,39 @@
+import { IsInt, IsISO8601, IsNotEmpty, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { defineEvent } from '../event-contract';
+
+/**
+ * A classification rule set version was published (national event, province `00`). Every assessed
+ * kampung is then re-evaluated by the recomputation job `jobId`; a `kampung classified` event
+ * follows for each kampung whose level changed.
+ */
+export class RuleSetPublishedV1 {
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @IsISO8601({ strict: true })
+  publishedAt!: string;
+
+  /** Subject (`sub`) of the national officer's token. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  publishedBy!: string;
+
+  @IsUUID()
+  jobId!: string;
+}
+
+export const ruleSetPublishedV1 = defineEvent({
+  producer: 'classification',
+  aggregate: 'rule-set',
+  verb: 'published',
+  major: 1,
+  payload: RuleSetPublishedV1,
+  summary: 'A classification rule set version was published; every kampung is re-evaluated.',
+});

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { InboxModule } from '../inbox/inbox.module';
+import { SubscriptionModule } from '../subscription/subscription.module';
+import { ClassificationEventsHandler } from './classification-events.handler';
+import { FanOutService } from './fan-out.service';
+import { RegistryEventsHandler } from './registry-events.handler';
+import { SurveyEventsHandler } from './survey-events.handler';
+
+/** The consumers' handlers: every platform event is recorded and fanned out. */
+@Module({
+  imports: [SubscriptionModule, InboxModule],
+  providers: [FanOutService, RegistryEventsHandler, SurveyEventsHandler, ClassificationEventsHandler],
+  exports: [FanOutService],
+})
+export class FanOutModule {}

@@ -1,0 +1,15 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsEmail, IsOptional, MaxLength, ValidateIf } from 'class-validator';
+
+export class NotificationPreferencesDto {
+  @ApiPropertyOptional({ nullable: true, example: 'siti.aminah@bkkbn.example' })
+  @ValidateIf((o: NotificationPreferencesDto) => o.email !== null && o.email !== undefined)
+  @IsEmail()
+  @MaxLength(254)
+  email?: string | null;
+
+  @ApiProperty({ description: 'Send a digest of new inbox items by e-mail at the configured interval' })
+  @IsOptional()
+  @IsBoolean()
+  digest: boolean = false;
+}
