@@ -365,6 +365,8 @@ async function main() {
     LOG_LEVEL: logLevel,
     // Each service migrates at boot (under an advisory lock): one process per service, not three.
     MIGRATIONS_RUN: env.MIGRATIONS_RUN ?? 'true',
+    // On a laptop the webhook receiver under test is usually on localhost.
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? 'true',
   };
   for (const v of ['PORT', 'DATABASE_SCHEMA', 'DATABASE_ROLE', 'KKB_START_INNER']) delete serviceEnv[v];
   if (jwtSecret) serviceEnv.JWT_SECRET = jwtSecret;
