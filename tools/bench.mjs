@@ -2,8 +2,9 @@
 // `npm run bench`: builds, then runs every tools/bench/*.bench.mjs one after another and prints
 // their figures under a header naming the machine. Figures are reported, never asserted.
 //   node tools/bench.mjs [name...]   only the named benches (e.g. registry survey)
+//   --write                          also record the figures in BENCHMARKS.md (a full run only)
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,8 @@ import { build } from './build.mjs';
 import { infrastructure } from './bench/bench-kit.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const only = process.argv.slice(2);
+const write = process.argv.includes('--write');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const benches = readdirSync(path.join(HERE, 'bench'))
   .filter((f) => f.endsWith('.bench.mjs'))
   .filter((f) => !only.length || only.includes(f.replace('.bench.mjs', '')))
@@ -33,9 +35,10 @@ for (const file of benches) {
   const started = Date.now();
   const code = await new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(HERE, 'bench', file)], {
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, DATABASE_URL: infra.databaseUrl, NATS_URL: infra.natsUrl },
     });
+    child.stdout.on('data', (d) => print(String(d)));
     child.on('exit', resolve);
   });
   if (code !== 0) failed++;
@@ -44,4 +47,10 @@ for (const file of benches) {
   );
 }
 await infra.stop();
+if (write && !only.length) {
+  writeFileSync(
+    new URL('../BENCHMARKS.md', import.meta.url),
+    `# Benchmarks\n\nWritten by \`npm run bench -- --write\` on ${when}.\n\nMachine: ${machine}.\nThe load generator shares the two cores with what it measures; figures move with the machine's other load.\n\n\`\`\`\n${out.join('')}\`\`\`\n`,
+  );
+}
 process.exit(failed ? 1 : 0);
