@@ -11,7 +11,8 @@
 // Uses DATABASE_URL / NATS_URL when set, else an embedded Postgres and a nats-server child. Every
 // run makes its own schema, role, subject root and stream prefix and removes them at the end.
 //
-//   node tools/bench/survey.bench.mjs        (env: CONCURRENCY, SUBMIT_SECONDS, CSV_ROWS, KAMPUNG)
+//   node tools/bench/survey.bench.mjs
+//   (env: CONCURRENCY, SUBMIT_SECONDS, CSV_ROWS, KAMPUNG, PHASES, SERVICE_NODE_ARGS)
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
@@ -31,6 +32,8 @@ const SUBMIT_SECONDS = Number(process.env.SUBMIT_SECONDS ?? 10);
 const CSV_ROWS = Number(process.env.CSV_ROWS ?? 100_000);
 const KAMPUNG = Number(process.env.KAMPUNG ?? 2000);
 const SECRET = 'kkb-bench-secret';
+/** Which parts to run, e.g. PHASES=csv (default: all). */
+const PHASES = new Set((process.env.PHASES ?? 'round-trips,submit,csv').split(','));
 
 const fmt = (n, digits = 0) =>
   Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -121,7 +124,9 @@ function runCli(run, args) {
 
 async function startProcess(run) {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  // SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the service.
+  const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: serviceEnv(run, { PORT: String(port), DATABASE_POOL_SIZE: '16', MIGRATIONS_RUN: 'false' }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -146,7 +151,7 @@ async function startProcess(run) {
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        child.kill('SIGINT');
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
       }),
   };
@@ -400,9 +405,9 @@ async function main() {
     cleanups.push(() => client.end());
     const kampung = await seedKampung(client, run);
     note(`survey bench: schema ${run.schema}, ${fmt(KAMPUNG)} kampung`);
-    await roundTrips(run, kampung);
-    await submitThroughput(run, kampung);
-    await csvImport(run, kampung);
+    if (PHASES.has('round-trips')) await roundTrips(run, kampung);
+    if (PHASES.has('submit')) await submitThroughput(run, kampung);
+    if (PHASES.has('csv')) await csvImport(run, kampung);
   } finally {
     if (run) {
       const { dropServiceDatabase } = require(path.join(DIST, 'libs/persistence/src/index.js'));

@@ -10,6 +10,7 @@ import { SurveyCommonModule } from './common/survey-common.module';
 import { SurveyConfig } from './config/survey.config';
 import { ImportJob } from './import/import-job.entity';
 import { ImportRow } from './import/import-row.entity';
+import { ImportModule } from './import/import.module';
 import { Instrument } from './instrument/instrument.entity';
 import { InstrumentModule } from './instrument/instrument.module';
 import { CreateInstrument1764300500000 } from './migrations/1764300500000-create-instrument';
@@ -62,5 +63,6 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
     InstrumentModule,
     SubmissionModule,
     OverdueModule,
+    ImportModule,
   ],
 };

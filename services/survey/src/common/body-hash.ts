@@ -12,7 +12,10 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** SHA-256 (hex) of the canonical JSON: what an idempotent retry must match. */
+/**
+ * SHA-256 (hex) of a value already in canonical order (its JSON is the canonical form): what an
+ * idempotent retry must match. Use canonicalJson first for a value whose key order may vary.
+ */
 export function bodyHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }

@@ -124,11 +124,11 @@ export function validateAnswers(
   for (const q of instrument.definition.questions) {
     const value = raw[q.id];
     const present = value !== undefined && value !== null;
-    if (!applies(q, raw)) {
+    if (q.relevantIf && !applies(q, raw)) {
       if (present)
         fail(
           q.id,
-          `must be left unanswered unless ${q.relevantIf!.question} is ${String(q.relevantIf!.equals)}`,
+          `must be left unanswered unless ${q.relevantIf.question} is ${String(q.relevantIf.equals)}`,
         );
       continue;
     }

@@ -34,11 +34,12 @@ export class InstrumentService {
     const current = await this.instruments.latest(code);
     if (current && dto.kind && dto.kind !== current.kind)
       errors.push({ field: 'kind', reason: `instrument ${code} is a ${current.kind} instrument` });
-    if (!current && !dto.kind) errors.push({ field: 'kind', reason: 'a new instrument needs its kind' });
-    if (errors.length) throw ProblemException.validation(errors);
+    const kind = current?.kind ?? dto.kind;
+    if (!kind) errors.push({ field: 'kind', reason: 'a new instrument needs its kind' });
+    if (errors.length || !kind) throw ProblemException.validation(errors);
     const published = await this.instruments.publishNext({
       code,
-      kind: current?.kind ?? dto.kind!,
+      kind,
       title: dto.title,
       definition: dto.definition as unknown as InstrumentDefinition,
       publishedBy,

@@ -15,6 +15,17 @@ export interface OutboxItem {
   event: NewEvent<object>;
 }
 
+/** A timestamp the state guarantees (e.g. verifiedAt of a verified submission). */
+function at(d: Date | null, what: string): string {
+  if (!d) throw new Error(`submission has no ${what}`);
+  return d.toISOString();
+}
+
+function text(v: string | null, what: string): string {
+  if (v === null) throw new Error(`submission has no ${what}`);
+  return v;
+}
+
 function ref(s: Submission): SubmissionRefV1 {
   return {
     submissionId: s.id,
@@ -46,17 +57,17 @@ export const submittedEvent = (s: Submission): OutboxItem =>
 export const verifiedEvent = (s: Submission): OutboxItem =>
   item(submissionVerifiedV1, s, {
     ...ref(s),
-    verifiedAt: s.verifiedAt!.toISOString(),
-    verifiedBy: s.verifiedBy!,
+    verifiedAt: at(s.verifiedAt, 'verifiedAt'),
+    verifiedBy: text(s.verifiedBy, 'verifiedBy'),
     answers: s.answers,
   });
 
 export const rejectedEvent = (s: Submission): OutboxItem =>
   item(submissionRejectedV1, s, {
     ...ref(s),
-    rejectedAt: s.rejectedAt!.toISOString(),
-    rejectedBy: s.rejectedBy!,
-    reason: s.rejectionReason!,
+    rejectedAt: at(s.rejectedAt, 'rejectedAt'),
+    rejectedBy: text(s.rejectedBy, 'rejectedBy'),
+    reason: text(s.rejectionReason, 'rejectionReason'),
   });
 
 export const supersededEvent = (
@@ -65,7 +76,7 @@ export const supersededEvent = (
 ): OutboxItem =>
   item(submissionSupersededV1, s, {
     ...ref(s),
-    supersededBy: s.supersededBy!,
-    supersededAt: s.supersededAt!.toISOString(),
+    supersededBy: text(s.supersededBy, 'supersededBy'),
+    supersededAt: at(s.supersededAt, 'supersededAt'),
     previousStatus,
   });

@@ -68,14 +68,15 @@ export class SubmissionRepository {
 
   /**
    * Writes submissions whose ids and (kampung, kind, period) keys are all distinct, in one
-   * transaction of a fixed number of round trips whatever the batch size:
-   * 1. the current submission of each key is marked superseded (unless the new id exists already:
+   * transaction of a fixed number of round trips whatever the batch size. One statement:
+   * 1. marks the current submission of each key superseded (unless the new id exists already:
    *    then this is a retry and nothing may change);
-   * 2. the new rows are inserted, `ON CONFLICT (id) DO NOTHING`: an id that exists is a retry,
+   * 2. inserts the new rows, `ON CONFLICT (id) DO NOTHING`: an id that exists is a retry,
    *    decided race-free by the primary key;
-   * 3. retries are compared by body hash: same body, the stored submission; else a conflict;
-   * 4. `submitted` and `superseded` events go to the outbox;
-   * 5. `extra` (the import's per-row results) joins the same transaction.
+   * 3. reads back the stored rows of retries, which are then compared by body hash: same body,
+   *    the stored submission; else a conflict.
+   * Then `submitted` and `superseded` events go to the outbox, and `extra` (the import's per-row
+   * results) joins the same transaction.
    * A concurrent writer taking the same period (the partial unique index) makes the transaction
    * start over, and this time it supersedes that writer's row.
    */
@@ -105,48 +106,44 @@ export class SubmissionRepository {
     const s = this.s;
     const col = <T>(f: (i: PreparedSubmission) => T) => items.map(f);
 
-    const superseded = rowsOf(
-      await m.query(
-        `WITH n AS (
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::int[]) AS n(id, kampung_id, kind, y, m)
-       ), prev AS (
-         SELECT o.id, o.status AS previous_status, n.id AS by_id
-           FROM ${s}.submission o JOIN n
-             ON o.kampung_id = n.kampung_id AND o.kind = n.kind AND o.period_year = n.y AND o.period_month = n.m
-          WHERE o.status <> 'superseded' AND o.id <> n.id
-            AND NOT EXISTS (SELECT 1 FROM ${s}.submission x WHERE x.id = n.id)
-          FOR UPDATE OF o
-       )
-       UPDATE ${s}.submission o SET status = 'superseded', superseded_by = prev.by_id, superseded_at = now()
-         FROM prev WHERE o.id = prev.id
-       RETURNING o.*, prev.previous_status`,
-        [
-          col((i) => i.id),
-          col((i) => i.kampungId),
-          col((i) => i.kind),
-          col((i) => i.period.year),
-          col((i) => i.period.month),
-        ],
-      ),
-    );
-    const replaced = new Map<string, { row: Submission; previous: SubmissionStatus }>();
-    for (const r of superseded) {
-      const row = submissionFromRow(r);
-      replaced.set(row.supersededBy!, { row, previous: r.previous_status as SubmissionStatus });
-    }
-
-    const inserted: Record<string, unknown>[] = await m.query(
-      `INSERT INTO ${s}.submission (id, kampung_id, village_code, region_code, instrument_code, instrument_version,
-                                   kind, period_year, period_month, answers, body_hash, via, import_id,
-                                   submitted_by, supersedes)
-       SELECT id, kampung_id, village_code, region_code, instrument_code, instrument_version, kind, y, m,
-              answers::jsonb, body_hash, via, import_id, submitted_by, supersedes
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::int[],
-                     $9::int[], $10::text[], $11::text[], $12::text[], $13::uuid[], $14::text[], $15::uuid[])
-           AS n(id, kampung_id, village_code, region_code, instrument_code, instrument_version, kind, y, m,
-                answers, body_hash, via, import_id, submitted_by, supersedes)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING *`,
+    // One statement supersedes, inserts and reads back retries. The scalar subquery makes the
+    // UPDATE finish before the first row is inserted, so the superseded row has left the
+    // one-current index when the new one enters it.
+    const parts: {
+      part: 'superseded' | 'inserted' | 'existing';
+      previous_status: string | null;
+      row: Record<string, unknown>;
+    }[] = await m.query(
+      `WITH n AS (
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+                                $8::int[], $9::int[], $10::text[], $11::text[], $12::text[], $13::uuid[], $14::text[])
+             AS n(id, kampung_id, village_code, region_code, instrument_code, instrument_version, kind, y, m,
+                  answers, body_hash, via, import_id, submitted_by)
+         ), prev AS (
+           SELECT o.id, o.status AS previous_status, n.id AS by_id
+             FROM ${s}.submission o JOIN n
+               ON o.kampung_id = n.kampung_id AND o.kind = n.kind AND o.period_year = n.y AND o.period_month = n.m
+            WHERE o.status <> 'superseded' AND o.id <> n.id
+              AND NOT EXISTS (SELECT 1 FROM ${s}.submission x WHERE x.id = n.id)
+            FOR UPDATE OF o
+         ), upd AS (
+           UPDATE ${s}.submission o SET status = 'superseded', superseded_by = prev.by_id, superseded_at = now()
+             FROM prev WHERE o.id = prev.id
+           RETURNING o.*, prev.previous_status
+         ), ins AS (
+           INSERT INTO ${s}.submission (id, kampung_id, village_code, region_code, instrument_code, instrument_version,
+                                        kind, period_year, period_month, answers, body_hash, via, import_id,
+                                        submitted_by, supersedes)
+           SELECT n.id, n.kampung_id, n.village_code, n.region_code, n.instrument_code, n.instrument_version, n.kind,
+                  n.y, n.m, n.answers::jsonb, n.body_hash, n.via, n.import_id, n.submitted_by, u.id
+             FROM n LEFT JOIN upd u ON u.superseded_by = n.id
+            WHERE (SELECT count(*) FROM upd) >= 0
+           ON CONFLICT (id) DO NOTHING
+           RETURNING *
+         )
+         SELECT 'superseded' AS part, u.previous_status, to_jsonb(u) AS row FROM upd u
+         UNION ALL SELECT 'inserted', NULL, to_jsonb(i) FROM ins i
+         UNION ALL SELECT 'existing', NULL, to_jsonb(x) FROM ${s}.submission x JOIN n ON x.id = n.id`,
       [
         col((i) => i.id),
         col((i) => i.kampungId),
@@ -162,24 +159,34 @@ export class SubmissionRepository {
         col((i) => i.via),
         col((i) => i.importId ?? null),
         col((i) => i.submittedBy),
-        col((i) => replaced.get(i.id)?.row.id ?? null),
       ],
     );
-    const created = new Map(inserted.map((r) => [r.id as string, submissionFromRow(r)]));
+    const replaced = new Map<string, { row: Submission; previous: SubmissionStatus }>();
+    const created = new Map<string, Submission>();
+    const stored = new Map<string, Submission>();
+    for (const p of parts) {
+      const row = submissionFromRow(p.row);
+      if (p.part === 'superseded')
+        replaced.set(row.supersededBy as string, { row, previous: p.previous_status as SubmissionStatus });
+      else if (p.part === 'inserted') created.set(row.id, row);
+      else stored.set(row.id, row);
+    }
 
     const retried = items.filter((i) => !created.has(i.id));
-    const stored = new Map<string, Submission>();
-    if (retried.length) {
-      if (retried.some((i) => replaced.has(i.id))) {
-        // The id appeared between the two statements: start over so that nothing is superseded for a retry.
-        throw Object.assign(new Error('retry raced with its original'), {
-          code: '23505',
-          constraint: 'submission_current_key',
-        });
-      }
+    if (retried.some((i) => replaced.has(i.id))) {
+      // The id was committed by a concurrent request after this statement's snapshot: start over,
+      // so that nothing is superseded for what is a retry.
+      throw Object.assign(new Error('retry raced with its original'), {
+        code: '23505',
+        constraint: 'submission_current_key',
+      });
+    }
+    const unseen = retried.filter((i) => !stored.has(i.id));
+    if (unseen.length) {
+      // Same race, without a row to supersede: read what the other request committed.
       const rows: Record<string, unknown>[] = await m.query(
         `SELECT * FROM ${s}.submission WHERE id = ANY($1::uuid[])`,
-        [retried.map((i) => i.id)],
+        [unseen.map((i) => i.id)],
       );
       for (const r of rows) stored.set(r.id as string, submissionFromRow(r));
     }

@@ -54,7 +54,13 @@ export function submissionView(s: Submission): SubmissionView {
   };
 }
 
-/** Maps a raw `RETURNING *` / `SELECT *` row of the submission table. */
+/** A timestamp from a row (a Date) or from `to_jsonb` of a row (ISO text). */
+function dateOf(v: unknown): Date | null {
+  if (v === null || v === undefined) return null;
+  return v instanceof Date ? v : new Date(v as string);
+}
+
+/** Maps a raw `RETURNING *` / `SELECT *` row (or its `to_jsonb`) of the submission table. */
 export function submissionFromRow(r: Record<string, unknown>): Submission {
   return {
     id: r.id as string,
@@ -71,14 +77,14 @@ export function submissionFromRow(r: Record<string, unknown>): Submission {
     status: r.status as SubmissionStatus,
     via: r.via as 'api' | 'import',
     importId: (r.import_id as string | null) ?? null,
-    submittedAt: r.submitted_at as Date,
+    submittedAt: dateOf(r.submitted_at) as Date,
     submittedBy: r.submitted_by as string,
     supersedes: (r.supersedes as string | null) ?? null,
     supersededBy: (r.superseded_by as string | null) ?? null,
-    supersededAt: (r.superseded_at as Date | null) ?? null,
-    verifiedAt: (r.verified_at as Date | null) ?? null,
+    supersededAt: dateOf(r.superseded_at),
+    verifiedAt: dateOf(r.verified_at),
     verifiedBy: (r.verified_by as string | null) ?? null,
-    rejectedAt: (r.rejected_at as Date | null) ?? null,
+    rejectedAt: dateOf(r.rejected_at),
     rejectedBy: (r.rejected_by as string | null) ?? null,
     rejectionReason: (r.rejection_reason as string | null) ?? null,
   };

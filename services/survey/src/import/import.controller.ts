@@ -1,0 +1,57 @@
+import { Readable } from 'node:stream';
+import { Controller, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
+import { ProblemException } from '@kkb/platform';
+import { ImportRowsQuery, StartImportQuery } from './import-query.dto';
+import { ImportService, type ImportView, type RowResult } from './import.service';
+
+@ApiTags('imports')
+@ApiBearerAuth()
+@Controller('api/v1/imports')
+export class ImportController {
+  constructor(private readonly imports: ImportService) {}
+
+  /**
+   * Imports a CSV export (`content-type: text/csv`), one row per kampung and period: a header of
+   * `submission_id` (optional), `kampung_id`, `year`, `month` and question ids, then one row each.
+   * Streamed, validated row by row within the caller's scope; answers with the import's counts and,
+   * for small files, every row's result (else page them at `resultsUrl`).
+   */
+  @Post()
+  @Roles(Role.field_officer, Role.regency, Role.province, Role.national)
+  @ApiConsumes('text/csv')
+  @ApiBody({ schema: { type: 'string', example: 'kampung_id,year,month,pus\n6f1c…,2025,3,640\n' } })
+  async start(
+    @Query() q: StartImportQuery,
+    @Req() req: FastifyRequest,
+    @CurrentUser() user: Principal,
+  ): Promise<ImportView> {
+    if (!(req.body instanceof Readable)) {
+      throw new ProblemException(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        'unsupported-media-type',
+        'Unsupported media type',
+        'send the CSV as the request body with content-type text/csv',
+      );
+    }
+    return this.imports.run(req.body, q, user);
+  }
+
+  /** The import's status and counts (running while its upload is still being read). */
+  @Get(':id')
+  view(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: Principal): Promise<ImportView> {
+    return this.imports.view(id, user);
+  }
+
+  /** The rows' results in row order, a page at a time (`after` the last row seen). */
+  @Get(':id/rows')
+  rows(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() q: ImportRowsQuery,
+    @CurrentUser() user: Principal,
+  ): Promise<RowResult[]> {
+    return this.imports.rows(id, q, user);
+  }
+}

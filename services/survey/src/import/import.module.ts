@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { InstrumentModule } from '../instrument/instrument.module';
+import { SubmissionModule } from '../submission/submission.module';
+import { CsvBodyParser } from './csv-body.parser';
+import { ImportController } from './import.controller';
+import { ImportService } from './import.service';
+
+@Module({
+  imports: [InstrumentModule, SubmissionModule],
+  controllers: [ImportController],
+  providers: [CsvBodyParser, ImportService],
+})
+export class ImportModule {}
