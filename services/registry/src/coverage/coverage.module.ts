@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { RegionModule } from '../region/region.module';
+import { CoverageController } from './coverage.controller';
+import { CoverageService } from './coverage.service';
+
+@Module({ imports: [RegionModule], controllers: [CoverageController], providers: [CoverageService] })
+export class CoverageModule {}

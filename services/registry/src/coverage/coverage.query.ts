@@ -1,0 +1,17 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+
+export class CoverageQuery {
+  @ApiPropertyOptional({ description: 'Region code (dotted or compact); omitted = the nation (or your scope)', example: '16' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(13)
+  region?: string;
+
+  @ApiPropertyOptional({ description: 'Also give the coverage of each child region', default: false })
+  @IsOptional()
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => (obj.breakdown === 'false' ? false : obj.breakdown === 'true' ? true : obj.breakdown))
+  @IsBoolean()
+  breakdown?: boolean;
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { scopePrefix, type Principal } from '@kkb/auth';
+import { ProblemException } from '@kkb/platform';
+import { LEVELS, requireRegionCode, type RegionLevel } from '../region/region-code';
+import { RegionService, underPattern } from '../region/region.service';
+
+export interface Coverage {
+  code: string | null;
+  name: string;
+  level: RegionLevel | 'nation';
+  /** Active villages (desa and kelurahan): the target is a Kampung KB in each. */
+  villages: number;
+  /** Villages with an active Kampung KB. */
+  kampung: number;
+  /** kampung ÷ villages × 100, two decimals. */
+  percent: number;
+  /** Villages still without a Kampung KB. */
+  gap: number;
+}
+
+interface CountRow {
+  code: string;
+  name: string;
+  level: number;
+  villages: number;
+  kampung: number;
+}
+
+function coverage(code: string | null, name: string, level: Coverage['level'], villages: number, kampung: number): Coverage {
+  return {
+    code,
+    name,
+    level,
+    villages,
+    kampung,
+    percent: villages ? Math.round((kampung / villages) * 10000) / 100 : 0,
+    gap: villages - kampung,
+  };
+}
+
+const fromRow = (r: CountRow) => coverage(r.code, r.name, LEVELS[r.level - 1], r.villages, r.kampung);
+
+/**
+ * Coverage of the target "every village a Kampung KB" for a region or the nation, read from the
+ * trigger-kept counters (coverage_count): the nation is the sum of 38 province rows.
+ */
+@Injectable()
+export class CoverageService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly regions: RegionService,
+  ) {}
+
+  private get s(): string {
+    return `"${(this.ds.options as { schema: string }).schema}"`;
+  }
+
+  async get(regionCode: string | undefined, breakdown: boolean, user: Principal): Promise<Coverage & { children?: Coverage[] }> {
+    const scope = scopePrefix(user);
+    const code = regionCode ?? (scope || undefined);
+    if (!code) {
+      const provinces = await this.counts(`length(c.code) = 2`, []);
+      const total = coverage(
+        null,
+        'Indonesia',
+        'nation',
+        provinces.reduce((a, r) => a + r.villages, 0),
+        provinces.reduce((a, r) => a + r.kampung, 0),
+      );
+      return breakdown ? { ...total, children: provinces.map(fromRow) } : total;
+    }
+    const parsed = requireRegionCode(code, 'region');
+    if (scope && !parsed.compact.startsWith(scope)) {
+      throw new ProblemException(403, 'out-of-scope', 'Forbidden', `region ${parsed.dotted} is outside your scope ${scope}`);
+    }
+    const region = await this.regions.find(parsed.dotted);
+    if (!region) throw ProblemException.notFound(`Region ${parsed.dotted}`);
+    if (region.level === 'village') {
+      const [k] = await this.ds.query(`SELECT count(*)::int AS n FROM ${this.s}.kampung WHERE village_code = $1 AND active`, [region.code]);
+      return coverage(region.code, region.name, 'village', region.active ? 1 : 0, k.n);
+    }
+    const [own] = await this.counts(`c.code = $1`, [region.code]);
+    const total = fromRow(own ?? { code: region.code, name: region.name, level: LEVELS.indexOf(region.level) + 1, villages: 0, kampung: 0 });
+    if (!breakdown) return total;
+    if (region.level !== 'district') return { ...total, children: (await this.counts(`c.code LIKE $1 AND length(c.code) = $2`, [underPattern(region.code), region.level === 'province' ? 5 : 8])).map(fromRow) };
+    // A district's children are villages: each counts 1 village and 0 or 1 kampung.
+    const villages: CountRow[] = await this.ds.query(
+      `SELECT r.code, r.name, r.level, 1 AS villages,
+              (EXISTS (SELECT 1 FROM ${this.s}.kampung k WHERE k.village_code = r.code AND k.active))::int AS kampung
+         FROM ${this.s}.region r WHERE r.code LIKE $1 AND r.level = 4 AND r.active ORDER BY r.code`,
+      [underPattern(region.code)],
+    );
+    return { ...total, children: villages.map(fromRow) };
+  }
+
+  private counts(where: string, params: unknown[]): Promise<CountRow[]> {
+    return this.ds.query(
+      `SELECT c.code, r.name, r.level, c.villages, c.kampung FROM ${this.s}.coverage_count c
+         CROSS JOIN LATERAL (SELECT name, level, active, parent_code FROM ${this.s}.region WHERE code = c.code) r
+        WHERE ${where} AND r.active ORDER BY c.code`,
+      params,
+    );
+  }
+}
