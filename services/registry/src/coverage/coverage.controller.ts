@@ -11,7 +11,9 @@ export class CoverageController {
   constructor(private readonly coverage: CoverageService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Villages, active Kampung KB, percentage and remaining gap, for a region or the nation' })
+  @ApiOperation({
+    summary: 'Villages, active Kampung KB, percentage and remaining gap, for a region or the nation',
+  })
   get(@Query() q: CoverageQuery, @CurrentUser() user: Principal) {
     return this.coverage.get(q.region, q.breakdown ?? false, user);
   }

@@ -3,7 +3,10 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class CoverageQuery {
-  @ApiPropertyOptional({ description: 'Region code (dotted or compact); omitted = the nation (or your scope)', example: '16' })
+  @ApiPropertyOptional({
+    description: 'Region code (dotted or compact); omitted = the nation (or your scope)',
+    example: '16',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(13)
@@ -11,7 +14,9 @@ export class CoverageQuery {
 
   @ApiPropertyOptional({ description: 'Also give the coverage of each child region', default: false })
   @IsOptional()
-  @Transform(({ obj }: { obj: Record<string, unknown> }) => (obj.breakdown === 'false' ? false : obj.breakdown === 'true' ? true : obj.breakdown))
+  @Transform(({ obj }: { obj: Record<string, unknown> }) =>
+    obj.breakdown === 'false' ? false : obj.breakdown === 'true' ? true : obj.breakdown,
+  )
   @IsBoolean()
   breakdown?: boolean;
 }

@@ -28,7 +28,13 @@ interface CountRow {
   kampung: number;
 }
 
-function coverage(code: string | null, name: string, level: Coverage['level'], villages: number, kampung: number): Coverage {
+function coverage(
+  code: string | null,
+  name: string,
+  level: Coverage['level'],
+  villages: number,
+  kampung: number,
+): Coverage {
   return {
     code,
     name,
@@ -57,7 +63,11 @@ export class CoverageService {
     return `"${(this.ds.options as { schema: string }).schema}"`;
   }
 
-  async get(regionCode: string | undefined, breakdown: boolean, user: Principal): Promise<Coverage & { children?: Coverage[] }> {
+  async get(
+    regionCode: string | undefined,
+    breakdown: boolean,
+    user: Principal,
+  ): Promise<Coverage & { children?: Coverage[] }> {
     const scope = scopePrefix(user);
     const code = regionCode ?? (scope || undefined);
     if (!code) {
@@ -73,18 +83,43 @@ export class CoverageService {
     }
     const parsed = requireRegionCode(code, 'region');
     if (scope && !parsed.compact.startsWith(scope)) {
-      throw new ProblemException(403, 'out-of-scope', 'Forbidden', `region ${parsed.dotted} is outside your scope ${scope}`);
+      throw new ProblemException(
+        403,
+        'out-of-scope',
+        'Forbidden',
+        `region ${parsed.dotted} is outside your scope ${scope}`,
+      );
     }
     const region = await this.regions.find(parsed.dotted);
     if (!region) throw ProblemException.notFound(`Region ${parsed.dotted}`);
     if (region.level === 'village') {
-      const [k] = await this.ds.query(`SELECT count(*)::int AS n FROM ${this.s}.kampung WHERE village_code = $1 AND active`, [region.code]);
+      const [k] = await this.ds.query(
+        `SELECT count(*)::int AS n FROM ${this.s}.kampung WHERE village_code = $1 AND active`,
+        [region.code],
+      );
       return coverage(region.code, region.name, 'village', region.active ? 1 : 0, k.n);
     }
     const [own] = await this.counts(`c.code = $1`, [region.code]);
-    const total = fromRow(own ?? { code: region.code, name: region.name, level: LEVELS.indexOf(region.level) + 1, villages: 0, kampung: 0 });
+    const total = fromRow(
+      own ?? {
+        code: region.code,
+        name: region.name,
+        level: LEVELS.indexOf(region.level) + 1,
+        villages: 0,
+        kampung: 0,
+      },
+    );
     if (!breakdown) return total;
-    if (region.level !== 'district') return { ...total, children: (await this.counts(`c.code LIKE $1 AND length(c.code) = $2`, [underPattern(region.code), region.level === 'province' ? 5 : 8])).map(fromRow) };
+    if (region.level !== 'district')
+      return {
+        ...total,
+        children: (
+          await this.counts(`c.code LIKE $1 AND length(c.code) = $2`, [
+            underPattern(region.code),
+            region.level === 'province' ? 5 : 8,
+          ])
+        ).map(fromRow),
+      };
     // A district's children are villages: each counts 1 village and 0 or 1 kampung.
     const villages: CountRow[] = await this.ds.query(
       `SELECT r.code, r.name, r.level, 1 AS villages,
