@@ -6,7 +6,11 @@ import {
   KampungProjectionModule,
 } from '@kkb/kampung-projection';
 import { CreateMessagingTables1764300000000, InboxMessage, OutboxMessage } from '@kkb/messaging';
+import { ClassificationModule } from './classification.module';
 import { ClassificationConfig } from './config/classification.config';
+import { SubmissionVerifiedHandler } from './evaluation/submission-verified.handler';
+import { CreateClassification1764301100000 } from './migrations/1764301100000-create-classification';
+import { SeedRuleSetV11764301100100 } from './migrations/1764301100100-seed-rule-set-v1';
 
 /** The classification service: Explainable Kampung KB levels from versioned rule sets. */
 export const classificationService: ServiceDefinition<ClassificationConfig> = {
@@ -16,7 +20,12 @@ export const classificationService: ServiceDefinition<ClassificationConfig> = {
   defaultPort: 3003,
   configClass: ClassificationConfig,
   entities: [KampungProjection, OutboxMessage, InboxMessage],
-  migrations: [CreateMessagingTables1764300000000, CreateKampungProjection1764300100000],
+  migrations: [
+    CreateMessagingTables1764300000000,
+    CreateKampungProjection1764300100000,
+    CreateClassification1764301100000,
+    SeedRuleSetV11764301100100,
+  ],
   consumers: [
     {
       durable: 'classification-registry-kampung',
@@ -24,6 +33,12 @@ export const classificationService: ServiceDefinition<ClassificationConfig> = {
       filter: 'kampung.>',
       handlers: [KampungProjectionHandler],
     },
+    {
+      durable: 'classification-survey-submission',
+      from: 'survey',
+      filter: 'submission.verified.>',
+      handlers: [SubmissionVerifiedHandler],
+    },
   ],
-  modules: () => [KampungProjectionModule],
+  modules: () => [KampungProjectionModule, ClassificationModule],
 };

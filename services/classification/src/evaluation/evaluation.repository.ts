@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { schemaOf } from '../common/schema';
+import type { Level } from '../rule-set/rule-set.definition';
+import type { Answers, IndicatorResult, IndexResult } from './evaluator';
+
+export interface VerifiedSubmission {
+  kampungId: string;
+  kind: 'profile' | 'monthly-report';
+  submissionId: string;
+  /** `YYYY-MM-01`. */
+  period: string;
+  verifiedAt: string;
+  instrumentCode: string;
+  instrumentVersion: number;
+  verifiedBy: string;
+  answers: Answers;
+}
+
+/** What an evaluation reads of one kampung. */
+export interface KampungInputs {
+  kampungId: string;
+  villageCode: string;
+  profileId: string;
+  profilePeriod: string;
+  profile: Answers;
+  reportId: string | null;
+  reportPeriod: string | null;
+  report: Answers | null;
+  previousLevel: Level | null;
+}
+
+/** One evaluation row as written. */
+export interface EvaluationRecord {
+  id: string;
+  kampung_id: string;
+  village_code: string;
+  rule_set_version: number;
+  level: Level;
+  previous_level: Level | null;
+  changed: boolean;
+  indices: Record<string, IndexResult>;
+  indicators: Omit<IndicatorResult, 'index' | 'maxScore'>[];
+  profile_submission_id: string;
+  profile_period: string;
+  report_submission_id: string | null;
+  report_period: string | null;
+  trigger: 'submission' | 'rule-set';
+  job_id: string | null;
+  evaluated_at: string;
+}
+
+const RECORD_COLUMNS = `id uuid, kampung_id uuid, village_code text, rule_set_version integer, level text,
+  previous_level text, changed boolean, indices jsonb, indicators jsonb,
+  profile_submission_id uuid, profile_period date, report_submission_id uuid, report_period date,
+  trigger text, job_id uuid, evaluated_at timestamptz`;
+
+/** The only place that writes submissions, evaluations, kampung_state and kampung_level_month. */
+@Injectable()
+export class EvaluationRepository {
+  /** The kampung of the projection, locked: evaluations of one kampung never interleave. */
+  async lockKampung(m: EntityManager, kampungId: string): Promise<{ villageCode: string } | null> {
+    const rows = await m.query(
+      `SELECT village_code AS "villageCode" FROM ${schemaOf(m)}.kampung_projection WHERE kampung_id = $1 FOR UPDATE`,
+      [kampungId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Keeps the submission if it is now the one to evaluate from: a later period, or the same
+   * period verified later (a correction). Returns whether it was kept.
+   */
+  async storeLatest(m: EntityManager, s: VerifiedSubmission): Promise<boolean> {
+    await m.query(
+      `INSERT INTO ${schemaOf(m)}.verified_submission (submission_id, kampung_id, kind, period, verified_at, verified_by,
+         instrument_code, instrument_version, answers)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) ON CONFLICT (submission_id) DO NOTHING`,
+      [
+        s.submissionId,
+        s.kampungId,
+        s.kind,
+        s.period,
+        s.verifiedAt,
+        s.verifiedBy,
+        s.instrumentCode,
+        s.instrumentVersion,
+        JSON.stringify(s.answers),
+      ],
+    );
+    const rows = await m.query(
+      `INSERT INTO ${schemaOf(m)}.latest_submission AS l
+         (kampung_id, kind, submission_id, period, verified_at, instrument_code, instrument_version, answers)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
+       ON CONFLICT (kampung_id, kind) DO UPDATE SET
+         submission_id = EXCLUDED.submission_id, period = EXCLUDED.period, verified_at = EXCLUDED.verified_at,
+         instrument_code = EXCLUDED.instrument_code, instrument_version = EXCLUDED.instrument_version,
+         answers = EXCLUDED.answers, received_at = now()
+       WHERE (EXCLUDED.period, EXCLUDED.verified_at) > (l.period, l.verified_at)
+       RETURNING 1`,
+      [
+        s.kampungId,
+        s.kind,
+        s.submissionId,
+        s.period,
+        s.verifiedAt,
+        s.instrumentCode,
+        s.instrumentVersion,
+        JSON.stringify(s.answers),
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  /** Inputs of the given kampung that have a verified profile (the others are not assessed). */
+  async inputs(m: EntityManager, kampungIds: string[]): Promise<KampungInputs[]> {
+    const s = schemaOf(m);
+    return m.query(
+      `SELECT p.kampung_id AS "kampungId", p.village_code AS "villageCode",
+              pr.submission_id AS "profileId", pr.period AS "profilePeriod", pr.answers AS profile,
+              rp.submission_id AS "reportId", rp.period AS "reportPeriod", rp.answers AS report,
+              st.level AS "previousLevel"
+         FROM ${s}.kampung_projection p
+         JOIN ${s}.latest_submission pr ON pr.kampung_id = p.kampung_id AND pr.kind = 'profile'
+         LEFT JOIN ${s}.latest_submission rp ON rp.kampung_id = p.kampung_id AND rp.kind = 'monthly-report'
+         LEFT JOIN ${s}.kampung_state st ON st.kampung_id = p.kampung_id
+        WHERE p.kampung_id = ANY($1::uuid[])
+        ORDER BY p.kampung_id`,
+      [kampungIds],
+    );
+  }
+
+  /**
+   * Appends the evaluations, moves each kampung's current level, and records the level of the
+   * month for those whose level changed: one statement, whatever the number of rows.
+   */
+  async write(m: EntityManager, records: EvaluationRecord[]): Promise<void> {
+    if (!records.length) return;
+    const s = schemaOf(m);
+    await m.query(
+      `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_COLUMNS})),
+       ins AS (
+         INSERT INTO ${s}.evaluation (id, kampung_id, rule_set_version, level, previous_level, changed, indices,
+           indicators, profile_submission_id, profile_period, report_submission_id, report_period,
+           trigger, job_id, evaluated_at)
+         SELECT id, kampung_id, rule_set_version, level, previous_level, changed, indices, indicators,
+           profile_submission_id, profile_period, report_submission_id, report_period, trigger, job_id, evaluated_at
+           FROM x),
+       st AS (
+         INSERT INTO ${s}.kampung_state AS k (kampung_id, village_code, level, evaluation_id, rule_set_version, evaluated_at)
+         SELECT kampung_id, village_code, level, id, rule_set_version, evaluated_at FROM x
+         ON CONFLICT (kampung_id) DO UPDATE SET village_code = EXCLUDED.village_code, level = EXCLUDED.level,
+           evaluation_id = EXCLUDED.evaluation_id, rule_set_version = EXCLUDED.rule_set_version,
+           evaluated_at = EXCLUDED.evaluated_at)
+       INSERT INTO ${s}.kampung_level_month AS l (kampung_id, month, village_code, level)
+       SELECT kampung_id, date_trunc('month', evaluated_at AT TIME ZONE 'Asia/Jakarta')::date, village_code, level
+         FROM x WHERE changed
+       ON CONFLICT (kampung_id, month) DO UPDATE SET level = EXCLUDED.level, village_code = EXCLUDED.village_code`,
+      [JSON.stringify(records)],
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { submissionVerifiedV1, type CloudEvent, type SubmissionVerifiedV1 } from '@kkb/contracts';
+import type { EventHandler, HandlerContext } from '@kkb/messaging';
+import { periodDate } from '../common/schema';
+import { RuleSetService } from '../rule-set/rule-set.service';
+import { EvaluationRepository } from './evaluation.repository';
+import { EvaluationService } from './evaluation.service';
+
+/**
+ * A verified profile or monthly report: keep it if it is the kampung's latest, evaluate the
+ * kampung with the rule set in force and publish `kampung classified`, all in the consumer's
+ * transaction (with the inbox row, so a redelivery changes nothing).
+ */
+@Injectable()
+export class SubmissionVerifiedHandler implements EventHandler<SubmissionVerifiedV1> {
+  readonly contracts = [submissionVerifiedV1];
+  private readonly logger = new Logger(SubmissionVerifiedHandler.name);
+
+  constructor(
+    private readonly repo: EvaluationRepository,
+    private readonly evaluations: EvaluationService,
+    private readonly ruleSets: RuleSetService,
+  ) {}
+
+  async handle(event: CloudEvent<SubmissionVerifiedV1>, { manager }: HandlerContext): Promise<void> {
+    const d = event.data;
+    // Locks the kampung first, so this evaluation and a recomputation batch never interleave.
+    const kampung = await this.repo.lockKampung(manager, d.kampungId);
+    if (!kampung) {
+      // The registry event may still be on its way: retried with backoff, dead-lettered at max_deliver.
+      throw new Error(`kampung ${d.kampungId} is not in the projection yet`);
+    }
+    const kept = await this.repo.storeLatest(manager, {
+      kampungId: d.kampungId,
+      kind: d.kind,
+      submissionId: d.submissionId,
+      period: periodDate(d.period),
+      verifiedAt: d.verifiedAt,
+      instrumentCode: d.instrumentCode,
+      instrumentVersion: d.instrumentVersion,
+      verifiedBy: d.verifiedBy,
+      answers: d.answers,
+    });
+    if (!kept) {
+      this.logger.log(
+        { kampungId: d.kampungId, submissionId: d.submissionId },
+        'verified submission older than the one in use; nothing to evaluate',
+      );
+      return;
+    }
+    const ruleSet = await this.ruleSets.current(manager);
+    // Every evaluation a submission causes is published, changed or not.
+    await this.evaluations.evaluateAndStore(manager, [d.kampungId], ruleSet, 'submission', {
+      publish: () => true,
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, type Principal } from '@kkb/auth';
+import { PageQuery, type Page } from '@kkb/platform';
+import { ExplainService, type ClassificationView, type EvaluationSummary } from './explain.service';
+
+@ApiTags('classification')
+@ApiBearerAuth()
+@Controller('api/v1/kampung/:id/classification')
+export class ClassificationController {
+  constructor(private readonly explain: ExplainService) {}
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'The current level and why: each indicator (value, band, score), the indices, the submissions used, and what would lift it',
+  })
+  current(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentUser() user: Principal,
+  ): Promise<ClassificationView> {
+    return this.explain.current(id, user);
+  }
+
+  @Get('history')
+  @ApiOperation({ summary: 'Every evaluation of the kampung, newest first' })
+  history(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() q: PageQuery,
+    @CurrentUser() user: Principal,
+  ): Promise<Page<EvaluationSummary>> {
+    return this.explain.history(id, q, user);
+  }
+}
