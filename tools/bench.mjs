@@ -21,13 +21,18 @@ const benches = readdirSync(path.join(HERE, 'bench'))
 
 await build({ quiet: true });
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-process.stdout.write(
-  `Kampung KB bench  ${new Date().toISOString()}\n` +
-    `machine: ${os.cpus().length} x ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}\n\n`,
-);
+const load = os
+  .loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ');
+const machine = `${os.cpus().length} x ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load before ${load}`;
+const when = new Date().toISOString();
+const out = [];
+const print = (text) => {
+  process.stdout.write(text);
+  out.push(text);
+};
+print(`Kampung KB bench  ${when}\nmachine: ${machine}\n\n`);
 // One Postgres and NATS for all benches (each bench uses its own schemas and streams).
 const infra = await infrastructure();
 let failed = 0;
@@ -42,7 +47,7 @@ for (const file of benches) {
     child.on('exit', resolve);
   });
   if (code !== 0) failed++;
-  process.stdout.write(
+  print(
     `${''.padEnd(46)}(${file}: ${code === 0 ? 'done' : `FAILED with ${code}`} in ${((Date.now() - started) / 1000).toFixed(1)} s)\n\n`,
   );
 }
