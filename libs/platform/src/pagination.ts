@@ -1,7 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ProblemException } from './problem';
+
+/**
+ * A query-string flag: `true` and `false` become booleans; anything else is left for @IsBoolean
+ * to refuse. Reads the raw value, since implicit conversion would turn 'false' into true.
+ */
+export const QueryBoolean = (): PropertyDecorator =>
+  Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) =>
+    obj[key] === 'true' ? true : obj[key] === 'false' ? false : obj[key],
+  );
 
 /** One page of a list; `nextCursor` is null on the last page. */
 export interface Page<T> {

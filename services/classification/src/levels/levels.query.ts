@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { QueryBoolean } from '@kkb/platform';
 
 export class LevelsQuery {
   @ApiPropertyOptional({
@@ -14,9 +14,7 @@ export class LevelsQuery {
 
   @ApiPropertyOptional({ description: 'Also give the counts of each child region', default: false })
   @IsOptional()
-  @Transform(({ obj }: { obj: Record<string, unknown> }) =>
-    obj.breakdown === 'false' ? false : obj.breakdown === 'true' ? true : obj.breakdown,
-  )
+  @QueryBoolean()
   @IsBoolean()
   breakdown?: boolean;
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { QueryBoolean } from '@kkb/platform';
 
 export class CoverageQuery {
   @ApiPropertyOptional({
@@ -14,9 +15,7 @@ export class CoverageQuery {
 
   @ApiPropertyOptional({ description: 'Also give the coverage of each child region', default: false })
   @IsOptional()
-  @Transform(({ obj }: { obj: Record<string, unknown> }) =>
-    obj.breakdown === 'false' ? false : obj.breakdown === 'true' ? true : obj.breakdown,
-  )
+  @QueryBoolean()
   @IsBoolean()
   breakdown?: boolean;
 }

@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQuery } from '@kkb/platform';
+import { PageQuery, QueryBoolean } from '@kkb/platform';
 
 export class ListKampungQuery extends PageQuery {
   @ApiPropertyOptional({
@@ -15,9 +14,7 @@ export class ListKampungQuery extends PageQuery {
 
   @ApiPropertyOptional({ description: 'Active (true), inactive (false) or both (omitted)' })
   @IsOptional()
-  @Transform(({ obj }: { obj: Record<string, unknown> }) =>
-    obj.active === 'false' ? false : obj.active === 'true' ? true : obj.active,
-  )
+  @QueryBoolean()
   @IsBoolean()
   active?: boolean;
 }

@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQuery } from '@kkb/platform';
+import { PageQuery, QueryBoolean } from '@kkb/platform';
 import { LEVELS, type RegionLevel } from './region-code';
 
 export class SearchRegionsQuery extends PageQuery {
@@ -30,9 +29,7 @@ export class SearchRegionsQuery extends PageQuery {
 
   @ApiPropertyOptional({ description: 'Only active (default) or also vanished codes', default: true })
   @IsOptional()
-  @Transform(({ obj }: { obj: Record<string, unknown> }) =>
-    obj.active === 'false' ? false : obj.active === 'true' ? true : obj.active,
-  )
+  @QueryBoolean()
   @IsBoolean()
   active?: boolean;
 }
@@ -40,9 +37,7 @@ export class SearchRegionsQuery extends PageQuery {
 export class ChildrenQuery extends PageQuery {
   @ApiPropertyOptional({ default: true })
   @IsOptional()
-  @Transform(({ obj }: { obj: Record<string, unknown> }) =>
-    obj.active === 'false' ? false : obj.active === 'true' ? true : obj.active,
-  )
+  @QueryBoolean()
   @IsBoolean()
   active?: boolean;
 }

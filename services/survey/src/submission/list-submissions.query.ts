@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { SUBMISSION_KINDS, type SubmissionKind } from '@kkb/contracts';
 import { SUBMISSION_STATUSES, type SubmissionStatus } from './submission.entity';
+import { QueryBoolean } from '@kkb/platform';
 
 export class ListSubmissionsQuery {
   @ApiPropertyOptional()
@@ -38,9 +39,7 @@ export class ListSubmissionsQuery {
 
   @ApiPropertyOptional({ description: 'Leave out superseded submissions (the history)' })
   @IsOptional()
-  @Transform(({ obj }: { obj: Record<string, unknown> }) =>
-    obj.current === 'true' ? true : obj.current === 'false' ? false : obj.current,
-  )
+  @QueryBoolean()
   @IsBoolean()
   current?: boolean;
 
