@@ -2,3 +2,4 @@ export * from './identifiers';
 export * from './service-database';
 export * from './provision';
 export * from './migrate';
+export * from './schema-of';

@@ -1,10 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
-
-/** The quoted schema of the service: raw SQL is schema-qualified (TypeORM's query ignores the schema option). */
-export const schemaOf = (m: EntityManager | DataSource): string => {
-  const options = ('connection' in m ? m.connection : m).options as { schema: string };
-  return `"${options.schema}"`;
-};
+export { schemaOf } from '@kkb/persistence';
 
 /** `YYYY-MM-01` of a period. */
 export const periodDate = (p: { year: number; month: number }): string =>

@@ -1,7 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { RULE_SET_V1, RULE_SET_V1_NAME } from '../rule-set/rule-set-v1';
-
-const schemaOf = (qr: QueryRunner) => `"${(qr.connection.options as { schema: string }).schema}"`;
+import { schemaOf } from '@kkb/persistence';
 
 /** Publishes rule set version 1 (the national code with its band gaps closed). */
 export class SeedRuleSetV11764301100100 implements MigrationInterface {

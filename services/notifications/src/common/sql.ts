@@ -1,10 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
-
-/** The quoted schema of the service, for raw SQL (TypeORM's `query` ignores the `schema` option). */
-export function schemaOf(db: DataSource | EntityManager): string {
-  const options = ('connection' in db ? db.connection : db).options as { schema: string };
-  return `"${options.schema}"`;
-}
+export { schemaOf } from '@kkb/persistence';
 
 /** The NOTIFY channel that wakes delivery workers when deliveries are due. */
 export function deliveryChannel(schema: string): string {

@@ -1,10 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { schemaOf } from '@kkb/persistence';
 
 export class CreateReceivedEvent1764300300000 implements MigrationInterface {
   name = 'CreateReceivedEvent1764300300000';
 
   async up(qr: QueryRunner): Promise<void> {
-    const s = `"${(qr.connection.options as { schema: string }).schema}"`;
+    const s = `${schemaOf(qr)}`;
     await qr.query(`
       CREATE TABLE ${s}.received_event (
         event_id text NOT NULL,
@@ -25,6 +26,6 @@ export class CreateReceivedEvent1764300300000 implements MigrationInterface {
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    await qr.query(`DROP TABLE "${(qr.connection.options as { schema: string }).schema}".received_event`);
+    await qr.query(`DROP TABLE ${schemaOf(qr)}.received_event`);
   }
 }

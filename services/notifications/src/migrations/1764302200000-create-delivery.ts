@@ -1,6 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-const schemaOf = (qr: QueryRunner) => `"${(qr.connection.options as { schema: string }).schema}"`;
+import { schemaOf } from '@kkb/persistence';
 
 export class CreateDelivery1764302200000 implements MigrationInterface {
   name = 'CreateDelivery1764302200000';

@@ -5,6 +5,7 @@ import { scopePrefix, type Principal } from '@kkb/auth';
 import { ProblemException } from '@kkb/platform';
 import { LEVELS, requireRegionCode, type RegionLevel } from '../region/region-code';
 import { RegionService, underPattern } from '../region/region.service';
+import { schemaOf } from '@kkb/persistence';
 
 export interface Coverage {
   code: string | null;
@@ -60,7 +61,7 @@ export class CoverageService {
   ) {}
 
   private get s(): string {
-    return `"${(this.ds.options as { schema: string }).schema}"`;
+    return `${schemaOf(this.ds)}`;
   }
 
   async get(

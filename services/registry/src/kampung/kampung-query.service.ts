@@ -7,6 +7,7 @@ import { requireRegionCode } from '../region/region-code';
 import { underPattern } from '../region/region.service';
 import type { ListKampungQuery } from './list-kampung.query';
 import type { PageQuery } from '@kkb/platform';
+import { schemaOf } from '@kkb/persistence';
 
 export interface KampungSummary {
   id: string;
@@ -36,7 +37,7 @@ export class KampungQueryService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   private get s(): string {
-    return `"${(this.ds.options as { schema: string }).schema}"`;
+    return `${schemaOf(this.ds)}`;
   }
 
   async list(q: ListKampungQuery, user: Principal): Promise<Page<KampungSummary>> {

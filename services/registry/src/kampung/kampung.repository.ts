@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { PokjaMemberView } from './kampung-view';
 import { toKampungView, type KampungRow, type KampungView } from './kampung-view';
+import { schemaOf } from '@kkb/persistence';
 
 export interface KampungFields {
   name: string;
@@ -32,8 +33,6 @@ export interface AuditEntry {
   reason?: string | null;
   correlationId?: string;
 }
-
-const schemaOf = (m: EntityManager) => `"${(m.connection.options as { schema: string }).schema}"`;
 
 const VIEW_SQL = (s: string, where: string, lock: boolean) => `
   SELECT k.*, r.name AS village_name, r.kind AS village_kind,

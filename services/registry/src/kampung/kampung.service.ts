@@ -18,6 +18,7 @@ import { editableSnapshot, kampungState, type KampungView } from './kampung-view
 import { KampungRepository, type AuditEntry, type KampungFields } from './kampung.repository';
 import type { RegisterKampungDto } from './register-kampung.dto';
 import type { UpdateKampungDto } from './update-kampung.dto';
+import { schemaOf } from '@kkb/persistence';
 
 /** Today in Indonesia's western time zone (WIB, UTC+7), where launch dates are written. */
 export function todayInJakarta(now = Date.now()): string {
@@ -335,7 +336,7 @@ export class KampungService {
   }
 
   private async checkVillage(m: EntityManager, dotted: string): Promise<void> {
-    const s = `"${(m.connection.options as { schema: string }).schema}"`;
+    const s = `${schemaOf(m)}`;
     const [region]: { level: number; kind: string; active: boolean }[] = await m.query(
       `SELECT level, kind, active FROM ${s}.region WHERE code = $1`,
       [dotted],

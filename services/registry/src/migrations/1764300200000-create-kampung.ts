@@ -1,10 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { schemaOf } from '@kkb/persistence';
 
 export class CreateKampung1764300200000 implements MigrationInterface {
   name = 'CreateKampung1764300200000';
 
   async up(qr: QueryRunner): Promise<void> {
-    const s = `"${(qr.connection.options as { schema: string }).schema}"`;
+    const s = `${schemaOf(qr)}`;
     await qr.query(`
       CREATE TABLE ${s}.kampung (
         id uuid NOT NULL,
@@ -39,7 +40,7 @@ export class CreateKampung1764300200000 implements MigrationInterface {
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    const s = `"${(qr.connection.options as { schema: string }).schema}"`;
+    const s = `${schemaOf(qr)}`;
     await qr.query(`DROP TABLE ${s}.kampung`);
   }
 }

@@ -1,11 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { schemaOf } from '@kkb/persistence';
 
 /** The Kemendagri region tree, and the kampung's link to its village. */
 export class CreateRegion1764300400000 implements MigrationInterface {
   name = 'CreateRegion1764300400000';
 
   async up(qr: QueryRunner): Promise<void> {
-    const s = `"${(qr.connection.options as { schema: string }).schema}"`;
+    const s = `${schemaOf(qr)}`;
     // Codes use the C collation so that prefix searches (`LIKE '16.10.%'`) use the btree index.
     await qr.query(`
       CREATE TABLE ${s}.region (
@@ -53,7 +54,7 @@ export class CreateRegion1764300400000 implements MigrationInterface {
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    const s = `"${(qr.connection.options as { schema: string }).schema}"`;
+    const s = `${schemaOf(qr)}`;
     await qr.query(`ALTER TABLE ${s}.kampung DROP CONSTRAINT kampung_village_code_fkey`);
     await qr.query(`ALTER TABLE ${s}.kampung ALTER COLUMN village_code TYPE text COLLATE "default"`);
     await qr.query(`DROP TABLE ${s}.region`);

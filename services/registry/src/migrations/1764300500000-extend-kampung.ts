@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { SEKSI_CODES, SELECTION_CRITERIA_CODES, SK_ISSUER_CODES } from '../kampung/code-lists';
+import { schemaOf } from '@kkb/persistence';
 
 const list = (codes: readonly string[]) => codes.map((c) => `'${c}'`).join(', ');
 
@@ -8,7 +9,7 @@ export class ExtendKampung1764300500000 implements MigrationInterface {
   name = 'ExtendKampung1764300500000';
 
   async up(qr: QueryRunner): Promise<void> {
-    const s = `"${(qr.connection.options as { schema: string }).schema}"`;
+    const s = `${schemaOf(qr)}`;
     await qr.query(`
       ALTER TABLE ${s}.kampung
         ADD COLUMN rw text,
@@ -94,7 +95,7 @@ export class ExtendKampung1764300500000 implements MigrationInterface {
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    const s = `"${(qr.connection.options as { schema: string }).schema}"`;
+    const s = `${schemaOf(qr)}`;
     await qr.query(`DROP TABLE ${s}.kampung_audit`);
     await qr.query(`DROP TABLE ${s}.pokja_member`);
     await qr.query(`DROP INDEX ${s}.kampung_village_code_idx`);

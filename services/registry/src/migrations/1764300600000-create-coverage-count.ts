@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { schemaOf } from '@kkb/persistence';
 
 /**
  * Coverage counters per province, regency and district, kept by a trigger on kampung (so every
@@ -9,7 +10,7 @@ export class CreateCoverageCount1764300600000 implements MigrationInterface {
   name = 'CreateCoverageCount1764300600000';
 
   async up(qr: QueryRunner): Promise<void> {
-    const s = `"${(qr.connection.options as { schema: string }).schema}"`;
+    const s = `${schemaOf(qr)}`;
     await qr.query(`
       CREATE TABLE ${s}.coverage_count (
         code text COLLATE "C" NOT NULL,
@@ -57,7 +58,7 @@ export class CreateCoverageCount1764300600000 implements MigrationInterface {
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    const s = `"${(qr.connection.options as { schema: string }).schema}"`;
+    const s = `${schemaOf(qr)}`;
     await qr.query(`DROP TRIGGER kampung_coverage_count_upd ON ${s}.kampung`);
     await qr.query(`DROP TRIGGER kampung_coverage_count_ins_del ON ${s}.kampung`);
     await qr.query(`DROP FUNCTION ${s}.kampung_coverage_count()`);

@@ -5,6 +5,7 @@ import { NATIONAL_PROVINCE, regionsImportedV1, type RegionsImportedV1 } from '@k
 import { OutboxService } from '@kkb/messaging';
 import { kindOf, parentOf, parseRegionCode, searchForm } from './region-code';
 import type { RegionSource } from './region-source';
+import { schemaOf } from '@kkb/persistence';
 
 export interface RegionImportResult extends RegionsImportedV1 {
   ms: number;
@@ -144,6 +145,6 @@ export class RegionImportService {
   }
 
   private schema(m: EntityManager): string {
-    return `"${(m.connection.options as { schema: string }).schema}"`;
+    return `${schemaOf(m)}`;
   }
 }

@@ -6,6 +6,7 @@ import { decodeCursor, ProblemException, toPage, type Page } from '@kkb/platform
 import { ancestorsOf, LEVELS, requireRegionCode, searchForm, type ParsedCode } from './region-code';
 import { REGION_COLUMNS, toRegionView, type RegionRow, type RegionView } from './region-view';
 import type { ChildrenQuery, SearchRegionsQuery } from './search-regions.query';
+import { schemaOf } from '@kkb/persistence';
 
 /** LIKE pattern text with its wildcards escaped. */
 function likeEscape(s: string): string {
@@ -22,7 +23,7 @@ export class RegionService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   private get s(): string {
-    return `"${(this.ds.options as { schema: string }).schema}"`;
+    return `${schemaOf(this.ds)}`;
   }
 
   /** A region is visible inside the caller's scope, and so are the scope's own ancestors. */

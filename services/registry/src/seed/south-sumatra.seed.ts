@@ -7,6 +7,7 @@ import { SEKSI_CODES, SELECTION_CRITERIA_CODES } from '../kampung/code-lists';
 import { KampungService } from '../kampung/kampung.service';
 import type { RegisterKampungDto } from '../kampung/register-kampung.dto';
 import { pick, prng, sample } from './prng';
+import { schemaOf } from '@kkb/persistence';
 
 const FLOWERS = [
   'Seroja',
@@ -99,7 +100,7 @@ export class SouthSumatraSeed {
   async run(opts: { seed?: number; share?: number } = {}): Promise<SeedResult> {
     const rand = prng(opts.seed ?? 2022);
     const share = opts.share ?? 0.15;
-    const s = `"${(this.ds.options as { schema: string }).schema}"`;
+    const s = `${schemaOf(this.ds)}`;
     const villages: { code: string; name: string; kind: string }[] = await this.ds.query(
       `SELECT code, name, kind FROM ${s}.region WHERE level = 4 AND active AND code LIKE '16.%' ORDER BY code`,
     );

@@ -5,6 +5,7 @@ import type { SubmissionKind } from '@kkb/contracts';
 import { compile, type CompiledInstrument } from './answers.validator';
 import type { InstrumentDefinition } from './instrument-definition';
 import { Instrument } from './instrument.entity';
+import { schemaOf } from '@kkb/persistence';
 
 export interface LoadedInstrument {
   row: Instrument;
@@ -63,7 +64,7 @@ export class InstrumentRepository {
     definition: InstrumentDefinition;
     publishedBy: string;
   }): Promise<Instrument | null> {
-    const s = `"${(this.ds.options as { schema: string }).schema}"`;
+    const s = `${schemaOf(this.ds)}`;
     const rows: Record<string, unknown>[] = await this.ds.query(
       `INSERT INTO ${s}.instrument (code, version, kind, title, definition, published_by)
        SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4::jsonb, $5 FROM ${s}.instrument WHERE code = $1

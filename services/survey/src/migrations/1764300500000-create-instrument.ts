@@ -1,6 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-const schemaOf = (qr: QueryRunner) => `"${(qr.connection.options as { schema: string }).schema}"`;
+import { schemaOf } from '@kkb/persistence';
 
 /** Instruments (form definitions) as data; a published version can never change. */
 export class CreateInstrument1764300500000 implements MigrationInterface {

@@ -1,8 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { KAMPUNG_PROFILE_CODE, kampungProfileV1 } from '../instrument/seed/kampung-profile.v1';
 import { MONTHLY_REPORT_CODE, monthlyReportV1 } from '../instrument/seed/monthly-report.v1';
-
-const schemaOf = (qr: QueryRunner) => `"${(qr.connection.options as { schema: string }).schema}"`;
+import { schemaOf } from '@kkb/persistence';
 
 /** Publishes version 1 of the kampung profile and the monthly programme report. */
 export class SeedInstruments1764300500100 implements MigrationInterface {

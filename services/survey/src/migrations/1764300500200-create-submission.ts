@@ -1,6 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-const schemaOf = (qr: QueryRunner) => `"${(qr.connection.options as { schema: string }).schema}"`;
+import { schemaOf } from '@kkb/persistence';
 
 /** Submissions: client-made ids, the answers, the workflow state and the supersede history. */
 export class CreateSubmission1764300500200 implements MigrationInterface {

@@ -1,6 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-const schemaOf = (qr: QueryRunner) => `"${(qr.connection.options as { schema: string }).schema}"`;
+import { schemaOf } from '@kkb/persistence';
 
 /** One row per kampung and month found overdue: its primary key makes the event exactly-once. */
 export class CreateReportOverdue1764300500300 implements MigrationInterface {
