@@ -76,7 +76,25 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'kkb', l
   await client.end();
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`,
-    stop: () => pg.stop(),
+    /**
+     * SIGINT is Postgres's fast shutdown (the default); SIGQUIT its immediate shutdown, after
+     * which the next start runs crash recovery (the chaos command uses both).
+     */
+    stop: async (signal = 'SIGINT') => {
+      if (signal !== 'SIGINT' && pg.process) {
+        const child = pg.process;
+        await new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', resolve);
+          child.kill(signal);
+        });
+        pg.process = undefined;
+        return;
+      }
+      await pg.stop();
+    },
+    /** Starts it again on the same port and data after stop(). */
+    start: () => pg.start(),
   };
 }
 
@@ -109,11 +127,12 @@ export async function startNatsServer({ storeDir, port, log = () => {} }) {
   return {
     url: `nats://127.0.0.1:${port}`,
     pid: child.pid,
-    stop: () =>
+    /** SIGTERM by default; SIGKILL for a crash. Resolves when the process is gone. */
+    stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve(); // exited, or killed by a signal
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        child.kill(signal);
       }),
   };
 }

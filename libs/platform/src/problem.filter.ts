@@ -29,6 +29,34 @@ const TITLES: Record<number, string> = {
 
 const slug = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
+/** Seconds a client is asked to wait (Retry-After) when a dependency is away. */
+export const UNAVAILABLE_RETRY_AFTER_S = 1;
+
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'the database system is',
+];
+
+/**
+ * Whether an error means Postgres (or another dependency) is unreachable for the moment rather
+ * than that the request is wrong or the code is broken: refused or dropped connections, SQLSTATE
+ * class 08 (connection exception), 57P01-57P03 (shutting down, crash recovery, starting up) and
+ * 53300 (too many connections). TypeORM wraps the driver's error in `driverError`.
+ */
+export function isUnavailable(err: unknown): boolean {
+  for (let e = err as Record<string, unknown> | undefined, depth = 0; e && depth < 3; depth++) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNAVAILABLE_ERRNOS.has(code) || /^08|^57P0[123]$|^53300$/.test(code)) return true;
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) return true;
+    e = (e.driverError ?? e.cause) as Record<string, unknown> | undefined;
+  }
+  return false;
+}
+
 /** Fastify's own errors (bad JSON, body too large, wrong content type) carry a 4xx statusCode. */
 function fastifyStatus(err: unknown): number | undefined {
   const e = err as { statusCode?: unknown; code?: unknown };
@@ -51,7 +79,10 @@ export class ProblemFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const problem = this.toProblem(exception);
     problem.instance = request?.url;
-    if (problem.status >= 500) {
+    if (problem.status === 503) {
+      this.logger.warn({ err: (exception as Error)?.message, url: request?.url }, 'dependency unavailable');
+      void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
+    } else if (problem.status >= 500) {
       this.logger.error({ err: exception, url: request?.url }, 'request failed');
     }
     void reply
@@ -98,6 +129,14 @@ export class ProblemFilter implements ExceptionFilter {
         status: fst,
         detail,
         ...(fst === 400 ? { errors: [{ field: 'body', reason: detail }] } : {}),
+      };
+    }
+    if (isUnavailable(exception)) {
+      return {
+        type: PROBLEM_BASE + 'service-unavailable',
+        title: TITLES[HttpStatus.SERVICE_UNAVAILABLE],
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        detail: 'The service cannot reach its database at the moment. Try again shortly.',
       };
     }
     return {

@@ -1,0 +1,822 @@
+#!/usr/bin/env node
+// `npm run chaos`: the four services under a steady load of submissions while faults hit them,
+// then an audit of what the platform did with every accepted submission.
+//
+// It always runs its own embedded Postgres and its own nats-server (it restarts both), the
+// four built services as separate processes, and a webhook receiver in this process. Load:
+// `--clients` virtual field officers each take a free kampung, submit its next monthly report
+// (about one in eight is rejected by a verifier and corrected with a new submission), and
+// have a verifier verify it; a kampung is free again once its report has been evaluated, so
+// every verified report is the newest of its kampung and must cause exactly one evaluation.
+// HTTP calls are retried (same submission id, so retries are idempotent) until they succeed.
+// Faults, one every `--every` seconds, in a shuffled cycle: kill -9 a random service and start
+// it again; restart nats-server (SIGTERM or SIGKILL); restart Postgres (fast or immediate
+// shutdown, the latter with crash recovery).
+//
+// Afterwards, once everything has settled, it checks and prints:
+//   - every accepted (verified) report produced exactly one evaluation, every kampung's first
+//     profile exactly one, rejected submissions none, and nothing else was evaluated;
+//   - per subscription, exactly one delivery record per matching event (classified events of
+//     its province; the national subscription: every survey submission event), all delivered,
+//     and the receiver got each at least once with a valid Standard Webhooks signature;
+//   - no unpublished row in any outbox, nothing in the dead-letter stream.
+// Exit code 0 when all hold, 1 otherwise (with the last lines of each service's output).
+//
+//   node tools/chaos.mjs [--duration 120] [--clients 6] [--kampung 120] [--every 8]
+//                        [--seed 7] [--settle 240] [--no-build] [--verbose]
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort, startEmbeddedPostgres, startNatsServer } from './local-infra.mjs';
+import { ensureBuilt, mainJs, ROOT, SERVICES } from './migrate.mjs';
+
+const require = createRequire(import.meta.url);
+const dist = (rel) => require(path.join(ROOT, 'dist', rel));
+
+const USAGE = `usage: npm run chaos -- [--duration S] [--clients N] [--kampung N] [--every S] [--seed N] [--settle S] [--no-build] [--verbose]`;
+let args;
+try {
+  args = parseArgs({
+    options: {
+      duration: { type: 'string', default: '120' },
+      clients: { type: 'string', default: '6' },
+      kampung: { type: 'string', default: '120' },
+      every: { type: 'string', default: '8' },
+      seed: { type: 'string', default: '7' },
+      settle: { type: 'string', default: '240' },
+      'no-build': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }).values;
+} catch (err) {
+  process.stderr.write(`chaos: ${err.message}\n${USAGE}\n`);
+  process.exit(64);
+}
+if (args.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const DURATION_S = Number(args.duration);
+const CLIENTS = Number(args.clients);
+const KAMPUNG = Number(args.kampung);
+const EVERY_S = Number(args.every);
+const SETTLE_S = Number(args.settle);
+for (const [k, v] of Object.entries({ DURATION_S, CLIENTS, KAMPUNG, EVERY_S, SETTLE_S }))
+  if (!Number.isFinite(v) || v <= 0) {
+    process.stderr.write(`chaos: ${k} must be a positive number\n${USAGE}\n`);
+    process.exit(64);
+  }
+
+// ---------------------------------------------------------------------------- small helpers
+const t0 = performance.now();
+const clock = () => `${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s`;
+const say = (msg) => process.stdout.write(`[chaos ${clock()}] ${msg}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** mulberry32: the same seed gives the same kampung, answers and fault order. */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = prng(Number(args.seed));
+const pick = (list) => list[Math.floor(rand() * list.length)];
+const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
+
+const JWT_SECRET = 'kkb-chaos-secret';
+const SCHEMA = (name) => `chaos_${name}`;
+const ROLE = (name) => `kkb_chaos_${name}`;
+const SUBJECT_ROOT = 'kkbchaos';
+const STREAM_PREFIX = 'CHAOS';
+
+const counters = {
+  httpRetries: 0,
+  httpStatuses: new Map(), // non-2xx statuses and network errors seen (and retried)
+  faults: new Map(),
+};
+const bump = (map, key) => map.set(key, (map.get(key) ?? 0) + 1);
+
+// ---------------------------------------------------------------------------- infrastructure
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kkb-chaos-'));
+chmodSync(dataDir, 0o755); // the embedded Postgres runs as the postgres user when this runs as root
+const pgPort = await freePort();
+const natsPort = await freePort();
+let postgres;
+let nats;
+const services = new Map(); // name -> { port, url, child, output, env }
+
+async function startPostgres() {
+  postgres = await startEmbeddedPostgres({
+    dataDir: path.join(dataDir, 'pg'),
+    port: pgPort,
+    database: 'chaos',
+  });
+}
+async function startNats() {
+  nats = await startNatsServer({ storeDir: path.join(dataDir, 'nats'), port: natsPort });
+}
+
+function serviceEnv(name, port) {
+  return {
+    ...process.env,
+    NODE_ENV: 'development',
+    DATABASE_URL: postgres.url,
+    DATABASE_SCHEMA: SCHEMA(name),
+    DATABASE_ROLE: ROLE(name),
+    NATS_URL: nats.url,
+    EVENT_SUBJECT_ROOT: SUBJECT_ROOT,
+    EVENT_STREAM_PREFIX: STREAM_PREFIX,
+    JWT_SECRET,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: args.verbose ? 'info' : 'warn',
+    REGIONS_AUTO_IMPORT: 'false',
+    SURVEY_OVERDUE_CHECK_MS: '0',
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    WEBHOOK_RETRY_SCHEDULE_MS: '1000,2000,4000,8000,15000,30000',
+    WEBHOOK_POLL_MS: '500',
+    EMAIL_DIGEST_INTERVAL_MS: '0',
+  };
+}
+
+async function launch(name) {
+  const s = services.get(name);
+  const child = spawn(process.execPath, [mainJs(name)], { env: s.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const keep = (d) => {
+    const lines = String(d).trimEnd().split('\n');
+    s.output.push(...lines);
+    if (args.verbose) for (const l of lines) process.stdout.write(`[${name}] ${l}\n`);
+    if (s.output.length > 300) s.output.splice(0, s.output.length - 300);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  s.child = child;
+}
+
+const alive = (child) => child && child.exitCode === null && child.signalCode === null;
+
+async function waitReady(name, timeoutMs = 90_000) {
+  const s = services.get(name);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!alive(s.child)) await launch(name); // a service that exits on its own (e.g. no Postgres at boot) is started again
+    const ok = await fetch(`${s.url}/health/ready`, { signal: AbortSignal.timeout(2000) })
+      .then((r) => r.status === 200)
+      .catch(() => false);
+    if (ok) return;
+    await sleep(250);
+  }
+  throw new Error(`${name} was not ready within ${timeoutMs / 1000} s:\n${s.output.slice(-20).join('\n')}`);
+}
+
+function killService(name, signal = 'SIGKILL') {
+  const { child } = services.get(name);
+  if (!alive(child)) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+// ---------------------------------------------------------------------------- HTTP with retries
+/**
+ * Calls until an answer that is not a transient failure: network errors, 5xx and 429 are retried
+ * (the request is idempotent: submissions carry their id, verify/reject answer 409 once done).
+ */
+async function call(service, method, urlPath, body, token, { okStatuses = [200, 201, 204] } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    let status;
+    let json;
+    try {
+      const res = await fetch(`${services.get(service).url}${urlPath}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(20_000),
+      });
+      status = res.status;
+      const text = await res.text();
+      json = text ? JSON.parse(text) : undefined;
+    } catch (err) {
+      status = `network:${err.cause?.code ?? err.name}`;
+    }
+    if (typeof status === 'number' && (okStatuses.includes(status) || (status < 500 && status !== 429)))
+      return { status, body: json };
+    counters.httpRetries++;
+    bump(counters.httpStatuses, `${service} ${status}`);
+    if (attempt > 400) throw new Error(`${method} ${service}${urlPath} kept failing: ${status}`);
+    await sleep(Math.min(2000, 100 * attempt));
+  }
+}
+
+const token = (role, scope) =>
+  dist('libs/auth/src/index.js').mintToken({
+    role,
+    scope,
+    sub: `chaos-${role}-${scope || 'all'}`,
+    secret: JWT_SECRET,
+    expiresIn: '6h',
+  });
+
+// ---------------------------------------------------------------------------- database reads
+const { Client } = require('pg');
+/** One query on a fresh connection (Postgres may have restarted since the last one). */
+async function query(sql, params = []) {
+  for (let attempt = 1; ; attempt++) {
+    const db = new Client({ connectionString: postgres.url });
+    db.on('error', () => undefined);
+    try {
+      await db.connect();
+      return (await db.query(sql, params)).rows;
+    } catch (err) {
+      // Retry only while Postgres is away (refused, shutting down, starting up); a bad query fails at once.
+      const transient = !err.code || /^(ECONN|08|57P)/.test(err.code);
+      if (!transient || attempt > 100) throw err;
+      await sleep(300);
+    } finally {
+      await db.end().catch(() => undefined);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------- webhook receiver
+const received = []; // { sub, webhookId, type, time }
+let badSignatures = 0;
+const secrets = new Map(); // subscription name -> secret
+const { Webhook } = require('standardwebhooks');
+const receiver = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const sub = req.url.split('/').pop();
+    const body = Buffer.concat(chunks).toString('utf8');
+    try {
+      const event = new Webhook(secrets.get(sub)).verify(body, req.headers);
+      received.push({ sub, webhookId: req.headers['webhook-id'], type: event.type });
+      res.writeHead(204).end();
+    } catch {
+      badSignatures++;
+      res.writeHead(400).end();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------- answers
+function profileAnswers() {
+  return {
+    pokja_exists: true,
+    pokja_members: int(3, 30),
+    pokja_trained: rand() < 0.6,
+    sk_exists: true,
+    sk_issuer: 'village_head',
+    plkb_assigned: rand() < 0.8,
+    funding_sources: ['apbd', 'dana_desa', 'csr'].slice(0, int(0, 3)),
+    poktan_services: ['bkb', 'bkr', 'bkl', 'uppka', 'pik_r', 'kb_kr_service'].slice(0, int(0, 6)),
+    facilities: ['secretariat', 'rumah_dataku'].slice(0, int(0, 2)),
+    data_sources: ['pk', 'bkkbn_routine', 'village_potential', 'sectoral'].slice(0, int(0, 4)),
+    operating_steps: [
+      'planning_meeting',
+      'coordination',
+      'socialisation',
+      'monitoring_evaluation',
+      'reporting',
+    ].slice(0, int(0, 5)),
+    agencies: int(0, 9),
+    pus: 640,
+    families: 900,
+    families_with_toddler: 210,
+    families_with_teen: 260,
+    families_with_elderly: 180,
+  };
+}
+function reportAnswers() {
+  const answers = {};
+  for (const p of ['bkb', 'bkr', 'bkl', 'uppka', 'pik_r']) {
+    answers[`${p}_target_families`] = int(20, 120);
+    answers[`${p}_participants`] = int(0, answers[`${p}_target_families`]);
+  }
+  const pus = int(300, 900);
+  const users = [
+    'users_iud',
+    'users_mow',
+    'users_mop',
+    'users_condom',
+    'users_implant',
+    'users_injection',
+    'users_pill',
+  ];
+  let left = Math.floor(pus * (0.2 + rand() * 0.5));
+  for (const u of users) {
+    const n = int(0, Math.floor(left / 2));
+    answers[u] = n;
+    left -= n;
+  }
+  const used = users.reduce((a, u) => a + answers[u], 0);
+  let rest = Math.floor((pus - used) * rand() * 0.5);
+  for (const n of ['nonusers_pregnant', 'nonusers_want_child_now', 'nonusers_iat', 'nonusers_tial']) {
+    answers[n] = int(0, Math.floor(rest / 2));
+    rest -= answers[n];
+  }
+  answers.pus = pus;
+  answers.bpjs_users = int(0, used);
+  return answers;
+}
+
+// ---------------------------------------------------------------------------- the run
+const kampung = []; // { id, province, villageCode, nextPeriod: {year, month}, profileId }
+const accepted = []; // { id, kampungId, submittedAt }
+const rejected = []; // ids
+const pending = new Map(); // report id -> kampung (waiting for its evaluation)
+const free = []; // kampung ready for their next report
+let stopLoad = false;
+
+async function setUp() {
+  say(`data in ${dataDir}; Postgres :${pgPort}, NATS :${natsPort}`);
+  await startPostgres();
+  await startNats();
+  const { provisionServiceDatabase } = dist('libs/persistence/src/index.js');
+  for (const { name } of SERVICES) {
+    await provisionServiceDatabase(postgres.url, { schema: SCHEMA(name), role: ROLE(name) });
+    const port = await freePort();
+    services.set(name, { port, url: `http://127.0.0.1:${port}`, output: [], env: serviceEnv(name, port) });
+  }
+  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+  // Each service migrates at boot; start them together.
+  await Promise.all([...services.keys()].map((n) => launch(n)));
+  await Promise.all([...services.keys()].map((n) => waitReady(n)));
+  say('four services ready');
+
+  // Regions: two provinces, each with one regency, one district and its villages.
+  const villages = [];
+  const regionRows = [
+    ['16', '16', 'Sumatera Selatan', 1, 'provinsi', null],
+    ['16.10', '1610', 'Ogan Ilir', 2, 'kabupaten', '16'],
+    ['16.10.05', '161005', 'Pemulutan', 3, 'kecamatan', '16.10'],
+    ['32', '32', 'Jawa Barat', 1, 'provinsi', null],
+    ['32.04', '3204', 'Bandung', 2, 'kabupaten', '32'],
+    ['32.04.10', '320410', 'Ciparay', 3, 'kecamatan', '32.04'],
+  ];
+  for (let i = 0; i < KAMPUNG; i++) {
+    const district = i % 3 === 2 ? '32.04.10' : '16.10.05';
+    const code = `${district}.${2001 + i}`;
+    villages.push(code);
+    regionRows.push([code, code.replace(/\./g, ''), `Desa Chaos ${i + 1}`, 4, 'desa', district]);
+  }
+  const values = regionRows
+    .map(
+      (_, i) =>
+        `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, lower($${i * 6 + 3}), $${i * 6 + 4}, $${i * 6 + 5}, $${i * 6 + 6}, 'chaos')`,
+    )
+    .join(', ');
+  await query(
+    `INSERT INTO ${SCHEMA('registry')}.region (code, compact_code, name, search_name, level, kind, parent_code, source) VALUES ${values}`,
+    regionRows.flat(),
+  );
+
+  const national = token('national', '');
+  for (const [i, villageCode] of villages.entries()) {
+    const r = await call(
+      'registry',
+      'POST',
+      '/api/v1/kampung',
+      { villageCode, name: `Kampung KB Chaos ${i + 1}`, launchDate: '2015-01-01' },
+      national,
+    );
+    if (r.status !== 201)
+      throw new Error(`registering ${villageCode}: ${r.status} ${JSON.stringify(r.body)}`);
+    kampung.push({
+      id: r.body.id,
+      province: villageCode.slice(0, 2),
+      villageCode,
+      nextPeriod: { year: 2015, month: 1 },
+    });
+  }
+  say(`${kampung.length} kampung registered`);
+
+  // Subscriptions: two province integrators for classified events, a national one for survey events.
+  const hook = (name) => `http://127.0.0.1:${receiver.address().port}/hooks/${name}`;
+  const subs = [
+    {
+      name: 'sumsel',
+      role: 'integrator',
+      scope: '16',
+      body: { eventTypes: ['kkb.classification.kampung.classified.v1'], region: '16' },
+    },
+    {
+      name: 'jabar',
+      role: 'integrator',
+      scope: '32',
+      body: { eventTypes: ['kkb.classification.kampung.*.v1'], region: '32' },
+    },
+    {
+      name: 'national',
+      role: 'national',
+      scope: '',
+      body: { eventTypes: ['kkb.survey.submission.*.v1'], region: '' },
+    },
+  ];
+  for (const s of subs) {
+    const r = await call(
+      'notifications',
+      'POST',
+      '/api/v1/subscriptions',
+      { ...s.body, url: hook(s.name), description: `chaos ${s.name}` },
+      token(s.role, s.scope),
+    );
+    if (r.status !== 201) throw new Error(`subscription ${s.name}: ${r.status} ${JSON.stringify(r.body)}`);
+    secrets.set(s.name, r.body.secret);
+    s.id = r.body.id;
+  }
+
+  // Wait until survey knows every kampung, then give each a verified profile (its first evaluation).
+  await until(
+    async () =>
+      Number((await query(`SELECT count(*) AS n FROM ${SCHEMA('survey')}.kampung_projection`))[0].n) ===
+      kampung.length,
+    60_000,
+    'survey projection',
+  );
+  await until(
+    async () =>
+      Number(
+        (await query(`SELECT count(*) AS n FROM ${SCHEMA('classification')}.kampung_projection`))[0].n,
+      ) === kampung.length,
+    60_000,
+    'classification projection',
+  );
+  for (const k of kampung) {
+    const id = randomUUID();
+    await submitAndVerify(k, {
+      id,
+      kampungId: k.id,
+      instrumentCode: 'kampung-profile',
+      instrumentVersion: 1,
+      period: { year: 2015, month: 1 },
+      answers: profileAnswers(),
+    });
+    k.profileId = id;
+  }
+  await until(
+    async () =>
+      Number((await query(`SELECT count(*) AS n FROM ${SCHEMA('classification')}.evaluation`))[0].n) >=
+      kampung.length,
+    120_000,
+    'first evaluations',
+  );
+  free.push(...kampung);
+  say(
+    `every kampung has a verified profile and a level; subscriptions: ${subs.map((s) => s.name).join(', ')}`,
+  );
+  return subs;
+}
+
+async function until(check, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(500);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function submitAndVerify(k, body) {
+  const officer = token('field_officer', k.province);
+  const verifier = token('verifier', k.province);
+  const s = await call('survey', 'POST', '/api/v1/submissions', body, officer);
+  if (s.status !== 201 && s.status !== 200)
+    throw new Error(`submission refused: ${s.status} ${JSON.stringify(s.body)}`);
+  const v = await call('survey', 'POST', `/api/v1/submissions/${body.id}/verify`, undefined, verifier);
+  // 409 after a retry whose first attempt did verify it (the answer was lost): check the state.
+  if (v.status === 409) {
+    const now = await call('survey', 'GET', `/api/v1/submissions/${body.id}`, undefined, verifier);
+    if (now.body?.status !== 'verified') throw new Error(`verify refused: ${JSON.stringify(v.body)}`);
+  } else if (v.status !== 200) throw new Error(`verify refused: ${v.status} ${JSON.stringify(v.body)}`);
+}
+
+async function client() {
+  while (!stopLoad) {
+    const k = free.shift();
+    if (!k) {
+      await sleep(100);
+      continue;
+    }
+    const period = { ...k.nextPeriod };
+    k.nextPeriod =
+      period.month === 12
+        ? { year: period.year + 1, month: 1 }
+        : { year: period.year, month: period.month + 1 };
+    const submittedAt = Date.now();
+    if (rand() < 0.125) {
+      // A report with a wrong figure: rejected, then corrected by a new submission.
+      const wrong = {
+        id: randomUUID(),
+        kampungId: k.id,
+        instrumentCode: 'monthly-report',
+        instrumentVersion: 1,
+        period,
+        answers: reportAnswers(),
+      };
+      const s = await call(
+        'survey',
+        'POST',
+        '/api/v1/submissions',
+        wrong,
+        token('field_officer', k.province),
+      );
+      if (s.status !== 201 && s.status !== 200)
+        throw new Error(`submission refused: ${s.status} ${JSON.stringify(s.body)}`);
+      const r = await call(
+        'survey',
+        'POST',
+        `/api/v1/submissions/${wrong.id}/reject`,
+        { reason: 'PUS does not match the register' },
+        token('verifier', k.province),
+      );
+      if (r.status !== 200 && r.status !== 409)
+        throw new Error(`reject refused: ${r.status} ${JSON.stringify(r.body)}`);
+      rejected.push(wrong.id);
+    }
+    const body = {
+      id: randomUUID(),
+      kampungId: k.id,
+      instrumentCode: 'monthly-report',
+      instrumentVersion: 1,
+      period,
+      answers: reportAnswers(),
+    };
+    await submitAndVerify(k, body);
+    accepted.push({ id: body.id, kampungId: k.id, submittedAt });
+    pending.set(body.id, k);
+  }
+}
+
+/** Frees a kampung once its pending report has been evaluated. */
+async function releaser() {
+  while (!(stopLoad && pending.size === 0)) {
+    await sleep(500);
+    if (!pending.size) continue;
+    const rows = await query(
+      `SELECT report_submission_id::text AS id FROM ${SCHEMA('classification')}.evaluation WHERE report_submission_id = ANY($1::uuid[])`,
+      [[...pending.keys()]],
+    ).catch(() => []);
+    for (const { id } of rows) {
+      const k = pending.get(id);
+      if (!k) continue;
+      pending.delete(id);
+      if (!stopLoad) free.push(k);
+    }
+  }
+}
+
+const FAULTS = ['service', 'nats', 'service', 'postgres', 'service'];
+async function faults() {
+  const order = [];
+  while (!stopLoad) {
+    if (!order.length) order.push(...[...FAULTS].sort(() => rand() - 0.5));
+    await sleep(EVERY_S * 1000);
+    if (stopLoad) break;
+    const fault = order.shift();
+    const started = Date.now();
+    if (fault === 'service') {
+      const name = pick([...services.keys()]);
+      await killService(name, 'SIGKILL');
+      await sleep(int(200, 2000));
+      await launch(name);
+      await waitReady(name);
+      bump(counters.faults, `kill -9 ${name}`);
+      say(`kill -9 ${name}, restarted, ready again after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    } else if (fault === 'nats') {
+      const signal = pick(['SIGTERM', 'SIGKILL']);
+      await nats.stop(signal);
+      await sleep(int(500, 3000));
+      await startNats();
+      bump(counters.faults, `nats-server ${signal}`);
+      say(`nats-server ${signal}, restarted after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    } else {
+      const signal = pick(['SIGINT', 'SIGQUIT']);
+      await postgres.stop(signal);
+      await sleep(int(500, 3000));
+      await postgres.start();
+      bump(counters.faults, `postgres ${signal === 'SIGINT' ? 'fast' : 'immediate'} shutdown`);
+      say(
+        `Postgres ${signal === 'SIGINT' ? 'fast' : 'immediate'} shutdown, restarted after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+    }
+  }
+}
+
+async function countDlq() {
+  const { connect } = require('@nats-io/transport-node');
+  const { jetstreamManager } = require('@nats-io/jetstream');
+  const nc = await connect({ servers: nats.url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(`${STREAM_PREFIX}_DLQ`).catch(() => null);
+    const subjects = {};
+    if (info?.state.messages) {
+      const withSubjects = await jsm.streams.info(`${STREAM_PREFIX}_DLQ`, { subjects_filter: '>' });
+      Object.assign(subjects, withSubjects.state.subjects ?? {});
+    }
+    return { messages: info?.state.messages ?? 0, subjects };
+  } finally {
+    await nc.close();
+  }
+}
+
+async function audit(subs) {
+  const c = SCHEMA('classification');
+  const n = SCHEMA('notifications');
+  const failures = [];
+  const check = (ok, what) => {
+    say(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+    if (!ok) failures.push(what);
+  };
+
+  // Evaluations.
+  const evals = await query(
+    `SELECT e.id::text, e.report_submission_id::text AS report, e.profile_submission_id::text AS profile, e.trigger, p.village_code
+       FROM ${c}.evaluation e JOIN ${c}.kampung_projection p ON p.kampung_id = e.kampung_id`,
+  );
+  const perReport = new Map();
+  for (const e of evals) if (e.report) perReport.set(e.report, (perReport.get(e.report) ?? 0) + 1);
+  const firstOnly = evals.filter((e) => !e.report).length;
+  const missing = accepted.filter((a) => !perReport.has(a.id)).length;
+  const twice = accepted.filter((a) => (perReport.get(a.id) ?? 0) > 1).length;
+  const rejectedEvaluated = rejected.filter((id) => perReport.has(id)).length;
+  const expectedEvals = kampung.length + accepted.length;
+  say(
+    `accepted reports ${accepted.length}, rejected and corrected ${rejected.length}, evaluations ${evals.length} (expected ${expectedEvals})`,
+  );
+  check(missing === 0, `every accepted report evaluated (${missing} without an evaluation)`);
+  check(twice === 0, `no report evaluated twice (${twice} evaluated more than once)`);
+  check(
+    firstOnly === kampung.length,
+    `one profile-only evaluation per kampung (${firstOnly} for ${kampung.length})`,
+  );
+  check(rejectedEvaluated === 0, `rejected submissions never evaluated (${rejectedEvaluated})`);
+  check(evals.length === expectedEvals, `nothing else evaluated (${evals.length} = ${expectedEvals})`);
+
+  // Deliveries: what each subscription should have had.
+  const villageProvince = (code) => String(code).replace(/\./g, '').slice(0, 2);
+  const expected = new Map(subs.map((s) => [s.name, new Set()]));
+  for (const e of evals) {
+    const prov = villageProvince(e.village_code);
+    if (prov === '16') expected.get('sumsel').add(e.id);
+    if (prov === '32') expected.get('jabar').add(e.id);
+  }
+  const surveyEvents = await query(
+    `SELECT event_id FROM ${n}.received_event WHERE type LIKE '%.survey.submission.%'`,
+  );
+  // Every submission event survey published (its outbox is the source of truth; published rows stay for a day).
+  const published = await query(
+    `SELECT id::text FROM ${SCHEMA('survey')}.outbox WHERE type LIKE '%.survey.submission.%'`,
+  );
+  for (const r of published) expected.get('national').add(r.id);
+  const expectedSurvey = kampung.length * 2 + accepted.length * 2 + rejected.length * 3;
+  check(
+    published.length === expectedSurvey,
+    `survey published one event per state change (${published.length} = ${expectedSurvey}: submitted, verified, rejected, superseded)`,
+  );
+  check(
+    surveyEvents.length === published.length,
+    `notifications received each survey event once (${surveyEvents.length})`,
+  );
+
+  const deliveries = await query(
+    `SELECT s.description, d.event_id, d.status, count(*) OVER (PARTITION BY d.event_id, d.subscription_id) AS copies
+       FROM ${n}.delivery d JOIN ${n}.subscription s ON s.id = d.subscription_id WHERE d.origin = 'event'`,
+  );
+  for (const s of subs) {
+    const want = expected.get(s.name);
+    const rows = deliveries.filter((d) => d.description === `chaos ${s.name}`);
+    const got = new Set(rows.map((d) => d.event_id));
+    const missingD = [...want].filter((id) => !got.has(id)).length;
+    const extra = [...got].filter((id) => !want.has(id)).length;
+    const dup = rows.filter((d) => Number(d.copies) > 1).length;
+    const undelivered = rows.filter((d) => d.status !== 'delivered').length;
+    const hits = received.filter((r) => r.sub === s.name);
+    const distinct = new Set(hits.map((r) => r.webhookId));
+    const notReceived = [...want].filter((id) => !distinct.has(id)).length;
+    say(
+      `${s.name}: ${want.size} expected, ${rows.length} delivery records, ${hits.length} webhooks received (${distinct.size} distinct)`,
+    );
+    check(
+      missingD === 0 && extra === 0 && dup === 0,
+      `${s.name}: exactly one delivery per matching event (missing ${missingD}, unexpected ${extra}, duplicated ${dup})`,
+    );
+    check(undelivered === 0, `${s.name}: all delivered (${undelivered} not)`);
+    check(
+      notReceived === 0,
+      `${s.name}: the receiver got every one (${notReceived} never arrived; ${hits.length - distinct.size} repeated)`,
+    );
+  }
+  check(badSignatures === 0, `every webhook carried a valid signature (${badSignatures} did not)`);
+
+  // Outboxes and dead letters.
+  for (const { name } of SERVICES) {
+    const [{ n: left }] = await query(
+      `SELECT count(*)::int AS n FROM ${SCHEMA(name)}.outbox WHERE published_at IS NULL`,
+    );
+    check(left === 0, `${name} outbox: ${left} unpublished`);
+  }
+  const dlq = await countDlq();
+  check(dlq.messages === 0, `dead-letter stream: ${dlq.messages} messages ${JSON.stringify(dlq.subjects)}`);
+  return failures;
+}
+
+async function settle(subs) {
+  say('load stopped; waiting for the pipeline to settle');
+  const deadline = Date.now() + SETTLE_S * 1000;
+  const c = SCHEMA('classification');
+  const n = SCHEMA('notifications');
+  while (Date.now() < deadline) {
+    const [{ evals }] = await query(`SELECT count(*)::int AS evals FROM ${c}.evaluation`);
+    const [{ open }] = await query(
+      `SELECT count(*)::int AS open FROM ${n}.delivery WHERE status = 'pending'`,
+    );
+    let unpublished = 0;
+    for (const { name } of SERVICES)
+      unpublished += (
+        await query(`SELECT count(*)::int AS n FROM ${SCHEMA(name)}.outbox WHERE published_at IS NULL`)
+      )[0].n;
+    const [{ survey }] = await query(`SELECT count(*)::int AS survey FROM ${SCHEMA('survey')}.outbox`);
+    const [{ seen }] = await query(`SELECT count(*)::int AS seen FROM ${n}.received_event`);
+    const [{ classified }] = await query(`SELECT count(*)::int AS classified FROM ${c}.outbox`);
+    const [{ regs }] = await query(`SELECT count(*)::int AS regs FROM ${SCHEMA('registry')}.outbox`);
+    if (
+      evals >= kampung.length + accepted.length &&
+      open === 0 &&
+      unpublished === 0 &&
+      seen >= survey + classified + regs
+    ) {
+      say(`settled: ${evals} evaluations, ${seen} events at notifications, no pending delivery`);
+      return;
+    }
+    await sleep(1000);
+  }
+  say(`not settled within ${SETTLE_S} s: auditing anyway`);
+  void subs;
+}
+
+let exitCode = 1;
+try {
+  if (!args['no-build']) await ensureBuilt('always');
+  const subs = await setUp();
+  say(`load: ${CLIENTS} clients for ${DURATION_S} s, a fault every ${EVERY_S} s`);
+  const loadStarted = Date.now();
+  const clients = Array.from({ length: CLIENTS }, () => client());
+  const release = releaser();
+  const chaos = faults();
+  await sleep(DURATION_S * 1000);
+  stopLoad = true;
+  await chaos;
+  await Promise.all(clients);
+  const loadSeconds = (Date.now() - loadStarted) / 1000;
+  for (const name of services.keys()) await waitReady(name);
+  await release;
+  await settle(subs);
+  const failures = await audit(subs);
+  say('counts');
+  const line = (k, v) => process.stdout.write(`  ${k.padEnd(44)}${v}\n`);
+  line('load duration', `${loadSeconds.toFixed(0)} s`);
+  line('accepted reports', `${accepted.length} (${(accepted.length / loadSeconds).toFixed(1)}/s)`);
+  line('rejected then corrected', rejected.length);
+  line('faults', [...counters.faults].map(([k, v]) => `${k} ×${v}`).join(', ') || 'none');
+  line('HTTP calls retried', counters.httpRetries);
+  line('  of which', [...counters.httpStatuses].map(([k, v]) => `${k} ×${v}`).join(', ') || 'none');
+  line('webhooks received', received.length);
+  exitCode = failures.length ? 1 : 0;
+  say(
+    failures.length ? `${failures.length} check(s) failed` : 'all checks passed: nothing lost, nothing twice',
+  );
+  if (failures.length)
+    for (const [name, s] of services)
+      process.stdout.write(`--- ${name} (last lines)\n${s.output.slice(-25).join('\n')}\n`);
+} catch (err) {
+  say(`error: ${err.stack ?? err}`);
+  for (const [name, s] of services)
+    process.stdout.write(`--- ${name} (last lines)\n${s.output.slice(-25).join('\n')}\n`);
+} finally {
+  stopLoad = true;
+  for (const name of services.keys()) await killService(name, 'SIGTERM').catch(() => undefined);
+  receiver.close();
+  await nats?.stop().catch(() => undefined);
+  await postgres?.stop().catch(() => undefined);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(exitCode);
