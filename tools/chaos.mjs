@@ -22,8 +22,14 @@
 //   - no unpublished row in any outbox, nothing in the dead-letter stream.
 // Exit code 0 when all hold, 1 otherwise (with the last lines of each service's output).
 //
+// With --cluster, NATS is the 3-node JetStream cluster of deploy/nats/cluster-local (loopback
+// ports 14222-14224) with streams of 3 replicas, and the NATS fault kills -9 one node and brings
+// it back while the load goes on.
+//
 //   node tools/chaos.mjs [--duration 120] [--clients 6] [--kampung 120] [--every 8]
-//                        [--seed 7] [--settle 240] [--no-build] [--verbose]
+//                        [--seed 7] [--settle 240] [--cluster] [--self-test] [--no-build] [--verbose]
+// --self-test: after a passing audit, plants one defect of each kind and expects the audit to
+// catch each (a check that cannot fail proves nothing).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -38,7 +44,7 @@ import { ensureBuilt, mainJs, ROOT, SERVICES } from './migrate.mjs';
 const require = createRequire(import.meta.url);
 const dist = (rel) => require(path.join(ROOT, 'dist', rel));
 
-const USAGE = `usage: npm run chaos -- [--duration S] [--clients N] [--kampung N] [--every S] [--seed N] [--settle S] [--no-build] [--verbose]`;
+const USAGE = `usage: npm run chaos -- [--duration S] [--clients N] [--kampung N] [--every S] [--seed N] [--settle S] [--cluster] [--self-test] [--no-build] [--verbose]`;
 let args;
 try {
   args = parseArgs({
@@ -51,6 +57,8 @@ try {
       settle: { type: 'string', default: '240' },
       'no-build': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      cluster: { type: 'boolean', default: false },
+      'self-test': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -124,7 +132,15 @@ async function startPostgres() {
     database: 'chaos',
   });
 }
+let cluster; // --cluster: deploy/nats/cluster-local's three nodes, streams of 3 replicas
 async function startNats() {
+  if (args.cluster) {
+    const { startNatsCluster } = dist('libs/testing/src/nats-cluster.js');
+    cluster = await startNatsCluster({ root: ROOT });
+    await cluster.ready(60_000);
+    nats = { url: cluster.url, stop: () => cluster.stop() };
+    return;
+  }
   nats = await startNatsServer({ storeDir: path.join(dataDir, 'nats'), port: natsPort });
 }
 
@@ -136,6 +152,7 @@ function serviceEnv(name, port) {
     DATABASE_SCHEMA: SCHEMA(name),
     DATABASE_ROLE: ROLE(name),
     NATS_URL: nats.url,
+    NATS_STREAM_REPLICAS: args.cluster ? '3' : '1',
     EVENT_SUBJECT_ROOT: SUBJECT_ROOT,
     EVENT_STREAM_PREFIX: STREAM_PREFIX,
     JWT_SECRET,
@@ -346,7 +363,9 @@ const free = []; // kampung ready for their next report
 let stopLoad = false;
 
 async function setUp() {
-  say(`data in ${dataDir}; Postgres :${pgPort}, NATS :${natsPort}`);
+  say(
+    `data in ${dataDir}; Postgres :${pgPort}, NATS ${args.cluster ? '3-node cluster on :14222-14224' : `:${natsPort}`}`,
+  );
   await startPostgres();
   await startNats();
   const { provisionServiceDatabase } = dist('libs/persistence/src/index.js');
@@ -600,6 +619,17 @@ async function faults() {
       await waitReady(name);
       bump(counters.faults, `kill -9 ${name}`);
       say(`kill -9 ${name}, restarted, ready again after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    } else if (fault === 'nats' && cluster) {
+      // One node of three dies; the load goes on against the other two; it comes back later.
+      const node = pick(['n1', 'n2', 'n3']);
+      await cluster.kill(node);
+      await sleep(int(3000, EVERY_S * 1000));
+      cluster.restart(node);
+      await cluster.ready(60_000);
+      bump(counters.faults, `nats node kill -9`);
+      say(
+        `nats node ${node} kill -9, back in the cluster after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
     } else if (fault === 'nats') {
       const signal = pick(['SIGTERM', 'SIGKILL']);
       await nats.stop(signal);
@@ -623,7 +653,7 @@ async function faults() {
 async function countDlq() {
   const { connect } = require('@nats-io/transport-node');
   const { jetstreamManager } = require('@nats-io/jetstream');
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect({ servers: nats.url.split(',') });
   try {
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info(`${STREAM_PREFIX}_DLQ`).catch(() => null);
@@ -773,6 +803,54 @@ async function settle(subs) {
   void subs;
 }
 
+/**
+ * Shows that the audit can fail: with the services stopped, plants one defect of each kind it
+ * looks for (an evaluation repeated, an unpublished outbox row, a webhook that never arrived, a
+ * dead letter) and expects exactly those checks to fail.
+ */
+async function selfTest(subs) {
+  say('self-test: planting a defect of each kind; the audit must catch every one');
+  for (const name of services.keys()) await killService(name, 'SIGTERM');
+  const c = SCHEMA('classification');
+  await query(
+    `INSERT INTO ${c}.evaluation (id, kampung_id, rule_set_version, level, previous_level, changed, indices, indicators,
+            profile_submission_id, profile_period, report_submission_id, report_period, trigger, evaluated_at)
+     SELECT gen_random_uuid(), kampung_id, rule_set_version, level, previous_level, changed, indices, indicators,
+            profile_submission_id, profile_period, report_submission_id, report_period, trigger, now()
+       FROM ${c}.evaluation WHERE report_submission_id = $1`,
+    [accepted[0].id],
+  );
+  await query(
+    `INSERT INTO ${SCHEMA('survey')}.outbox (id, subject, type, payload) VALUES (gen_random_uuid(), 'planted', 'planted', '{}')`,
+  );
+  received.splice(
+    received.findIndex((r) => r.sub === 'national'),
+    1,
+  );
+  const { connect } = require('@nats-io/transport-node');
+  const nc = await connect({ servers: nats.url.split(',') });
+  const { jetstream } = require('@nats-io/jetstream');
+  await jetstream(nc).publish(`${SUBJECT_ROOT}.dlq.chaos.planted`, '{}');
+  await nc.close();
+  const failures = await audit(subs);
+  const expected = [
+    'no report evaluated twice',
+    'nothing else evaluated',
+    'survey outbox',
+    'national: the receiver got every one',
+    'dead-letter stream',
+  ];
+  const caught = expected.filter((e) => failures.some((f) => f.includes(e)));
+  // The repeated evaluation also has no delivery of its own: its subscription's checks fail too.
+  const ok = caught.length === expected.length;
+  say(
+    ok
+      ? `self-test passed: the audit caught all ${expected.length} planted defects and nothing else`
+      : `self-test FAILED: caught ${caught.length} of ${expected.length} planted defects; failures: ${failures.join('; ')}`,
+  );
+  return ok;
+}
+
 let exitCode = 1;
 try {
   if (!args['no-build']) await ensureBuilt('always');
@@ -804,6 +882,7 @@ try {
   say(
     failures.length ? `${failures.length} check(s) failed` : 'all checks passed: nothing lost, nothing twice',
   );
+  if (!failures.length && args['self-test']) exitCode = (await selfTest(subs)) ? 0 : 1;
   if (failures.length)
     for (const [name, s] of services)
       process.stdout.write(`--- ${name} (last lines)\n${s.output.slice(-25).join('\n')}\n`);
