@@ -3,6 +3,8 @@ import { SMTPServer } from 'smtp-server';
 import { Role, TestRun, eventually } from '@kkb/testing';
 import { DigestService } from '../src/digest/digest.service';
 import { InboxController } from '../src/inbox/inbox.controller';
+import { InboxRepository } from '../src/inbox/inbox.repository';
+import type { NewInboxItem } from '../src/inbox/inbox-item';
 import {
   FAST_ENV,
   kampungClassified,
@@ -224,6 +226,35 @@ describe(InboxController.name, () => {
     await publish(n, run, reportOverdue('16.10.05.2042'));
     await eventually(() => inbox(r1610), { until: (p) => p.items.length === 5 });
     expect(await digest()).toBe(0);
+  });
+
+  it('should not count as read an item whose transaction commits after read-all with a lower seq', async () => {
+    // Two fan-out transactions add items concurrently: A takes its seq first but commits last.
+    const officer = tokenFor(Role.regency, '1610', 'officer-race');
+    const repo = n.svc.app.get(InboxRepository);
+    const item = (key: string): NewInboxItem => ({
+      dedupeKey: `race-${key}-${run.id}`,
+      kind: 'report-overdue',
+      region: '1610050001',
+      recipient: null,
+      title: `Race ${key}`,
+      body: '',
+      data: {},
+      occurredAt: new Date(),
+    });
+    const qr = n.ds.createQueryRunner();
+    await qr.connect();
+    await qr.startTransaction();
+    await repo.add(qr.manager, item('A'));
+    const b = n.ds.transaction((m) => repo.add(m, item('B')));
+    await new Promise((r) => setTimeout(r, 300)); // B commits now, unless it has to wait for A
+    expect((await post('/api/v1/inbox/read-all', officer)).statusCode).toBe(204);
+    await qr.commitTransaction();
+    await qr.release();
+    await b;
+    const unread = (await inbox(officer, '?unread=true')).items.map((i) => i.title);
+    // A was not there when the officer read everything: it must still be unread.
+    expect(unread).toContain('Race A');
   });
 
   it('should refuse a digest without an e-mail address', async () => {

@@ -55,6 +55,10 @@ const VISIBLE = (sub: string, role: string, scope: string) =>
 @Injectable()
 export class InboxRepository {
   async add(m: EntityManager, item: NewInboxItem): Promise<boolean> {
+    // Items get their seq and commit in the same order (this lock is held until commit), so
+    // "everything up to the newest seq" (read-all, the digest cursors) can never pass over an
+    // item whose transaction is still open with a lower seq.
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${schemaOf(m)}.inbox_item`]);
     const rows = await m.query(
       `INSERT INTO ${schemaOf(m)}.inbox_item (id, dedupe_key, kind, region_code, recipient, title, body, data, occurred_at)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8)
