@@ -7,11 +7,15 @@
 #
 # Checks:
 #   docker-compose.yml        docker-compose config -q (or docker compose config -q)
-#   deploy/overlays/*         kubectl kustomize (or kustomize build), plus a few
-#                             assertions on the output
+#   deploy/k8s/overlays/*     kubectl kustomize (or kustomize build), plus a few
+#                             assertions on the output (the thorough validation
+#                             against the Kubernetes schemas is the Jest test
+#                             e2e/src/ops/manifests.spec.ts, part of npm test)
 #   YAML style                yamllint -c deploy/.yamllint.yaml
-#   NATS configs              nats-server -t on deploy/nats/nats.conf and
-#                             deploy/nats/cluster-local/n{1,2,3}.conf
+#   NATS configs              nats-server -t on deploy/nats/nats.conf (with
+#                             cluster.conf and accounts.conf; dummy passwords),
+#                             the same with the dev overlay's single-server
+#                             cluster.conf, and deploy/nats/cluster-local/n{1,2,3}.conf
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -60,16 +64,17 @@ kustomize_build() {
 
 # Builds an overlay into $tmp/<name>.yaml.
 build_overlay() {
-  kustomize_build "deploy/overlays/$1" >"$tmp/$1.yaml"
+  kustomize_build "deploy/k8s/overlays/$1" >"$tmp/$1.yaml"
 }
 
 # What the overlays promise, checked on their output.
-assert_local() {
-  local f=$tmp/local.yaml
-  grep -Eq "NATS_STREAM_REPLICAS: ['\"]?1['\"]?$" "$f" || { echo "local: NATS_STREAM_REPLICAS is not 1"; return 1; }
-  [ "$(grep -c '^kind: Deployment$' "$f")" -eq 4 ] || { echo "local: expected 4 Deployments"; return 1; }
-  [ "$(grep -c '^kind: HorizontalPodAutoscaler$' "$f")" -eq 4 ] || { echo "local: expected 4 HPAs"; return 1; }
-  grep -q '^kind: StatefulSet$' "$f" || { echo "local: no StatefulSet (NATS)"; return 1; }
+assert_dev() {
+  local f=$tmp/dev.yaml
+  grep -Eq "NATS_STREAM_REPLICAS: ['\"]?1['\"]?$" "$f" || { echo "dev: NATS_STREAM_REPLICAS is not 1"; return 1; }
+  [ "$(grep -c '^kind: Deployment$' "$f")" -eq 4 ] || { echo "dev: expected 4 Deployments"; return 1; }
+  [ "$(grep -c '^kind: HorizontalPodAutoscaler$' "$f")" -eq 4 ] || { echo "dev: expected 4 HPAs"; return 1; }
+  [ "$(grep -c '^kind: StatefulSet$' "$f")" -eq 2 ] || { echo "dev: expected 2 StatefulSets (NATS, Postgres)"; return 1; }
+  if grep -q '^kind: ScaledObject$' "$f"; then echo "dev: no KEDA ScaledObject expected"; return 1; fi
 }
 
 assert_production() {
@@ -78,20 +83,23 @@ assert_production() {
   if grep -q '^kind: Secret$' "$f"; then echo "production: the output must not contain Secrets"; return 1; fi
   if grep -q 'PLACEHOLDER' "$f"; then echo "production: placeholder values in the output"; return 1; fi
   [ "$(grep -c '^kind: Deployment$' "$f")" -eq 4 ] || { echo "production: expected 4 Deployments"; return 1; }
-  [ "$(grep -c '^kind: HorizontalPodAutoscaler$' "$f")" -eq 4 ] || { echo "production: expected 4 HPAs"; return 1; }
+  # registry keeps its HPA; survey, classification and notifications scale through KEDA.
+  [ "$(grep -c '^kind: HorizontalPodAutoscaler$' "$f")" -eq 1 ] || { echo "production: expected 1 HPA"; return 1; }
+  [ "$(grep -c '^kind: ScaledObject$' "$f")" -eq 3 ] || { echo "production: expected 3 ScaledObjects"; return 1; }
   [ "$(grep -c '^kind: PodDisruptionBudget$' "$f")" -eq 5 ] || { echo "production: expected 5 PDBs"; return 1; }
+  [ "$(grep -c '^kind: Cluster$' "$f")" -eq 1 ] || { echo "production: expected the CloudNativePG Cluster"; return 1; }
 }
 
 if command -v kubectl >/dev/null 2>&1 || command -v kustomize >/dev/null 2>&1; then
-  for overlay in local production; do
-    check "kustomize deploy/overlays/$overlay" build_overlay "$overlay"
+  for overlay in dev production; do
+    check "kustomize deploy/k8s/overlays/$overlay" build_overlay "$overlay"
     if [ -s "$tmp/$overlay.yaml" ]; then
-      check "deploy/overlays/$overlay output" "assert_$overlay"
+      check "deploy/k8s/overlays/$overlay output" "assert_$overlay"
     fi
   done
 else
-  skip "kustomize deploy/overlays/local" "neither kubectl nor kustomize is installed"
-  skip "kustomize deploy/overlays/production" "neither kubectl nor kustomize is installed"
+  skip "kustomize deploy/k8s/overlays/dev" "neither kubectl nor kustomize is installed"
+  skip "kustomize deploy/k8s/overlays/production" "neither kubectl nor kustomize is installed"
 fi
 
 # ------------------------------------------------------------------- yamllint
@@ -102,8 +110,20 @@ else
 fi
 
 # ---------------------------------------------------------------- nats-server
+# nats.conf includes cluster.conf and accounts.conf; the passwords come from the
+# environment, so dummy ones stand in. The dev overlay swaps cluster.conf for a
+# single server's.
+nats_env=(env POD_NAME=nats-0 NATS_REGISTRY_PASSWORD=x NATS_SURVEY_PASSWORD=x NATS_CLASSIFICATION_PASSWORD=x
+  NATS_NOTIFICATIONS_PASSWORD=x NATS_INTEGRATOR_PASSWORD=x)
+nats_dev_config() {
+  mkdir -p "$tmp/nats-dev"
+  cp deploy/nats/nats.conf deploy/nats/accounts.conf "$tmp/nats-dev/"
+  cp deploy/k8s/overlays/dev/nats-single-server.conf "$tmp/nats-dev/cluster.conf"
+  "${nats_env[@]}" nats-server -t -c "$tmp/nats-dev/nats.conf"
+}
 if command -v nats-server >/dev/null 2>&1; then
-  check "nats-server -t deploy/nats/nats.conf" env POD_NAME=nats-0 nats-server -t -c deploy/nats/nats.conf
+  check "nats-server -t deploy/nats/nats.conf" "${nats_env[@]}" nats-server -t -c deploy/nats/nats.conf
+  check "nats-server -t deploy/nats/nats.conf (dev: one server)" nats_dev_config
   for n in 1 2 3; do
     check "nats-server -t deploy/nats/cluster-local/n$n.conf" nats-server -t -c "deploy/nats/cluster-local/n$n.conf"
   done
