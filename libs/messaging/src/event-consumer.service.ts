@@ -8,6 +8,7 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
 import {
   checkEvent,
@@ -16,7 +17,20 @@ import {
   type EventContract,
   type FieldProblem,
 } from '@kkb/contracts';
-import { MetricsRegistry, runWithCorrelation } from '@kkb/platform';
+import {
+  activeSpan,
+  injectTraceContext,
+  markSpanFailed,
+  MetricsRegistry,
+  runWithCorrelation,
+  SpanKind,
+  SpanStatusCode,
+  TRACE_ATTR,
+  tracingEnabled,
+  withSpan,
+  type Span,
+  type StartSpanOptions,
+} from '@kkb/platform';
 import type { EventHandler } from './event-handler';
 import { PermanentEventError } from './event-handler';
 import { ensureDurable, ensureStream } from './jetstream-provisioner';
@@ -62,6 +76,9 @@ interface RunningConsumer {
  *   a redelivered event finds its inbox row and is acked without running the handler again;
  * - long work: `working()` keeps the message from being redelivered while the handler runs.
  * Handlers never ack; nothing auto-acks.
+ * With tracing on, each delivery is a CONSUMER span `process <event type>`, child of the
+ * publisher's span (the message's `traceparent` header) and active while the handler runs, so the
+ * events it adds to the outbox continue the same trace.
  */
 @Injectable()
 export class EventConsumerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -197,24 +214,62 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
   async process(c: RunningConsumer, msg: JsMsg): Promise<Outcome> {
     const started = process.hrtime.bigint();
     let type = 'unknown';
-    let outcome: Outcome;
-    try {
-      outcome = await this.processInner(c, msg, (t) => (type = t));
-    } catch (err) {
-      // Only the dead-letter publish itself can land here: leave the message for redelivery.
-      this.logger.error(
-        { err, consumer: c.spec.durable },
-        'could not dead-letter a message; it will be redelivered',
-      );
-      msg.nak(this.backoff(msg.info.deliveryCount));
-      outcome = 'retry';
-    }
+    const outcome = await withSpan(
+      'process',
+      tracingEnabled() ? this.spanOptions(c, msg) : {},
+      async (span): Promise<Outcome> => {
+        let result: Outcome;
+        try {
+          result = await this.processInner(c, msg, span, (t) => {
+            type = t;
+            span.updateName(`process ${t}`);
+            span.setAttribute(TRACE_ATTR.cloudeventsEventType, t);
+          });
+        } catch (err) {
+          // Only the dead-letter publish itself can land here: leave the message for redelivery.
+          markSpanFailed(span, err);
+          this.logger.error(
+            { err, consumer: c.spec.durable },
+            'could not dead-letter a message; it will be redelivered',
+          );
+          msg.nak(this.backoff(msg.info.deliveryCount));
+          result = 'retry';
+        }
+        span.setAttribute(TRACE_ATTR.outcome, result);
+        return result;
+      },
+    );
     this.handled.inc({ consumer: c.spec.durable, type, outcome });
     this.duration.observe({ consumer: c.spec.durable }, Number(process.hrtime.bigint() - started) / 1e9);
     return outcome;
   }
 
-  private async processInner(c: RunningConsumer, msg: JsMsg, setType: (t: string) => void): Promise<Outcome> {
+  /** The CONSUMER span of one delivery, continuing the trace in the message's headers. */
+  private spanOptions(c: RunningConsumer, msg: JsMsg): StartSpanOptions {
+    return {
+      kind: SpanKind.CONSUMER,
+      parent: {
+        traceparent: msg.headers?.get('traceparent') || undefined,
+        tracestate: msg.headers?.get('tracestate') || undefined,
+      },
+      scope: this.options.service,
+      attributes: {
+        [TRACE_ATTR.messagingSystem]: 'nats',
+        [TRACE_ATTR.messagingOperationType]: 'process',
+        [TRACE_ATTR.messagingOperationName]: 'process',
+        [TRACE_ATTR.messagingDestinationName]: msg.subject,
+        [TRACE_ATTR.messagingConsumerGroupName]: c.spec.durable,
+        [TRACE_ATTR.messagingDeliveryCount]: msg.info.deliveryCount,
+      },
+    };
+  }
+
+  private async processInner(
+    c: RunningConsumer,
+    msg: JsMsg,
+    span: Span,
+    setType: (t: string) => void,
+  ): Promise<Outcome> {
     let raw: unknown;
     try {
       raw = JSON.parse(msg.string());
@@ -233,6 +288,8 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
       return 'ignored';
     }
     const event = check.event;
+    span.setAttribute(TRACE_ATTR.messagingMessageId, event.id);
+    span.setAttribute(TRACE_ATTR.cloudeventsEventId, event.id);
 
     const heartbeat = setInterval(
       () => msg.working(),
@@ -250,6 +307,7 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
       msg.ack();
       return result;
     } catch (err) {
+      markSpanFailed(span, err);
       if (err instanceof PermanentEventError) return this.deadLetter(c, msg, err.message);
       const attempt = msg.info.deliveryCount;
       if (attempt >= this.options.maxDeliver) {
@@ -314,11 +372,15 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
       receivedAt: new Date().toISOString(),
       event: msg.string(),
     };
+    const trace = injectTraceContext();
+    const h = trace.traceparent ? natsHeaders() : undefined;
+    for (const [k, v] of Object.entries(trace)) h?.set(k, v);
     await this.nats.js.publish(
       deadLetterSubject(this.options.service, c.spec.durable, this.options.subjectRoot),
       JSON.stringify(letter),
-      { msgID: `${msg.info.stream}:${c.spec.durable}:${msg.info.streamSequence}` },
+      { msgID: `${msg.info.stream}:${c.spec.durable}:${msg.info.streamSequence}`, headers: h },
     );
+    activeSpan().setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered: ${reason}` });
     this.logger.warn(
       { consumer: c.spec.durable, reason, problems, seq: msg.info.streamSequence },
       'event dead-lettered',

@@ -3,6 +3,7 @@ export * from './event-handler';
 export * from './outbox-message.entity';
 export * from './inbox-message.entity';
 export * from './messaging.migration';
+export * from './outbox-trace-context.migration';
 export * from './jetstream-provisioner';
 export * from './nats-connection';
 export * from './outbox.service';

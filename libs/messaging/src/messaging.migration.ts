@@ -1,10 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { AddOutboxTraceContext1764400000000 } from './outbox-trace-context.migration';
 
 function schemaOf(qr: QueryRunner): string {
   return (qr.connection.options as { schema?: string }).schema ?? 'public';
 }
 
-/** Outbox and inbox tables; every service lists this first among its migrations. */
+/** Outbox and inbox tables; the first of MESSAGING_MIGRATIONS. */
 export class CreateMessagingTables1764300000000 implements MigrationInterface {
   name = 'CreateMessagingTables1764300000000';
 
@@ -56,3 +57,9 @@ export class CreateMessagingTables1764300000000 implements MigrationInterface {
     await qr.query(`DROP TABLE ${s}.outbox`);
   }
 }
+
+/**
+ * Every migration of the messaging tables, oldest first: each service lists them
+ * (`...MESSAGING_MIGRATIONS`) before its own, so a new one here reaches every service.
+ */
+export const MESSAGING_MIGRATIONS = [CreateMessagingTables1764300000000, AddOutboxTraceContext1764400000000];

@@ -30,4 +30,11 @@ export class OutboxMessage {
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
+
+  /** W3C trace context of the work that wrote the row; null when tracing was off. */
+  @Column({ type: 'text', nullable: true })
+  traceparent!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  tracestate!: string | null;
 }

@@ -6,10 +6,18 @@ import {
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { MetricsRegistry } from '@kkb/platform';
+import {
+  injectTraceContext,
+  MetricsRegistry,
+  SpanKind,
+  TRACE_ATTR,
+  tracingEnabled,
+  withSpan,
+} from '@kkb/platform';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { NatsConnectionService } from './nats-connection';
 import { outboxChannel } from './outbox.service';
@@ -18,6 +26,9 @@ interface OutboxRow {
   id: string;
   subject: string;
   payload: Record<string, unknown>;
+  /** Selected only while tracing is on. */
+  traceparent?: string | null;
+  tracestate?: string | null;
 }
 
 /**
@@ -25,6 +36,8 @@ interface OutboxRow {
  * a row published twice (a crash after the publish, before the mark) is dropped by the stream.
  * Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of replicas share the work; a batch
  * is published with all its acks in flight at once, then marked in the same transaction.
+ * With tracing on, each publish is a PRODUCER span, child of the trace context stored in the row,
+ * and the message carries that span as W3C `traceparent`/`tracestate` headers.
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -175,8 +188,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     await qr.connect();
     try {
       await qr.startTransaction();
+      const traced = tracingEnabled();
       const rows: OutboxRow[] = await qr.query(
-        `SELECT id, subject, payload FROM ${s}.outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT id, subject, payload${traced ? ', traceparent, tracestate' : ''} FROM ${s}.outbox
+          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.outbox.batchSize],
       );
       if (!rows.length) {
@@ -185,16 +200,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       }
       const js = this.nats.js;
       const results = await Promise.allSettled(
-        rows.map((r) => {
-          const h = natsHeaders();
-          h.set('content-type', 'application/cloudevents+json');
-          h.set('ce-type', String(r.payload.type));
-          return js.publish(r.subject, JSON.stringify(r.payload), {
-            msgID: r.id,
-            headers: h,
-            timeout: 10000,
-          });
-        }),
+        rows.map((r) => (traced ? this.publishTraced(js, r) : this.publish(js, r))),
       );
       const ok: string[] = [];
       const failed: { id: string; error: string }[] = [];
@@ -228,6 +234,35 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     } finally {
       await qr.release();
     }
+  }
+
+  private publish(js: JetStreamClient, r: OutboxRow): Promise<unknown> {
+    const h = natsHeaders();
+    h.set('content-type', 'application/cloudevents+json');
+    h.set('ce-type', String(r.payload.type));
+    for (const [k, v] of Object.entries(injectTraceContext())) h.set(k, v);
+    return js.publish(r.subject, JSON.stringify(r.payload), { msgID: r.id, headers: h, timeout: 10000 });
+  }
+
+  private publishTraced(js: JetStreamClient, r: OutboxRow): Promise<unknown> {
+    return withSpan(
+      `publish ${r.subject}`,
+      {
+        kind: SpanKind.PRODUCER,
+        parent: { traceparent: r.traceparent ?? undefined, tracestate: r.tracestate ?? undefined },
+        scope: this.options.service,
+        attributes: {
+          [TRACE_ATTR.messagingSystem]: 'nats',
+          [TRACE_ATTR.messagingOperationType]: 'send',
+          [TRACE_ATTR.messagingOperationName]: 'publish',
+          [TRACE_ATTR.messagingDestinationName]: r.subject,
+          [TRACE_ATTR.messagingMessageId]: r.id,
+          [TRACE_ATTR.cloudeventsEventId]: r.id,
+          [TRACE_ATTR.cloudeventsEventType]: String(r.payload.type),
+        },
+      },
+      () => this.publish(js, r),
+    );
   }
 
   /** Deletes published rows older than the retention period, a bounded batch at a time. */

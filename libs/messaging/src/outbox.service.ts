@@ -10,7 +10,7 @@ import {
   type CloudEvent,
   type EventContract,
 } from '@kkb/contracts';
-import { correlationOrNew } from '@kkb/platform';
+import { correlationOrNew, injectTraceContext } from '@kkb/platform';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 
 export interface NewEvent<T extends object> {
@@ -30,6 +30,8 @@ export function outboxChannel(schema: string): string {
 /**
  * Writes events into the outbox inside the caller's transaction: they are published if and
  * only if the state change commits. The relay is woken by NOTIFY, which Postgres delivers at commit.
+ * With tracing on, each row also keeps the active trace context (the HTTP request's or the
+ * handled event's span), which the relay passes on in the NATS headers.
  */
 @Injectable()
 export class OutboxService {
@@ -82,7 +84,11 @@ export class OutboxService {
     }
     if (!items.length) return [];
     const events = items.map((i) => this.build(i.contract, i.event));
-    const params: unknown[] = [];
+    // One context for the whole call; the trace columns are only named when there is one, so
+    // with tracing off the statement is exactly what it was before tracing existed.
+    const { traceparent, tracestate } = injectTraceContext();
+    const params: unknown[] = traceparent ? [traceparent, tracestate ?? null] : [];
+    const trace = traceparent ? ', $1, $2' : '';
     const rows = events.map((ev) => {
       params.push(
         ev.id,
@@ -91,11 +97,12 @@ export class OutboxService {
         JSON.stringify(ev),
       );
       const n = params.length;
-      return `($${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
+      return `($${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::jsonb${trace})`;
     });
     const s = `"${this.options.schema}"`;
+    const columns = `id, subject, type, payload${traceparent ? ', traceparent, tracestate' : ''}`;
     await manager.query(
-      `WITH ins AS (INSERT INTO ${s}.outbox (id, subject, type, payload) VALUES ${rows.join(', ')} RETURNING 1)
+      `WITH ins AS (INSERT INTO ${s}.outbox (${columns}) VALUES ${rows.join(', ')} RETURNING 1)
        SELECT pg_notify('${outboxChannel(this.options.schema)}', '') FROM (SELECT 1 FROM ins LIMIT 1) x`,
       params,
     );

@@ -7,7 +7,18 @@ import { acceptCorrelationId, CORRELATION_HEADER, runWithCorrelation } from './c
 import type { BaseServiceConfig } from './config';
 import { MetricsRegistry } from './metrics';
 import { ProblemFilter } from './problem.filter';
+import {
+  markSpanFailed,
+  SpanKind,
+  SpanStatusCode,
+  startSpan,
+  TRACE_ATTR,
+  tracingEnabled,
+  type Span,
+} from './tracing';
 import { createValidationPipe } from './validation';
+
+const UNTRACED = /^\/(health|metrics)(\/|\?|$)/;
 
 export interface ServiceAppOptions {
   service: string;
@@ -21,7 +32,8 @@ export interface ServiceAppOptions {
 /**
  * Builds a service's HTTP application on the fastify adapter: problem+json errors (including
  * fastify's own: bad JSON, oversized bodies, wrong content type), one validation pipe,
- * correlation ids from `x-correlation-id`, request metrics, OpenAPI at /docs.
+ * correlation ids from `x-correlation-id`, request metrics, a SERVER span per request when tracing
+ * is on (continuing an incoming `traceparent`), OpenAPI at /docs.
  */
 export async function createServiceApp(
   module: unknown,
@@ -51,6 +63,53 @@ export async function createServiceApp(
     void reply.header(CORRELATION_HEADER, correlationId);
     runWithCorrelation({ correlationId, causationId: correlationId }, done);
   });
+  if (tracingEnabled()) {
+    // Routing is done before onRequest, so the route pattern names the span; the span stays
+    // active (AsyncLocalStorage, like the correlation id) through the handler's async work.
+    // Probes and scrapes (every few seconds per replica) would drown the traces that matter.
+    const spans = new WeakMap<object, Span>();
+    fastify.addHook('onRequest', (req, _reply, done) => {
+      if (UNTRACED.test(req.url)) return done();
+      const route = req.routeOptions?.url;
+      const { span, run } = startSpan(route ? `${req.method} ${route}` : req.method, {
+        kind: SpanKind.SERVER,
+        parent: req.headers,
+        scope: opts.service,
+        attributes: {
+          [TRACE_ATTR.httpRequestMethod]: req.method,
+          [TRACE_ATTR.urlPath]: req.url.split('?', 1)[0],
+          [TRACE_ATTR.urlScheme]: req.protocol,
+          ...(route ? { [TRACE_ATTR.httpRoute]: route } : {}),
+        },
+      });
+      spans.set(req, span);
+      run(done);
+    });
+    // A 5xx is an error of this span (the problem filter adds the exception); a 4xx is the client's.
+    fastify.addHook('onResponse', (req, reply, done) => {
+      const span = spans.get(req);
+      if (span) {
+        spans.delete(req);
+        span.setAttribute(TRACE_ATTR.httpResponseStatusCode, reply.statusCode);
+        if (reply.statusCode >= 500) {
+          span.setAttribute(TRACE_ATTR.errorType, String(reply.statusCode));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        span.end();
+      }
+      done();
+    });
+    fastify.addHook('onRequestAbort', (req, done) => {
+      const span = spans.get(req);
+      if (span) {
+        spans.delete(req);
+        markSpanFailed(span, new Error('the client aborted the request'));
+        span.end();
+      }
+      done();
+    });
+  }
+
   const metrics = app.get(MetricsRegistry);
   const httpDuration = metrics.histogram({
     name: 'http_request_duration_seconds',

@@ -5,6 +5,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -139,7 +140,55 @@ export class BaseServiceConfig {
   @Min(1024)
   @Max(100 * 1024 * 1024)
   HTTP_BODY_LIMIT: number = 1024 * 1024;
+
+  // Tracing (OpenTelemetry's own variable names; see tracing.ts). Off unless an exporter or an
+  // endpoint is set.
+
+  /** `true` turns tracing off whatever else is set. */
+  @BoolEnv()
+  @IsBoolean()
+  OTEL_SDK_DISABLED: boolean = false;
+
+  /** `otlp` or `none`; unset, it is `otlp` when an OTLP endpoint is set and `none` otherwise. */
+  @IsOptional()
+  @IsIn(['otlp', 'none'], { message: 'must be otlp or none' })
+  OTEL_TRACES_EXPORTER?: string;
+
+  /** OTLP/HTTP base URL; traces go to `<url>/v1/traces`. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http:// or https:// URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** Full OTLP/HTTP traces URL, used as is; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http:// or https:// URL' })
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  /** `service.name` of the spans; default: the service's name (registry, survey...). */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  OTEL_SERVICE_NAME?: string;
+
+  /** Fraction of new traces kept (parent-based: a caller's sampled flag is always followed). */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  OTEL_TRACES_SAMPLER_ARG: number = 1;
 }
+
+/** Variables without a default value, hence not among the keys of a fresh config object. */
+const VARIABLES_WITHOUT_DEFAULT = [
+  'PORT',
+  'DATABASE_URL',
+  'NATS_URL',
+  'JWT_SECRET',
+  'JWT_PUBLIC_KEY',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_SERVICE_NAME',
+];
 
 /** One line per variable: the type check when it failed (its bounds are moot then), else the first reason. */
 function flatten(errors: ValidationError[], target: Record<string, unknown>) {
@@ -164,13 +213,7 @@ export function loadConfig<T extends BaseServiceConfig>(
   env: NodeJS.ProcessEnv = process.env,
 ): T {
   const raw: Record<string, unknown> = { ...defaults };
-  for (const key of Object.keys(new cls()).concat(Object.keys(defaults), [
-    'PORT',
-    'DATABASE_URL',
-    'NATS_URL',
-    'JWT_SECRET',
-    'JWT_PUBLIC_KEY',
-  ])) {
+  for (const key of Object.keys(new cls()).concat(Object.keys(defaults), VARIABLES_WITHOUT_DEFAULT)) {
     if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   }
   const instance = plainToInstance(cls, raw, { enableImplicitConversion: true, exposeDefaultValues: true });

@@ -1,4 +1,5 @@
 export * from './correlation';
+export * from './tracing';
 export * from './config';
 export * from './problem';
 export * from './problem.filter';

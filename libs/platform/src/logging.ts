@@ -1,8 +1,12 @@
 import { LoggerModule } from 'nestjs-pino';
 import type { DynamicModule } from '@nestjs/common';
 import { currentCorrelation } from './correlation';
+import { activeTraceIds } from './tracing';
 
-/** JSON logs (pino) where every line carries the correlation id of its request or event. */
+/**
+ * JSON logs (pino) where every line carries the correlation id of its request or event, and the
+ * `trace_id`/`span_id` of the active span when tracing is on.
+ */
 export function loggingModule(service: string, level: string): DynamicModule {
   return LoggerModule.forRoot({
     pinoHttp: {
@@ -12,7 +16,9 @@ export function loggingModule(service: string, level: string): DynamicModule {
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       mixin: () => {
         const c = currentCorrelation();
-        return c ? { correlationId: c.correlationId, causationId: c.causationId } : {};
+        const ids = activeTraceIds();
+        const fields = c ? { correlationId: c.correlationId, causationId: c.causationId } : {};
+        return ids ? { ...fields, ...ids } : fields;
       },
       autoLogging: {
         ignore: (req) => /^\/(health|metrics)/.test(req.url ?? ''),

@@ -4,6 +4,7 @@ import type { BaseServiceConfig } from './config';
 import { HealthModule } from './health';
 import { loggingModule } from './logging';
 import { MetricsModule } from './metrics';
+import { ServiceTracing, startServiceTracing } from './tracing';
 
 /** Injection token of the service's validated configuration object. */
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
@@ -11,8 +12,8 @@ export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 
 /**
- * What every service has: validated config, JSON logs, metrics, health, and the JWT guard on
- * every route.
+ * What every service has: validated config, JSON logs, metrics, tracing (when configured),
+ * health, and the JWT guard on every route.
  */
 @Global()
 @Module({})
@@ -34,6 +35,11 @@ export class PlatformModule {
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: SERVICE_NAME, useValue: service },
+        // Started while the app is built, before createServiceApp adds its request hooks.
+        {
+          provide: ServiceTracing,
+          useFactory: () => new ServiceTracing(startServiceTracing(config, service)),
+        },
       ],
       exports: [SERVICE_CONFIG, SERVICE_NAME],
     };

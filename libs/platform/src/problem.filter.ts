@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_BASE, ProblemException, type ProblemDetails } from './problem';
+import { recordExceptionOnActiveSpan } from './tracing';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -79,6 +80,7 @@ export class ProblemFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const problem = this.toProblem(exception);
     problem.instance = request?.url;
+    if (problem.status >= 500) recordExceptionOnActiveSpan(exception);
     if (problem.status === 503) {
       this.logger.warn({ err: (exception as Error)?.message, url: request?.url }, 'dependency unavailable');
       void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));

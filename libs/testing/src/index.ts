@@ -3,3 +3,4 @@ export * from './eventually';
 export * from './test-service';
 export * from './nats-cluster';
 export * from './service-process';
+export * from './test-tracing';

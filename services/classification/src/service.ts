@@ -5,7 +5,7 @@ import {
   KampungProjectionHandler,
   KampungProjectionModule,
 } from '@kkb/kampung-projection';
-import { CreateMessagingTables1764300000000, InboxMessage, OutboxMessage } from '@kkb/messaging';
+import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
 import { ClassificationModule } from './classification.module';
 import { ClassificationConfig } from './config/classification.config';
 import { SubmissionVerifiedHandler } from './evaluation/submission-verified.handler';
@@ -21,7 +21,7 @@ export const classificationService: ServiceDefinition<ClassificationConfig> = {
   configClass: ClassificationConfig,
   entities: [KampungProjection, OutboxMessage, InboxMessage],
   migrations: [
-    CreateMessagingTables1764300000000,
+    ...MESSAGING_MIGRATIONS,
     CreateKampungProjection1764300100000,
     CreateClassification1764301100000,
     SeedRuleSetV11764301100100,

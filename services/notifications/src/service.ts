@@ -1,5 +1,5 @@
 import type { ServiceDefinition } from '@kkb/bootstrap';
-import { CreateMessagingTables1764300000000, InboxMessage, OutboxMessage } from '@kkb/messaging';
+import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
 import { NotificationsConfig } from './config/notifications.config';
 import { ClassificationEventsHandler } from './fan-out/classification-events.handler';
 import { FanOutModule } from './fan-out/fan-out.module';
@@ -23,7 +23,7 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
   configClass: NotificationsConfig,
   entities: [ReceivedEvent, OutboxMessage, InboxMessage],
   migrations: [
-    CreateMessagingTables1764300000000,
+    ...MESSAGING_MIGRATIONS,
     CreateReceivedEvent1764300300000,
     CreateSubscription1764302100000,
     CreateDelivery1764302200000,

@@ -1,4 +1,4 @@
-import { CreateMessagingTables1764300000000, InboxMessage, OutboxMessage } from '@kkb/messaging';
+import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
 import type { ServiceDefinition } from '@kkb/bootstrap';
 import { RegistryConfig } from './config/registry.config';
 import { CoverageModule } from './coverage/coverage.module';
@@ -23,7 +23,7 @@ export const registryService: ServiceDefinition<RegistryConfig> = {
   configClass: RegistryConfig,
   entities: [Kampung, Region, OutboxMessage, InboxMessage],
   migrations: [
-    CreateMessagingTables1764300000000,
+    ...MESSAGING_MIGRATIONS,
     CreateKampung1764300200000,
     CreateRegion1764300400000,
     ExtendKampung1764300500000,

@@ -5,7 +5,7 @@ import {
   KampungProjectionHandler,
   KampungProjectionModule,
 } from '@kkb/kampung-projection';
-import { CreateMessagingTables1764300000000, InboxMessage, OutboxMessage } from '@kkb/messaging';
+import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
 import { SurveyCommonModule } from './common/survey-common.module';
 import { SurveyConfig } from './config/survey.config';
 import { ImportJob } from './import/import-job.entity';
@@ -41,7 +41,7 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
     ImportRow,
   ],
   migrations: [
-    CreateMessagingTables1764300000000,
+    ...MESSAGING_MIGRATIONS,
     CreateKampungProjection1764300100000,
     CreateInstrument1764300500000,
     SeedInstruments1764300500100,
