@@ -1,5 +1,6 @@
 /* eslint-disable @nx/enforce-module-boundaries */
 import { randomUUID } from 'node:crypto';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, errors, type NatsConnection } from '@nats-io/transport-node';
 import { deadLetterSubject } from '@kkb/contracts';
@@ -8,6 +9,7 @@ import { classificationService } from '../../../services/classification/src/serv
 import { notificationsService } from '../../../services/notifications/src/service';
 import { registryService } from '../../../services/registry/src/service';
 import { surveyService } from '../../../services/survey/src/service';
+import { eventually, Role, startTestService, TestRun } from '@kkb/testing';
 import { NATS_USERS, startAuthNatsCluster, type AuthNatsCluster, type NatsUser } from './ops-support';
 
 /**
@@ -390,4 +392,46 @@ describe('NATS accounts and permissions (deploy/nats/accounts.conf)', () => {
       expect((await jsm.streams.info(dlqStreamName(PREFIX))).state.messages).toBeGreaterThan(0);
     });
   });
+  it('should run the real services with their own NATS users: a registration reaches the classification', async () => {
+    const run = new TestRun();
+    const env = (user: Service) => ({
+      NATS_URL: cluster.url,
+      NATS_USER: user,
+      NATS_PASSWORD: cluster.passwords[user],
+      NATS_STREAM_REPLICAS: '3',
+      // The subjects and streams accounts.conf grants, on this test's own servers.
+      EVENT_SUBJECT_ROOT: ROOT,
+      EVENT_STREAM_PREFIX: PREFIX,
+      REGIONS_AUTO_IMPORT: 'false',
+    });
+    const registry = await startTestService(run, registryService, { env: env('registry') });
+    const classification = await startTestService(run, classificationService, { env: env('classification') });
+    try {
+      const ds = registry.app.get<{ query(sql: string): Promise<unknown> }>(getDataSourceToken());
+      await ds.query(
+        `INSERT INTO "${run.schema('registry')}".region (code, compact_code, name, search_name, level, kind, parent_code, source) VALUES
+          ('16', '16', 'Sumatera Selatan', 'sumatera selatan', 1, 'provinsi', NULL, 'test'),
+          ('16.10', '1610', 'Ogan Ilir', 'ogan ilir', 2, 'kabupaten', '16', 'test'),
+          ('16.10.05', '161005', 'Pemulutan', 'pemulutan', 3, 'kecamatan', '16.10', 'test'),
+          ('16.10.05.2041', '1610052041', 'Sembadak', 'sembadak', 4, 'desa', '16.10.05', 'test')`,
+      );
+      const res = await registry.request({
+        method: 'POST',
+        url: '/api/v1/kampung',
+        payload: { villageCode: '16.10.05.2041', name: 'Kampung KB Seroja', launchDate: '2017-04-26' },
+        token: run.token(Role.province, '16'),
+      });
+      expect(res.statusCode).toBe(201);
+      const { id } = res.json() as { id: string };
+      const seen = await eventually(
+        () => classification.request({ method: 'GET', url: `/api/v1/projections/kampung/${id}` }),
+        { until: (r) => r.statusCode === 200, timeoutMs: 30000, what: 'the kampung at classification' },
+      );
+      expect(seen.json()).toMatchObject({ name: 'Kampung KB Seroja' });
+    } finally {
+      await classification.close();
+      await registry.close();
+      await run.cleanup();
+    }
+  }, 120000);
 });

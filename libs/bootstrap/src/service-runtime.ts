@@ -46,6 +46,8 @@ export function messagingOptions(
   return {
     service: def.name,
     natsUrl: config.NATS_URL,
+    natsUser: config.NATS_USER,
+    natsPassword: config.NATS_PASSWORD,
     subjectRoot: config.EVENT_SUBJECT_ROOT,
     streamPrefix: config.EVENT_STREAM_PREFIX,
     streamReplicas: config.NATS_STREAM_REPLICAS,

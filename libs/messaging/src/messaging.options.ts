@@ -20,6 +20,9 @@ export interface MessagingOptions {
   service: Producer;
   /** NATS servers, comma-separated. */
   natsUrl: string;
+  /** The service's NATS user and password, when the server requires them. */
+  natsUser?: string;
+  natsPassword?: string;
   /** Replaces the leading `kkb` of subjects (tests use a unique root per run). */
   subjectRoot: string;
   /** Prefix of stream names: `<prefix>_REGISTRY`, `<prefix>_DLQ`. */

@@ -18,6 +18,7 @@ export class NatsConnectionService implements OnApplicationShutdown {
     const conn = await connect({
       servers: this.options.natsUrl.split(','),
       name: `kkb-${this.options.service}`,
+      ...(this.options.natsUser ? { user: this.options.natsUser, pass: this.options.natsPassword } : {}),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       waitOnFirstConnect: true,

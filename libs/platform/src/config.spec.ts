@@ -49,6 +49,26 @@ describe(loadConfig.name, () => {
     ]);
   });
 
+  it('should read the NATS user and password, and refuse one without the other', () => {
+    const c = loadConfig(BaseServiceConfig, DEFAULTS, {
+      ...GOOD,
+      NATS_USER: 'registry',
+      NATS_PASSWORD: 'pw',
+    });
+    expect([c.NATS_USER, c.NATS_PASSWORD]).toEqual(['registry', 'pw']);
+    expect(loadConfig(BaseServiceConfig, DEFAULTS, GOOD).NATS_USER).toBeUndefined();
+    for (const env of [{ NATS_USER: 'registry' }, { NATS_PASSWORD: 'pw' }]) {
+      let error: unknown;
+      try {
+        loadConfig(BaseServiceConfig, DEFAULTS, { ...GOOD, ...env });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(String((error as Error).message)).toMatch(/NATS_(USER|PASSWORD).*together/);
+    }
+  });
+
   it('should refuse to start without a database URL or a JWT key', () => {
     expect(() => loadConfig(BaseServiceConfig, DEFAULTS, { NATS_URL: GOOD.NATS_URL })).toThrow(
       /DATABASE_URL: must be a postgres:\/\/ URL \(got nothing\)[\s\S]*JWT_SECRET: set JWT_SECRET/,

@@ -76,6 +76,16 @@ export class BaseServiceConfig {
   })
   NATS_URL!: string;
 
+  /** User of the service's NATS account (deploy/nats/accounts.conf); unset: no authentication. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be a NATS user name (letters, digits, _ . -)' })
+  NATS_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  NATS_PASSWORD?: string;
+
   @IsInt()
   @Min(1)
   @Max(5)
@@ -182,6 +192,8 @@ const VARIABLES_WITHOUT_DEFAULT = [
   'PORT',
   'DATABASE_URL',
   'NATS_URL',
+  'NATS_USER',
+  'NATS_PASSWORD',
   'JWT_SECRET',
   'JWT_PUBLIC_KEY',
   'OTEL_TRACES_EXPORTER',
@@ -223,6 +235,13 @@ export function loadConfig<T extends BaseServiceConfig>(
     problems.push({
       variable: 'JWT_SECRET',
       reason: 'set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256)',
+      value: undefined,
+    });
+  }
+  if (!instance.NATS_USER !== !instance.NATS_PASSWORD) {
+    problems.push({
+      variable: instance.NATS_USER ? 'NATS_PASSWORD' : 'NATS_USER',
+      reason: 'set NATS_USER and NATS_PASSWORD together, or neither',
       value: undefined,
     });
   }
