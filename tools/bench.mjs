@@ -3,6 +3,17 @@
 // their figures under a header naming the machine. Figures are reported, never asserted.
 //   node tools/bench.mjs [name...]   only the named benches (e.g. registry survey)
 //   --write                          also record the figures in BENCHMARKS.md (a full run only)
+// The benches (tools/bench/<name>.bench.mjs, each run as its own process):
+//   ceiling         the bare stack: Postgres row+outbox tx/s, JetStream publish and drain
+//   classification  83,762 kampung filled by SQL, national recomputation, aggregate latency
+//   national        a kampung in every village and a year of verified reports (~1.1 M, loaded by
+//                   SQL as the services would have written them), recomputation, aggregate and list
+//                   latency over HTTP, peak RSS; several minutes (NATIONAL_KAMPUNG=5000 to try it)
+//   notifications   webhook deliveries/s, head-of-line blocking
+//   pipeline        the four services as processes, submit -> verify -> classified -> webhook end
+//                   to end at 16 and 64 clients, per-stage latency, peak RSS, ÷ the ceiling
+//   registry        region import, coverage and search latency
+//   survey          submit req/s, round trips, CSV import
 import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
