@@ -440,3 +440,19 @@ export function reportAnswers(rng, q, pus) {
   a.bpjs_users = Math.floor(users * (0.3 + 0.6 * rng()));
   return a;
 }
+
+/**
+ * Starts several services as processes at once; resolves to { name: process }. If one fails, the
+ * others are let finish starting and stopped again before the error is thrown, so that nothing
+ * keeps running (and making streams) past the caller's cleanup.
+ */
+export async function startServiceProcesses(run, names, envOf = () => ({})) {
+  const results = await Promise.allSettled(names.map((n) => startServiceProcess(run, n, envOf(n))));
+  const started = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const p of started) await p.stop();
+    throw failed.reason;
+  }
+  return Object.fromEntries(started.map((p) => [p.name, p]));
+}
