@@ -8,6 +8,7 @@ import { CreateKampung1764300200000 } from './migrations/1764300200000-create-ka
 import { CreateRegion1764300400000 } from './migrations/1764300400000-create-region';
 import { ExtendKampung1764300500000 } from './migrations/1764300500000-extend-kampung';
 import { CreateCoverageCount1764300600000 } from './migrations/1764300600000-create-coverage-count';
+import { CoverageCountLockOrder1764300700000 } from './migrations/1764300700000-coverage-count-lock-order';
 import { Region } from './region/region.entity';
 import { RegionModule } from './region/region.module';
 import { registryCommands } from './registry.commands';
@@ -28,6 +29,7 @@ export const registryService: ServiceDefinition<RegistryConfig> = {
     CreateRegion1764300400000,
     ExtendKampung1764300500000,
     CreateCoverageCount1764300600000,
+    CoverageCountLockOrder1764300700000,
   ],
   consumers: [],
   modules: () => [RegionModule, KampungModule, CoverageModule, SeedModule],

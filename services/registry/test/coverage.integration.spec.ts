@@ -120,6 +120,32 @@ describe(CoverageService.name, () => {
     expect(district.children!.find((c) => c.code === v1.code)).toMatchObject({ kampung: 1 });
   });
 
+  it('should register concurrently across regencies and districts of one province without a deadlock', async () => {
+    // Each registration updates its province, regency and district counters: taken in different
+    // orders by concurrent transactions, those row locks deadlocked (a 500 for the caller).
+    const villages: { code: string }[] = await reg.ds.query(
+      `SELECT DISTINCT ON (substr(code, 1, 8)) code FROM "${reg.schema}".region
+        WHERE level = 4 AND code LIKE '16.%' AND active
+          AND NOT EXISTS (SELECT 1 FROM "${reg.schema}".kampung k WHERE k.village_code = region.code AND k.active)
+        ORDER BY substr(code, 1, 8), code LIMIT 48`,
+    );
+    expect(new Set(villages.map((v) => v.code.slice(0, 5))).size).toBeGreaterThan(2);
+    const before = (await coverage('?region=16')).body.kampung;
+    const token = run.token();
+    const results = await Promise.all(
+      villages.map((v, i) =>
+        reg.svc.request({
+          method: 'POST',
+          url: '/api/v1/kampung',
+          payload: { villageCode: v.code, name: `Kampung KB Serentak ${i}`, launchDate: '2021-03-01' },
+          token,
+        }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(villages.map(() => 201));
+    expect((await coverage('?region=16')).body.kampung).toBe(before + villages.length);
+  });
+
   it('should scope coverage to the officer region', async () => {
     const mine = await coverage('', run.token(Role.regency, '1610'));
     expect(mine.body).toMatchObject({ code: '16.10', level: 'regency' });
