@@ -18,6 +18,7 @@ import { SeedInstruments1764300500100 } from './migrations/1764300500100-seed-in
 import { CreateSubmission1764300500200 } from './migrations/1764300500200-create-submission';
 import { CreateReportOverdue1764300500300 } from './migrations/1764300500300-create-report-overdue';
 import { CreateImportJob1764300500400 } from './migrations/1764300500400-create-import-job';
+import { IndexSubmissionKampung1764300500500 } from './migrations/1764300500500-index-submission-kampung';
 import { OverdueModule } from './overdue/overdue.module';
 import { ReportOverdue } from './overdue/report-overdue.entity';
 import { Submission } from './submission/submission.entity';
@@ -48,6 +49,7 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
     CreateSubmission1764300500200,
     CreateReportOverdue1764300500300,
     CreateImportJob1764300500400,
+    IndexSubmissionKampung1764300500500,
   ],
   consumers: [
     {
