@@ -23,6 +23,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import {
   benchRun,
+  dist,
   fmt,
   httpClient,
   infrastructure,
@@ -35,6 +36,16 @@ import {
   summary,
 } from './bench-kit.mjs';
 import { measureCeiling } from './ceiling.bench.mjs';
+
+/** Each durable consumer's concurrency (messages handled at once per replica), from the services. */
+const CONSUMER_SLOTS = Object.fromEntries(
+  ['survey', 'classification', 'notifications'].flatMap((name) =>
+    dist(`services/${name}/src/service.js`)[`${name}Service`].consumers.map((c) => [
+      c.durable,
+      c.concurrency ?? 1,
+    ]),
+  ),
+);
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
@@ -494,9 +505,6 @@ try {
       report(`  c${l.concurrency} ${name}`, `p50 ${ms(x.p50)}`, `p99 ${ms(x.p99)}`, `mean ${ms(x.mean)}`);
     const total = fine.reduce((a, [, x]) => a + x.mean, 0);
     const [slowName, slow] = fine.reduce((a, b) => (b[1].mean > a[1].mean ? b : a));
-    // The classification consumer of verified submissions handles one event at a time (in
-    // stream order): its time per event bounds the pipeline at 1000 / mean events per second.
-    const cc = l.consumers['classification-survey-submission'];
     report(
       `pipeline.slowest stage c${l.concurrency}`,
       `${slowName}: mean ${ms(slow.mean)} of ${ms(total)} (${fmt((100 * slow.mean) / total)} %)`,
@@ -509,10 +517,18 @@ try {
         .map(([name, c]) => `${name} ${ms(c.mean)}/event busy ${fmt(100 * c.busy)} %`)
         .join('  '),
     );
-    if (cc?.count)
+    // The most saturated consumer: the share of its slots (its concurrency) busy, and the event
+    // rate its time per event allows with every slot busy.
+    const saturation = Object.entries(l.consumers)
+      .filter(([, c]) => c.count)
+      .map(([name, c]) => ({ name, c, slots: CONSUMER_SLOTS[name] ?? 1 }))
+      .map((x) => ({ ...x, share: x.c.busy / x.slots }))
+      .sort((a, b) => b.share - a.share)[0];
+    if (saturation)
       report(
         `pipeline.bound c${l.concurrency}`,
-        `one classification consumer at ${ms(cc.mean)} per event: at most ${fmt(1000 / cc.mean)} submissions/s`,
+        `most saturated consumer ${saturation.name}: ${fmt(100 * saturation.share)} % of its ${saturation.slots} slot(s) busy,`,
+        `${ms(saturation.c.mean)} per event: at most ${fmt((1000 * saturation.slots) / saturation.c.mean)} events/s`,
       );
     report(
       `pipeline.per submission c${l.concurrency}`,
