@@ -38,6 +38,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { prng, profileAnswers, reportAnswers } from './bench/bench-kit.mjs';
 import { freePort, startEmbeddedPostgres, startNatsServer } from './local-infra.mjs';
 import { ensureBuilt, mainJs, ROOT, SERVICES } from './migrate.mjs';
 
@@ -88,17 +89,7 @@ const clock = () => `${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}
 const say = (msg) => process.stdout.write(`[chaos ${clock()}] ${msg}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** mulberry32: the same seed gives the same kampung, answers and fault order. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seed gives the same answers and fault order. */
 const rand = prng(Number(args.seed));
 const pick = (list) => list[Math.floor(rand() * list.length)];
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
@@ -293,67 +284,6 @@ const receiver = http.createServer((req, res) => {
   });
 });
 
-// ---------------------------------------------------------------------------- answers
-function profileAnswers() {
-  return {
-    pokja_exists: true,
-    pokja_members: int(3, 30),
-    pokja_trained: rand() < 0.6,
-    sk_exists: true,
-    sk_issuer: 'village_head',
-    plkb_assigned: rand() < 0.8,
-    funding_sources: ['apbd', 'dana_desa', 'csr'].slice(0, int(0, 3)),
-    poktan_services: ['bkb', 'bkr', 'bkl', 'uppka', 'pik_r', 'kb_kr_service'].slice(0, int(0, 6)),
-    facilities: ['secretariat', 'rumah_dataku'].slice(0, int(0, 2)),
-    data_sources: ['pk', 'bkkbn_routine', 'village_potential', 'sectoral'].slice(0, int(0, 4)),
-    operating_steps: [
-      'planning_meeting',
-      'coordination',
-      'socialisation',
-      'monitoring_evaluation',
-      'reporting',
-    ].slice(0, int(0, 5)),
-    agencies: int(0, 9),
-    pus: 640,
-    families: 900,
-    families_with_toddler: 210,
-    families_with_teen: 260,
-    families_with_elderly: 180,
-  };
-}
-function reportAnswers() {
-  const answers = {};
-  for (const p of ['bkb', 'bkr', 'bkl', 'uppka', 'pik_r']) {
-    answers[`${p}_target_families`] = int(20, 120);
-    answers[`${p}_participants`] = int(0, answers[`${p}_target_families`]);
-  }
-  const pus = int(300, 900);
-  const users = [
-    'users_iud',
-    'users_mow',
-    'users_mop',
-    'users_condom',
-    'users_implant',
-    'users_injection',
-    'users_pill',
-  ];
-  let left = Math.floor(pus * (0.2 + rand() * 0.5));
-  for (const u of users) {
-    const n = int(0, Math.floor(left / 2));
-    answers[u] = n;
-    left -= n;
-  }
-  const used = users.reduce((a, u) => a + answers[u], 0);
-  let rest = Math.floor((pus - used) * rand() * 0.5);
-  for (const n of ['nonusers_pregnant', 'nonusers_want_child_now', 'nonusers_iat', 'nonusers_tial']) {
-    answers[n] = int(0, Math.floor(rest / 2));
-    rest -= answers[n];
-  }
-  answers.pus = pus;
-  answers.bpjs_users = int(0, used);
-  return answers;
-}
-
 // ---------------------------------------------------------------------------- the run
 const kampung = []; // { id, province, villageCode, nextPeriod: {year, month}, profileId }
 const accepted = []; // { id, kampungId, submittedAt }
@@ -486,7 +416,7 @@ async function setUp() {
       instrumentCode: 'kampung-profile',
       instrumentVersion: 1,
       period: { year: 2015, month: 1 },
-      answers: profileAnswers(),
+      answers: profileAnswers(rand, rand()),
     });
     k.profileId = id;
   }
@@ -548,7 +478,7 @@ async function client() {
         instrumentCode: 'monthly-report',
         instrumentVersion: 1,
         period,
-        answers: reportAnswers(),
+        answers: reportAnswers(rand, rand(), 640),
       };
       const s = await call(
         'survey',
@@ -576,7 +506,7 @@ async function client() {
       instrumentCode: 'monthly-report',
       instrumentVersion: 1,
       period,
-      answers: reportAnswers(),
+      answers: reportAnswers(rand, rand(), 640),
     };
     await submitAndVerify(k, body);
     accepted.push({ id: body.id, kampungId: k.id, submittedAt });

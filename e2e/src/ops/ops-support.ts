@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '@kkb/testing';
 
 /** The repository root (this file is e2e/src/ops/ops-support.ts). */
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -17,16 +17,7 @@ export function which(cmd: string): string | null {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** The users of deploy/nats/accounts.conf and the environment variable holding each password. */
 export const NATS_USERS = ['registry', 'survey', 'classification', 'notifications', 'integrator'] as const;
