@@ -288,6 +288,61 @@ describe(SubmissionVerifiedHandler.name, () => {
       });
       expect((await get('/api/v1/levels/history?from=2025-05&to=2025-01')).status).toBe(400);
     });
+
+    it('should count each month from the level changes before and within it, across years', async () => {
+      // Random level changes of 60 kampung in province 19 over three years, against a direct count.
+      let seed = 19;
+      const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+      const levels = ['dasar', 'berkembang', 'mandiri', 'berkelanjutan'] as const;
+      const rows: { kampung: string; month: string; village: string; level: string }[] = [];
+      for (let k = 0; k < 60; k++) {
+        const kampung = `00000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
+        const village = `19.0${1 + (k % 3)}.01.${2001 + k}`;
+        const months = new Set<string>();
+        for (let n = Math.floor(rnd() * 6); n >= 0; n--)
+          months.add(
+            `${2023 + Math.floor(rnd() * 3)}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}`,
+          );
+        for (const month of months)
+          rows.push({ kampung, month, village, level: levels[Math.floor(rnd() * 4)] });
+      }
+      await c.ds.query(
+        `INSERT INTO "${run.schema('classification')}".kampung_level_month (kampung_id, month, village_code, level)
+         SELECT k, (m || '-01')::date, v, l FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS u(k, m, v, l)`,
+        [
+          rows.map((r) => r.kampung),
+          rows.map((r) => r.month),
+          rows.map((r) => r.village),
+          rows.map((r) => r.level),
+        ],
+      );
+      const expected = (region: string, month: string) => {
+        const counts = { dasar: 0, berkembang: 0, mandiri: 0, berkelanjutan: 0 } as Record<string, number>;
+        const latest = new Map<string, { month: string; level: string }>();
+        for (const r of rows)
+          if (
+            r.village.startsWith(region) &&
+            r.month <= month &&
+            (latest.get(r.kampung)?.month ?? '') < r.month
+          )
+            latest.set(r.kampung, r);
+        for (const { level } of latest.values()) counts[level]++;
+        return counts;
+      };
+      for (const [region, from, to] of [
+        ['19', '2023-01', '2025-12'],
+        ['19', '2024-03', '2024-11'],
+        ['19.02', '2022-06', '2026-02'],
+      ]) {
+        const h = await get(`/api/v1/levels/history?region=${region}&from=${from}&to=${to}`);
+        expect(h.status).toBe(200);
+        for (const m of h.body.months as { month: string; levels: Record<string, number> }[])
+          expect({ month: m.month, levels: m.levels }).toEqual({
+            month: m.month,
+            levels: expected(region, m.month),
+          });
+      }
+    });
   });
 
   describe('rule sets', () => {

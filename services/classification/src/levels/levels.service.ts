@@ -136,23 +136,31 @@ export class LevelsService {
     if (span < 0) throw ProblemException.validation([{ field: 'from', reason: 'from must not be after to' }]);
     if (span >= 120)
       throw ProblemException.validation([{ field: 'from', reason: 'at most 120 months at once' }]);
+    // Each run of a level (from its month to the kampung's next change) adds 1 to that level at
+    // its first month in range and takes it away at the change: the distribution of month m is
+    // the running sum of those changes up to m. One pass over the rows, whatever the span.
     const rows: { month: string; level: Level; n: number }[] = await this.ds.query(
       `WITH r AS (
          SELECT level, month AS from_m, lead(month) OVER (PARTITION BY kampung_id ORDER BY month) AS to_m
            FROM ${schemaOf(this.ds)}.kampung_level_month
-          WHERE village_code LIKE $1 AND month <= $3::date)
-       SELECT to_char(m, 'YYYY-MM') AS month, r.level, count(*)::int AS n
-         FROM generate_series($2::date, $3::date, interval '1 month') m
-         JOIN r ON r.from_m <= m AND (r.to_m IS NULL OR r.to_m > m)
-        GROUP BY 1, 2`,
+          WHERE village_code LIKE $1 AND month <= $3::date),
+       d AS (
+         SELECT greatest(from_m, $2::date) AS m, level, 1 AS delta FROM r WHERE to_m IS NULL OR to_m > $2::date
+         UNION ALL
+         SELECT to_m, level, -1 FROM r WHERE to_m > $2::date AND to_m <= $3::date),
+       g AS (SELECT m, level, sum(delta) AS delta FROM d GROUP BY m, level)
+       SELECT to_char(m, 'YYYY-MM') AS month, level, (sum(delta) OVER (PARTITION BY level ORDER BY m))::int AS n
+         FROM g`,
       [this.pattern(compact), `${first}-01`, `${last}-01`],
     );
+    const changes = new Map<string, { level: Level; n: number }[]>();
+    for (const r of rows) changes.set(r.month, [...(changes.get(r.month) ?? []), r]);
     const months: MonthLevels[] = [];
+    const levels = emptyLevels();
     for (let i = 0; i <= span; i++) {
       const month = monthsBefore(last, span - i);
-      const levels = emptyLevels();
-      for (const r of rows) if (r.month === month) levels[r.level] += r.n;
-      months.push({ month, assessed: LEVELS.reduce((a, l) => a + levels[l], 0), levels });
+      for (const r of changes.get(month) ?? []) levels[r.level] = r.n;
+      months.push({ month, assessed: LEVELS.reduce((a, l) => a + levels[l], 0), levels: { ...levels } });
     }
     return { region: compact ? dotted(compact) : null, from: first, to: last, months };
   }
