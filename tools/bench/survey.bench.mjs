@@ -15,7 +15,7 @@
 //   (env: CONCURRENCY, SUBMIT_SECONDS, CSV_ROWS, KAMPUNG, PHASES, SERVICE_NODE_ARGS)
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -23,6 +23,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { freePort, startEmbeddedPostgres, startNatsServer } from '../local-infra.mjs';
+import { memoryOf } from './bench-kit.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = path.join(ROOT, 'dist');
@@ -155,17 +156,6 @@ async function startProcess(run) {
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
       }),
   };
-}
-
-/** Peak and current resident set of a process, in bytes (Linux /proc), or null elsewhere. */
-function memoryOf(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { peak: kb('VmHWM'), current: kb('VmRSS') };
-  } catch {
-    return null;
-  }
 }
 
 async function seedKampung(pgClient, run) {
