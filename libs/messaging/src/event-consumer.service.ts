@@ -8,7 +8,7 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
+import { headers as natsHeaders, type Subscription } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
 import {
   checkEvent,
@@ -66,6 +66,16 @@ interface RunningConsumer {
   contracts: Map<string, EventContract<object>>;
   messages?: ConsumerMessages;
   loop?: Promise<void>;
+  /** JetStream's MAX_DELIVERIES advisories of this durable (see watchMaxDeliveries). */
+  advisories?: Subscription;
+}
+
+/** The part of JetStream's `io.nats.jetstream.advisory.v1.max_deliver` advisory used here. */
+interface MaxDeliveriesAdvisory {
+  stream: string;
+  consumer: string;
+  stream_seq: number;
+  deliveries: number;
 }
 
 /**
@@ -124,6 +134,7 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
 
   async onApplicationBootstrap(): Promise<void> {
     await this.provision();
+    for (const c of this.consumers) this.watchMaxDeliveries(c);
     if (this.options.consumersEnabled) this.startAll();
   }
 
@@ -180,6 +191,10 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
 
   async stopAll(): Promise<void> {
     this.stopping = true;
+    for (const c of this.consumers) {
+      c.advisories?.unsubscribe();
+      c.advisories = undefined;
+    }
     for (const c of this.consumers) await c.messages?.close().catch(() => undefined);
     await Promise.all(this.consumers.map((c) => c.loop));
     for (const c of this.consumers) c.loop = undefined;
@@ -360,33 +375,110 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
     reason: string,
     problems?: FieldProblem[],
   ): Promise<Outcome> {
-    const letter: DeadLetter = {
+    await this.publishDeadLetter(c, {
       reason,
       ...(problems ? { problems } : {}),
-      service: this.options.service,
-      consumer: c.spec.durable,
       deliveryCount: msg.info.deliveryCount,
       stream: msg.info.stream,
       streamSequence: msg.info.streamSequence,
       subject: msg.subject,
-      receivedAt: new Date().toISOString(),
       event: msg.string(),
+    });
+    activeSpan().setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered: ${reason}` });
+    // No reason on term: nats-server 2.9 only recognises a bare `+TERM` (the reason is in the dead letter).
+    msg.term();
+    return 'dead-lettered';
+  }
+
+  /**
+   * One dead letter per stream message and durable: its Nats-Msg-Id is the same whichever path
+   * (or replica) writes it, so JetStream keeps the first within the duplicate window.
+   */
+  private async publishDeadLetter(
+    c: RunningConsumer,
+    letter: Omit<DeadLetter, 'service' | 'consumer' | 'receivedAt'>,
+  ): Promise<void> {
+    const full: DeadLetter = {
+      ...letter,
+      service: this.options.service,
+      consumer: c.spec.durable,
+      receivedAt: new Date().toISOString(),
     };
     const trace = injectTraceContext();
     const h = trace.traceparent ? natsHeaders() : undefined;
     for (const [k, v] of Object.entries(trace)) h?.set(k, v);
     await this.nats.js.publish(
       deadLetterSubject(this.options.service, c.spec.durable, this.options.subjectRoot),
-      JSON.stringify(letter),
-      { msgID: `${msg.info.stream}:${c.spec.durable}:${msg.info.streamSequence}`, headers: h },
+      JSON.stringify(full),
+      { msgID: `${letter.stream}:${c.spec.durable}:${letter.streamSequence}`, headers: h },
     );
-    activeSpan().setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered: ${reason}` });
     this.logger.warn(
-      { consumer: c.spec.durable, reason, problems, seq: msg.info.streamSequence },
+      {
+        consumer: c.spec.durable,
+        reason: letter.reason,
+        problems: letter.problems,
+        seq: letter.streamSequence,
+      },
       'event dead-lettered',
     );
-    // No reason on term: nats-server 2.9 only recognises a bare `+TERM` (the reason is in the dead letter).
-    msg.term();
-    return 'dead-lettered';
+  }
+
+  /**
+   * A message whose every delivery ended without an outcome (the process died in the handler,
+   * or the handler outlived the ack wait each time) reaches `max_deliver` without passing through
+   * `deadLetter`: JetStream stops delivering it and says so only in a MAX_DELIVERIES advisory.
+   * Each replica listens for its durables' advisories and dead-letters the message from the
+   * stream, unless the inbox shows it was handled (the process died between commit and ack).
+   */
+  private watchMaxDeliveries(c: RunningConsumer): void {
+    if (c.advisories) return;
+    c.advisories = this.nats.nc.subscribe(
+      `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${c.stream}.${c.spec.durable}`,
+      {
+        callback: (err, m) => {
+          if (err) return;
+          let advisory: MaxDeliveriesAdvisory;
+          try {
+            advisory = m.json<MaxDeliveriesAdvisory>();
+          } catch {
+            return;
+          }
+          void this.onMaxDeliveries(c, advisory).catch((e: unknown) =>
+            this.logger.warn(
+              { err: (e as Error).message, consumer: c.spec.durable, seq: advisory.stream_seq },
+              'could not dead-letter a message that reached max_deliver',
+            ),
+          );
+        },
+      },
+    );
+  }
+
+  private async onMaxDeliveries(c: RunningConsumer, advisory: MaxDeliveriesAdvisory): Promise<void> {
+    const stored = await this.nats.jsm.streams.getMessage(c.stream, { seq: advisory.stream_seq });
+    if (!stored) return; // gone from the stream (retention): nothing left to keep
+    const body = stored.string();
+    let eventId: unknown;
+    try {
+      eventId = (JSON.parse(body) as { id?: unknown } | null)?.id;
+    } catch {
+      eventId = undefined;
+    }
+    if (typeof eventId === 'string') {
+      const handled: unknown[] = await this.ds.query(
+        `SELECT 1 FROM "${this.options.schema}".inbox WHERE consumer = $1 AND event_id = $2`,
+        [c.spec.durable, eventId],
+      );
+      if (handled.length) return; // handled; only its ack was lost
+    }
+    this.handled.inc({ consumer: c.spec.durable, type: 'unknown', outcome: 'dead-lettered' });
+    await this.publishDeadLetter(c, {
+      reason: `no outcome after ${advisory.deliveries} deliveries: the handler never finished (the process died or the ack wait ran out each time)`,
+      deliveryCount: advisory.deliveries,
+      stream: c.stream,
+      streamSequence: advisory.stream_seq,
+      subject: stored.subject,
+      event: body,
+    });
   }
 }
