@@ -458,20 +458,22 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
     const stored = await this.nats.jsm.streams.getMessage(c.stream, { seq: advisory.stream_seq });
     if (!stored) return; // gone from the stream (retention): nothing left to keep
     const body = stored.string();
-    let eventId: unknown;
-    try {
-      eventId = (JSON.parse(body) as { id?: unknown } | null)?.id;
-    } catch {
-      eventId = undefined;
-    }
-    if (typeof eventId === 'string') {
+    const event = ((): { id?: unknown; type?: unknown } | null => {
+      try {
+        return JSON.parse(body) as { id?: unknown; type?: unknown } | null;
+      } catch {
+        return null;
+      }
+    })();
+    if (typeof event?.id === 'string') {
       const handled: unknown[] = await this.ds.query(
         `SELECT 1 FROM "${this.options.schema}".inbox WHERE consumer = $1 AND event_id = $2`,
-        [c.spec.durable, eventId],
+        [c.spec.durable, event.id],
       );
       if (handled.length) return; // handled; only its ack was lost
     }
-    this.handled.inc({ consumer: c.spec.durable, type: 'unknown', outcome: 'dead-lettered' });
+    const type = typeof event?.type === 'string' ? event.type : 'unknown';
+    this.handled.inc({ consumer: c.spec.durable, type, outcome: 'dead-lettered' });
     await this.publishDeadLetter(c, {
       reason: `no outcome after ${advisory.deliveries} deliveries: the handler never finished (the process died or the ack wait ran out each time)`,
       deliveryCount: advisory.deliveries,

@@ -206,7 +206,7 @@ export interface StartedSpan {
 /** Starts a span that the caller ends; see withSpan for the common case. */
 export function startSpan(name: string, opts: StartSpanOptions = {}): StartedSpan {
   if (!enabled) return { span: NOOP_SPAN, run: (fn) => fn() };
-  const parent = opts.parent ? propagation.extract(ROOT_CONTEXT, opts.parent) : context.active();
+  const parent = opts.parent ? extractTraceContext(opts.parent) : context.active();
   const span = tracer(opts.scope ?? 'kkb').startSpan(
     name,
     { kind: opts.kind ?? SpanKind.INTERNAL, attributes: opts.attributes },
