@@ -688,49 +688,48 @@ async function audit(subs) {
   check(badSignatures === 0, `every webhook carried a valid signature (${badSignatures} did not)`);
 
   // Outboxes and dead letters.
-  for (const { name } of SERVICES) {
-    const [{ n: left }] = await query(
-      `SELECT count(*)::int AS n FROM ${SCHEMA(name)}.outbox WHERE published_at IS NULL`,
-    );
+  for (const [name, left] of Object.entries(await unpublished()))
     check(left === 0, `${name} outbox: ${left} unpublished`);
-  }
   const dlq = await countDlq();
   check(dlq.messages === 0, `dead-letter stream: ${dlq.messages} messages ${JSON.stringify(dlq.subjects)}`);
   return failures;
 }
 
-async function settle(subs) {
+/** Unpublished outbox rows of each service, by name. */
+async function unpublished() {
+  const [row] = await query(
+    `SELECT ${SERVICES.map(
+      ({ name }) =>
+        `(SELECT count(*)::int FROM ${SCHEMA(name)}.outbox WHERE published_at IS NULL) AS "${name}"`,
+    ).join(', ')}`,
+  );
+  return row;
+}
+
+async function settle() {
   say('load stopped; waiting for the pipeline to settle');
   const deadline = Date.now() + SETTLE_S * 1000;
   const c = SCHEMA('classification');
   const n = SCHEMA('notifications');
+  // Every event of registry, survey and classification reaches notifications.
+  const produced = ['registry', 'survey', 'classification']
+    .map((name) => `(SELECT count(*)::int FROM ${SCHEMA(name)}.outbox)`)
+    .join(' + ');
   while (Date.now() < deadline) {
-    const [{ evals }] = await query(`SELECT count(*)::int AS evals FROM ${c}.evaluation`);
-    const [{ open }] = await query(
-      `SELECT count(*)::int AS open FROM ${n}.delivery WHERE status = 'pending'`,
+    const [{ evals, open, seen, published }] = await query(
+      `SELECT (SELECT count(*)::int FROM ${c}.evaluation) AS evals,
+              (SELECT count(*)::int FROM ${n}.delivery WHERE status = 'pending') AS open,
+              (SELECT count(*)::int FROM ${n}.received_event) AS seen,
+              ${produced} AS published`,
     );
-    let unpublished = 0;
-    for (const { name } of SERVICES)
-      unpublished += (
-        await query(`SELECT count(*)::int AS n FROM ${SCHEMA(name)}.outbox WHERE published_at IS NULL`)
-      )[0].n;
-    const [{ survey }] = await query(`SELECT count(*)::int AS survey FROM ${SCHEMA('survey')}.outbox`);
-    const [{ seen }] = await query(`SELECT count(*)::int AS seen FROM ${n}.received_event`);
-    const [{ classified }] = await query(`SELECT count(*)::int AS classified FROM ${c}.outbox`);
-    const [{ regs }] = await query(`SELECT count(*)::int AS regs FROM ${SCHEMA('registry')}.outbox`);
-    if (
-      evals >= kampung.length + accepted.length &&
-      open === 0 &&
-      unpublished === 0 &&
-      seen >= survey + classified + regs
-    ) {
+    const left = Object.values(await unpublished()).reduce((a, b) => a + b, 0);
+    if (evals >= kampung.length + accepted.length && open === 0 && left === 0 && seen >= published) {
       say(`settled: ${evals} evaluations, ${seen} events at notifications, no pending delivery`);
       return;
     }
     await sleep(1000);
   }
   say(`not settled within ${SETTLE_S} s: auditing anyway`);
-  void subs;
 }
 
 /**
@@ -797,7 +796,7 @@ try {
   const loadSeconds = (Date.now() - loadStarted) / 1000;
   for (const name of services.keys()) await waitReady(name);
   await release;
-  await settle(subs);
+  await settle();
   const failures = await audit(subs);
   say('counts');
   const line = (k, v) => process.stdout.write(`  ${k.padEnd(44)}${v}\n`);
