@@ -286,7 +286,7 @@ const receiver = http.createServer((req, res) => {
 
 // ---------------------------------------------------------------------------- the run
 const kampung = []; // { id, province, villageCode, nextPeriod: {year, month}, profileId }
-const accepted = []; // { id, kampungId, submittedAt }
+const accepted = []; // ids of the verified reports
 const rejected = []; // ids
 const pending = new Map(); // report id -> kampung (waiting for its evaluation)
 const free = []; // kampung ready for their next report
@@ -443,12 +443,25 @@ async function until(check, timeoutMs, what) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function submitAndVerify(k, body) {
-  const officer = token('field_officer', k.province);
-  const verifier = token('verifier', k.province);
-  const s = await call('survey', 'POST', '/api/v1/submissions', body, officer);
+/** Submits (a retry with the same id answers 200); anything else than 200/201 stops the run. */
+async function submit(k, body) {
+  const s = await call('survey', 'POST', '/api/v1/submissions', body, token('field_officer', k.province));
   if (s.status !== 201 && s.status !== 200)
     throw new Error(`submission refused: ${s.status} ${JSON.stringify(s.body)}`);
+}
+
+const monthlyReport = (k, period) => ({
+  id: randomUUID(),
+  kampungId: k.id,
+  instrumentCode: 'monthly-report',
+  instrumentVersion: 1,
+  period,
+  answers: reportAnswers(rand, rand(), 640),
+});
+
+async function submitAndVerify(k, body) {
+  const verifier = token('verifier', k.province);
+  await submit(k, body);
   const v = await call('survey', 'POST', `/api/v1/submissions/${body.id}/verify`, undefined, verifier);
   // 409 after a retry whose first attempt did verify it (the answer was lost): check the state.
   if (v.status === 409) {
@@ -469,26 +482,10 @@ async function client() {
       period.month === 12
         ? { year: period.year + 1, month: 1 }
         : { year: period.year, month: period.month + 1 };
-    const submittedAt = Date.now();
     if (rand() < 0.125) {
       // A report with a wrong figure: rejected, then corrected by a new submission.
-      const wrong = {
-        id: randomUUID(),
-        kampungId: k.id,
-        instrumentCode: 'monthly-report',
-        instrumentVersion: 1,
-        period,
-        answers: reportAnswers(rand, rand(), 640),
-      };
-      const s = await call(
-        'survey',
-        'POST',
-        '/api/v1/submissions',
-        wrong,
-        token('field_officer', k.province),
-      );
-      if (s.status !== 201 && s.status !== 200)
-        throw new Error(`submission refused: ${s.status} ${JSON.stringify(s.body)}`);
+      const wrong = monthlyReport(k, period);
+      await submit(k, wrong);
       const r = await call(
         'survey',
         'POST',
@@ -500,16 +497,9 @@ async function client() {
         throw new Error(`reject refused: ${r.status} ${JSON.stringify(r.body)}`);
       rejected.push(wrong.id);
     }
-    const body = {
-      id: randomUUID(),
-      kampungId: k.id,
-      instrumentCode: 'monthly-report',
-      instrumentVersion: 1,
-      period,
-      answers: reportAnswers(rand, rand(), 640),
-    };
+    const body = monthlyReport(k, period);
     await submitAndVerify(k, body);
-    accepted.push({ id: body.id, kampungId: k.id, submittedAt });
+    accepted.push(body.id);
     pending.set(body.id, k);
   }
 }
@@ -615,8 +605,8 @@ async function audit(subs) {
   const perReport = new Map();
   for (const e of evals) if (e.report) perReport.set(e.report, (perReport.get(e.report) ?? 0) + 1);
   const firstOnly = evals.filter((e) => !e.report).length;
-  const missing = accepted.filter((a) => !perReport.has(a.id)).length;
-  const twice = accepted.filter((a) => (perReport.get(a.id) ?? 0) > 1).length;
+  const missing = accepted.filter((id) => !perReport.has(id)).length;
+  const twice = accepted.filter((id) => (perReport.get(id) ?? 0) > 1).length;
   const rejectedEvaluated = rejected.filter((id) => perReport.has(id)).length;
   const expectedEvals = kampung.length + accepted.length;
   say(
@@ -747,7 +737,7 @@ async function selfTest(subs) {
      SELECT gen_random_uuid(), kampung_id, rule_set_version, level, previous_level, changed, indices, indicators,
             profile_submission_id, profile_period, report_submission_id, report_period, trigger, now()
        FROM ${c}.evaluation WHERE report_submission_id = $1`,
-    [accepted[0].id],
+    [accepted[0]],
   );
   await query(
     `INSERT INTO ${SCHEMA('survey')}.outbox (id, subject, type, payload) VALUES (gen_random_uuid(), 'planted', 'planted', '{}')`,
