@@ -1,0 +1,114 @@
+// The e2e project is the one place allowed to start several services together.
+/* eslint-disable @nx/enforce-module-boundaries */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startTestService, TestRun, type TestService } from '@kkb/testing';
+import type { ServiceDefinition } from '@kkb/bootstrap';
+import { classificationService } from '../../services/classification/src/service';
+import { notificationsService } from '../../services/notifications/src/service';
+import { registryService } from '../../services/registry/src/service';
+import { surveyService } from '../../services/survey/src/service';
+
+const ROOT = path.join(__dirname, '..', '..');
+const DOCS = path.join(ROOT, 'apps/console/src/api/openapi');
+const STALE = 'The committed OpenAPI documents are not current: run `npm run openapi` and commit the result';
+
+const definitions: Record<string, ServiceDefinition> = {
+  registry: registryService as unknown as ServiceDefinition,
+  survey: surveyService as unknown as ServiceDefinition,
+  classification: classificationService as unknown as ServiceDefinition,
+  notifications: notificationsService as unknown as ServiceDefinition,
+};
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function sortKeys(value: Json): Json {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys(value[k])]),
+    );
+  }
+  return value;
+}
+
+function committed(service: string): Json {
+  return JSON.parse(readFileSync(path.join(DOCS, `${service}.json`), 'utf8')) as Json;
+}
+
+interface Operation {
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+
+/** `METHOD path status` of every 2xx response (204 aside) that has no body schema. */
+export function successResponsesWithoutSchema(doc: Json): string[] {
+  const gaps: string[] = [];
+  const paths = (doc as { paths: Record<string, Record<string, Operation>> }).paths;
+  for (const [route, item] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      for (const [status, res] of Object.entries(op.responses ?? {})) {
+        if (!/^2\d\d$/.test(status) || status === '204') continue;
+        const media = Object.values(res.content ?? {});
+        if (!media.length || media.some((m) => !m.schema)) {
+          gaps.push(`${method.toUpperCase()} ${route} ${status}`);
+        }
+      }
+    }
+  }
+  return gaps;
+}
+
+describe('OpenAPI documents (apps/console/src/api/openapi)', () => {
+  const run = new TestRun();
+  const services: Record<string, TestService> = {};
+
+  beforeAll(async () => {
+    for (const [name, def] of Object.entries(definitions)) {
+      services[name] = await startTestService(run, def);
+    }
+  });
+
+  afterAll(async () => {
+    for (const s of Object.values(services)) await s.close();
+    await run.cleanup();
+  });
+
+  it.each(Object.keys(definitions))(
+    'should commit exactly the document %s serves at /docs-json',
+    async (name) => {
+      const res = await services[name].request({ method: 'GET', url: '/docs-json' });
+      expect(res.statusCode).toBe(200);
+      const served = sortKeys(res.json() as Json);
+      // Compared as a whole: a differing document is one `npm run openapi` away from current.
+      if (JSON.stringify(served) !== JSON.stringify(committed(name))) {
+        expect({ message: STALE, served }).toEqual({ message: STALE, served: committed(name) });
+      }
+    },
+  );
+
+  it('should have current generated TypeScript types (apps/console/src/api/generated)', () => {
+    // The tool renders every document and its types in memory and compares them with the files.
+    let output = '';
+    try {
+      output = execFileSync(process.execPath, ['tools/openapi.mjs', '--check'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
+    } catch (err) {
+      const e = err as { stdout: string; stderr: string };
+      output = `${e.stdout}${e.stderr}`;
+    }
+    expect(output).toContain('openapi: documents and types are current');
+  });
+
+  it('should give every success response of every service a named schema', () => {
+    const gaps = Object.keys(definitions).flatMap((name) =>
+      successResponsesWithoutSchema(committed(name)).map((g) => `${name}: ${g}`),
+    );
+    expect(gaps).toEqual([]);
+  });
+});
