@@ -42,6 +42,7 @@ export default [
               sourceTag: 'scope:notifications',
               onlyDependOnLibsWithTags: ['scope:shared', 'scope:notifications'],
             },
+            { sourceTag: 'scope:front-door', onlyDependOnLibsWithTags: ['scope:shared', 'scope:front-door'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['*'] },
           ],
         },
@@ -63,6 +64,22 @@ export default [
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  // Console (apps/console): React in .ts/.tsx, typed by apps/console/tsconfig.json.
+  {
+    files: ['apps/console/**/*.ts', 'apps/console/**/*.tsx'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
+    },
   },
   prettier,
 ];

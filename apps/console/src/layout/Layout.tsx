@@ -1,0 +1,106 @@
+import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { useQuery } from '@tanstack/react-query';
+import { useSession } from '../auth/session';
+import { api, data } from '../api/client';
+import { formatNumber } from '../format';
+import LanguageSwitch from '../components/LanguageSwitch';
+import { useRegionName } from '../region';
+
+/** The unread count of the officer's inbox, shared with the inbox page through the query key. */
+export function useUnreadCount(enabled = true) {
+  return useQuery({
+    queryKey: ['inbox', 'unread'],
+    enabled,
+    refetchInterval: 60_000,
+    queryFn: async () => {
+      const body = data(
+        await api.notifications.GET('/api/v1/inbox', { params: { query: { limit: 1 } } }),
+      ) as {
+        unread?: number;
+      };
+      return body?.unread ?? 0;
+    },
+  });
+}
+
+export default function Layout() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const navigate = useNavigate();
+  const unread = useUnreadCount(session.role !== null && session.role !== 'integrator');
+  const regionName = useRegionName(session.scope);
+
+  const links: { to: string; label: string; end?: boolean; badge?: number }[] = [
+    { to: '/', label: t('nav.home'), end: true },
+    { to: '/peta', label: t('nav.map') },
+    { to: '/kampung', label: t('nav.list') },
+    { to: '/verifikasi', label: t('nav.verification') },
+    { to: '/kotak-masuk', label: t('nav.inbox'), badge: unread.data },
+  ];
+  if (session.role === 'national') links.push({ to: '/nasional', label: t('nav.national') });
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        {t('nav.skip')}
+      </a>
+      <header className="topbar">
+        <div className="topbar__inner">
+          <NavLink to="/" className="brand" aria-label={t('app.home')}>
+            <span className="brand__mark" aria-hidden="true">
+              KB
+            </span>
+            <span className="brand__text">
+              <span className="brand__title">{t('app.name')}</span>
+              <span className="brand__subtitle">{t('app.subtitle')}</span>
+            </span>
+          </NavLink>
+          <div className="topbar__user">
+            <div className="user">
+              <span className="user__name">{session.name ?? t('user.unknown')}</span>
+              <span className="user__meta">
+                {session.role ? t(`role.${session.role}`) : ''}
+                {' · '}
+                {session.scope === '' ? t('region.nation') : (regionName ?? session.scope)}
+              </span>
+            </div>
+            <LanguageSwitch />
+            <button
+              type="button"
+              className="button button--ghost"
+              onClick={() => {
+                session.signOut();
+                void navigate('/masuk');
+              }}
+            >
+              {t('action.signOut')}
+            </button>
+          </div>
+        </div>
+        <nav className="mainnav" aria-label={t('nav.label')}>
+          <ul>
+            {links.map((l) => (
+              <li key={l.to}>
+                <NavLink to={l.to} end={l.end}>
+                  {l.label}
+                  {l.badge !== undefined && l.badge > 0 && (
+                    <span className="badge" aria-label={t('nav.unread', { count: l.badge })}>
+                      {formatNumber(l.badge)}
+                    </span>
+                  )}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" className="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+      <footer className="footer">
+        <p>{t('app.footer')}</p>
+      </footer>
+    </div>
+  );
+}
