@@ -130,6 +130,9 @@ function schemaOfProperty(cls: Class, name: string, metadatas: ValidationMetadat
       case 'isInt':
         target.type = 'integer';
         break;
+      case 'isNumber':
+        target.type = 'number';
+        break;
       case 'min':
         target.minimum = arg;
         break;

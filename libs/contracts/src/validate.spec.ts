@@ -170,6 +170,17 @@ describe(checkEvent.name, () => {
     }
   });
 
+  it('should accept coordinates within range or none at all, and reject them out of range or not numbers', async () => {
+    expect((await checkEvent(kampungRegistered({}, { latitude: -3.2415, longitude: 104.6518 }))).ok).toBe(
+      true,
+    );
+    expect((await checkEvent(kampungRegistered({}, { latitude: -90, longitude: 180 }))).ok).toBe(true);
+    expect((await checkEvent(kampungRegistered())).ok).toBe(true);
+    const problems = await problemsOf(kampungRegistered({}, { latitude: 90.5, longitude: '104.6' }));
+    expect(fields(problems).sort()).toEqual(['data.latitude', 'data.longitude']);
+    expect(fields(await problemsOf(kampungRegistered({}, { longitude: -181 })))).toEqual(['data.longitude']);
+  });
+
   it('should report every bad payload field with its data. path', async () => {
     const problems = await problemsOf(
       kampungRegistered({}, { kampungId: 'not-a-uuid', active: 'yes', version: 0 }),

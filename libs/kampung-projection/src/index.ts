@@ -1,5 +1,6 @@
 export * from './kampung-projection.entity';
 export * from './kampung-projection.migration';
+export * from './kampung-projection-coordinates.migration';
 export * from './kampung-projection.handler';
 export * from './kampung-projection.controller';
 export * from './kampung-projection.module';

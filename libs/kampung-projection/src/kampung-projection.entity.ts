@@ -21,6 +21,19 @@ export class KampungProjection {
   @Column({ type: 'boolean' })
   active!: boolean;
 
+  @Column({ name: 'model_regency', type: 'boolean', default: false })
+  modelRegency!: boolean;
+
+  @Column({ name: 'model_province', type: 'boolean', default: false })
+  modelProvince!: boolean;
+
+  /** WGS 84; null when the register has no coordinates. */
+  @Column({ type: 'double precision', nullable: true })
+  latitude!: number | null;
+
+  @Column({ type: 'double precision', nullable: true })
+  longitude!: number | null;
+
   @Column({ name: 'merged_into', type: 'uuid', nullable: true })
   mergedInto!: string | null;
 

@@ -31,12 +31,15 @@ export class KampungProjectionHandler implements EventHandler<KampungStateV1> {
     const schema = (manager.connection.options as { schema?: string }).schema;
     await manager.query(
       `INSERT INTO "${schema}".kampung_projection AS p
-         (kampung_id, village_code, province_code, name, launch_date, active, merged_into, version, last_event_id, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+         (kampung_id, village_code, province_code, name, launch_date, active, merged_into, version, last_event_id,
+          model_regency, model_province, latitude, longitude, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())
        ON CONFLICT (kampung_id) DO UPDATE SET
          village_code = EXCLUDED.village_code, province_code = EXCLUDED.province_code, name = EXCLUDED.name,
          launch_date = EXCLUDED.launch_date, active = EXCLUDED.active, merged_into = EXCLUDED.merged_into,
-         version = EXCLUDED.version, last_event_id = EXCLUDED.last_event_id, updated_at = now()
+         version = EXCLUDED.version, last_event_id = EXCLUDED.last_event_id,
+         model_regency = EXCLUDED.model_regency, model_province = EXCLUDED.model_province,
+         latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, updated_at = now()
        WHERE p.version < EXCLUDED.version`,
       [
         d.kampungId,
@@ -48,6 +51,10 @@ export class KampungProjectionHandler implements EventHandler<KampungStateV1> {
         d.mergedInto ?? null,
         d.version,
         event.id,
+        d.modelRegency,
+        d.modelProvince,
+        d.latitude ?? null,
+        d.longitude ?? null,
       ],
     );
   }

@@ -2,6 +2,7 @@ import type { ServiceDefinition } from '@kkb/bootstrap';
 import {
   CreateKampungProjection1764300100000,
   KampungProjection,
+  KampungProjectionModelAndCoordinates1764302000000,
   KampungProjectionHandler,
   KampungProjectionModule,
 } from '@kkb/kampung-projection';
@@ -25,6 +26,7 @@ export const classificationService: ServiceDefinition<ClassificationConfig> = {
     CreateKampungProjection1764300100000,
     CreateClassification1764301100000,
     SeedRuleSetV11764301100100,
+    KampungProjectionModelAndCoordinates1764302000000,
   ],
   consumers: [
     {

@@ -92,6 +92,8 @@ describe(KampungController.name, () => {
       kampungId: serojaId,
       villageCode: '16.10.05.2041',
       modelProvince: true,
+      latitude: -3.1234,
+      longitude: 104.7654,
       version: 1,
     });
   });

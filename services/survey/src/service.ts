@@ -2,6 +2,7 @@ import type { ServiceDefinition } from '@kkb/bootstrap';
 import {
   CreateKampungProjection1764300100000,
   KampungProjection,
+  KampungProjectionModelAndCoordinates1764302000000,
   KampungProjectionHandler,
   KampungProjectionModule,
 } from '@kkb/kampung-projection';
@@ -50,6 +51,7 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
     CreateReportOverdue1764300500300,
     CreateImportJob1764300500400,
     IndexSubmissionKampung1764300500500,
+    KampungProjectionModelAndCoordinates1764302000000,
   ],
   consumers: [
     {

@@ -3,10 +3,12 @@ import {
   IsInt,
   IsISO8601,
   IsNotEmpty,
+  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
   Min,
 } from 'class-validator';
@@ -52,4 +54,18 @@ export class KampungStateV1 {
   @IsOptional()
   @IsUUID()
   mergedInto?: string;
+
+  /** WGS 84 latitude of the kampung, when the register has one (absent on older events). */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-90)
+  @Max(90)
+  latitude?: number;
+
+  /** WGS 84 longitude of the kampung, when the register has one (absent on older events). */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-180)
+  @Max(180)
+  longitude?: number;
 }

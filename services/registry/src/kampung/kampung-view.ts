@@ -126,6 +126,8 @@ export function kampungState(k: KampungView): KampungStateV1 {
     modelProvince: k.modelProvince,
     version: k.version,
     ...(k.mergedInto ? { mergedInto: k.mergedInto } : {}),
+    ...(typeof k.latitude === 'number' ? { latitude: k.latitude } : {}),
+    ...(typeof k.longitude === 'number' ? { longitude: k.longitude } : {}),
   };
 }
 
