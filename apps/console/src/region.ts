@@ -1,16 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, data } from './api/client';
 import { dottedRegion } from './auth/session';
+import type { components } from './api/generated/registry';
 
-export interface RegionView {
-  code: string;
-  compactCode: string;
-  name: string;
-  level: 'province' | 'regency' | 'district' | 'village';
-  kind: string;
-  parentCode: string | null;
-  active: boolean;
-}
+export type RegionView = components['schemas']['RegionView'];
 
 /** A region by code (dotted or compact); '' is the nation and needs no lookup. */
 export function useRegion(code: string | null | undefined) {
@@ -20,9 +13,9 @@ export function useRegion(code: string | null | undefined) {
     enabled: dotted !== '',
     staleTime: Infinity,
     queryFn: async () =>
-      data(
+      data<RegionView>(
         await api.registry.GET('/api/v1/regions/{code}', { params: { path: { code: dotted } } }),
-      ) as RegionView,
+      ),
   });
 }
 
@@ -38,9 +31,9 @@ export function useAncestors(code: string | null | undefined) {
     enabled: dotted !== '',
     staleTime: Infinity,
     queryFn: async () => {
-      const page = data(
+      const page = data<{ items: RegionView[] }>(
         await api.registry.GET('/api/v1/regions/{code}/ancestors', { params: { path: { code: dotted } } }),
-      ) as { items: RegionView[] };
+      );
       return page.items;
     },
   });

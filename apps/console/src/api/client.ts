@@ -3,10 +3,10 @@
 // front door on the same origin; a middleware adds the bearer token, turns problem+json errors
 // into a thrown ApiError, and sends the user to sign-in on a 401.
 import createClient, { type Middleware } from 'openapi-fetch';
-import type { paths as RegistryPaths } from './types/registry';
-import type { paths as SurveyPaths } from './types/survey';
-import type { paths as ClassificationPaths } from './types/classification';
-import type { paths as NotificationsPaths } from './types/notifications';
+import type { paths as RegistryPaths } from './generated/registry';
+import type { paths as SurveyPaths } from './generated/survey';
+import type { paths as ClassificationPaths } from './generated/classification';
+import type { paths as NotificationsPaths } from './generated/notifications';
 import { getToken, onUnauthorized } from '../auth/token-store';
 
 /** A failed API call, from the service's RFC 9457 problem document when there is one. */
@@ -87,7 +87,9 @@ export async function authorizedFetch(url: string, init: RequestInit = {}): Prom
 
 /**
  * The data of an openapi-fetch result. Errors were already thrown by the middleware, so a
- * missing body here means an empty success (204) or a schema the generator could not type.
+ * missing body here means an empty success (204). Call it as `data<SomeView>(await api.x.GET(...))`:
+ * where the OpenAPI document has a schema for the response, TypeScript checks that it fits the
+ * view the page reads; where it has none yet (typed `undefined`), the view is taken as given.
  */
 export function data<T>(result: { data?: T; error?: unknown }): T {
   if (result.error !== undefined && result.data === undefined) {

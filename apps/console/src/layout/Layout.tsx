@@ -14,11 +14,9 @@ export function useUnreadCount(enabled = true) {
     enabled,
     refetchInterval: 60_000,
     queryFn: async () => {
-      const body = data(
+      const body = data<{ unread?: number }>(
         await api.notifications.GET('/api/v1/inbox', { params: { query: { limit: 1 } } }),
-      ) as {
-        unread?: number;
-      };
+      );
       return body?.unread ?? 0;
     },
   });

@@ -34,6 +34,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/coverage/trend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Active Kampung KB counted cumulatively by launch month, for a region or the nation */
+    get: operations['CoverageController_trend'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/kampung': {
     parameters: {
       query?: never;
@@ -78,6 +95,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
+    /** Deactivate a kampung (it leaves coverage and lists of active kampung) */
     post: operations['KampungController_deactivate'];
     delete?: never;
     options?: never;
@@ -128,6 +146,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
+    /** Reactivate a deactivated kampung */
     post: operations['KampungController_reactivate'];
     delete?: never;
     options?: never;
@@ -193,6 +212,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** The regions above a region, province first (one page) */
     get: operations['RegionController_ancestors'];
     put?: never;
     post?: never;
@@ -209,6 +229,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** The regions directly under a region, in code order */
     get: operations['RegionController_children'];
     put?: never;
     post?: never;
@@ -254,6 +275,106 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    AuditEntryView: {
+      /** @enum {string} */
+      action: 'registered' | 'updated' | 'deactivated' | 'reactivated' | 'merged';
+      /** @description Token subject of who did it */
+      actor: string;
+      actorRole?: string | null;
+      at: string;
+      /** @description Changed fields: { field: { from, to } } */
+      changes: {
+        [key: string]: {
+          from: unknown;
+          to: unknown;
+        };
+      };
+      correlationId?: string | null;
+      /** @description Position in the history (the cursor key) */
+      id: string;
+      reason?: string | null;
+      /** @description The kampung version this change made */
+      version: number;
+    };
+    AuditPage: {
+      items: components['schemas']['AuditEntryView'][];
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      nextCursor: string | null;
+    };
+    CodeListEntryView: {
+      /** @example ekonomi */
+      code: string;
+      /** @example Economy */
+      label: string;
+    };
+    CodeListsView: {
+      seksi: components['schemas']['CodeListEntryView'][];
+      selectionCriteria: components['schemas']['CodeListEntryView'][];
+      skIssuers: components['schemas']['CodeListEntryView'][];
+    };
+    CoverageEntryView: {
+      /**
+       * @description Dotted code; null for the nation
+       * @example 16
+       */
+      code: string | null;
+      /** @description Villages still without a Kampung KB */
+      gap: number;
+      /** @description Villages with an active Kampung KB */
+      kampung: number;
+      /** @enum {string} */
+      level: 'province' | 'regency' | 'district' | 'village' | 'nation';
+      /** @example Sumatera Selatan */
+      name: string;
+      /**
+       * @description kampung ÷ villages × 100, two decimals
+       * @example 12.5
+       */
+      percent: number;
+      /** @description Active villages (desa and kelurahan): the target is a Kampung KB in each */
+      villages: number;
+    };
+    CoverageTrendMonthView: {
+      /** @description Active Kampung KB launched in or before this month */
+      kampung: number;
+      /**
+       * @description Launch month, YYYY-MM
+       * @example 2023-04
+       */
+      month: string;
+    };
+    CoverageTrendView: {
+      months: components['schemas']['CoverageTrendMonthView'][];
+      /**
+       * @description Dotted code; null for the nation
+       * @example 16
+       */
+      region: string | null;
+    };
+    CoverageView: {
+      /** @description With breakdown=true: each child region (the villages of a district) */
+      children?: components['schemas']['CoverageEntryView'][];
+      /**
+       * @description Dotted code; null for the nation
+       * @example 16
+       */
+      code: string | null;
+      /** @description Villages still without a Kampung KB */
+      gap: number;
+      /** @description Villages with an active Kampung KB */
+      kampung: number;
+      /** @enum {string} */
+      level: 'province' | 'regency' | 'district' | 'village' | 'nation';
+      /** @example Sumatera Selatan */
+      name: string;
+      /**
+       * @description kampung ÷ villages × 100, two decimals
+       * @example 12.5
+       */
+      percent: number;
+      /** @description Active villages (desa and kelurahan): the target is a Kampung KB in each */
+      villages: number;
+    };
     FieldOfficerDto: {
       /** @example +62 812 3456 7890 */
       contact?: string;
@@ -266,28 +387,60 @@ export interface components {
       nip?: string;
     };
     FieldOfficerView: {
-      contact?: Record<string, never> | null;
+      contact?: string | null;
       name: string;
-      nip?: Record<string, never> | null;
+      nip?: string | null;
+    };
+    KampungPage: {
+      items: components['schemas']['KampungSummaryView'][];
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      nextCursor: string | null;
+    };
+    KampungSummaryView: {
+      active: boolean;
+      /** Format: uuid */
+      id: string;
+      /** @example 2022-03-14 */
+      launchDate: string;
+      modelProvince: boolean;
+      modelRegency: boolean;
+      name: string;
+      version: number;
+      /** @example 16.10.05.2041 */
+      villageCode: string;
     };
     KampungView: {
       active: boolean;
       createdAt: string;
-      description?: Record<string, never> | null;
+      description?: string | null;
       fieldOfficer?: components['schemas']['FieldOfficerView'] | null;
+      /** Format: uuid */
       id: string;
-      latitude?: Record<string, never> | null;
+      latitude?: number | null;
       launchDate: string;
-      longitude?: Record<string, never> | null;
-      mergedInto?: Record<string, never> | null;
+      longitude?: number | null;
+      /** Format: uuid */
+      mergedInto?: string | null;
       modelProvince: boolean;
       modelRegency: boolean;
       name: string;
       pokja: components['schemas']['PokjaView'];
-      rw?: Record<string, never> | null;
-      selectionCriteria: unknown[][];
+      rw?: string | null;
+      selectionCriteria: (
+        | 'keluarga_miskin'
+        | 'kesertaan_kb_rendah'
+        | 'kumuh'
+        | 'pesisir'
+        | 'bantaran_sungai'
+        | 'bantaran_kereta_api'
+        | 'perbatasan'
+        | 'terpencil'
+        | 'kawasan_industri'
+        | 'kawasan_wisata'
+        | 'padat_penduduk'
+      )[];
       /** @description Reason of the last deactivation, reactivation or merge */
-      statusReason?: Record<string, never> | null;
+      statusReason?: string | null;
       updatedAt: string;
       version: number;
       /** @example 16.10.05.2041 */
@@ -339,14 +492,47 @@ export interface components {
     PokjaMemberView: {
       name: string;
       position: string;
-      seksi?: Record<string, never> | null;
+      /** @enum {string|null} */
+      seksi?:
+        | 'agama'
+        | 'sosial_budaya'
+        | 'cinta_kasih'
+        | 'perlindungan'
+        | 'reproduksi'
+        | 'pendidikan'
+        | 'ekonomi'
+        | 'lingkungan'
+        | null;
     };
     PokjaView: {
       members: components['schemas']['PokjaMemberView'][];
-      skDate?: Record<string, never> | null;
-      skIssuer?: Record<string, never> | null;
-      skNumber?: Record<string, never> | null;
+      skDate?: string | null;
+      /** @enum {string|null} */
+      skIssuer?: 'gubernur' | 'bupati_walikota' | 'camat' | 'kepala_desa' | null;
+      skNumber?: string | null;
       trained: boolean;
+    };
+    RegionImportResultView: {
+      /** @description Active codes per level after the import */
+      active: components['schemas']['RegionLevelCountsView'];
+      deactivated: number;
+      inserted: number;
+      /** @description Duration in milliseconds */
+      ms: number;
+      /** @example idn-area-data@4.0.1 */
+      source: string;
+      updated: number;
+    };
+    RegionLevelCountsView: {
+      districts: number;
+      provinces: number;
+      regencies: number;
+      villages: number;
+    };
+    RegionPage: {
+      items: components['schemas']['RegionView'][];
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      nextCursor: string | null;
     };
     RegionView: {
       active: boolean;
@@ -361,7 +547,7 @@ export interface components {
       /** @example Sembadak */
       name: string;
       /** @example 16.10.05 */
-      parentCode?: Record<string, never> | null;
+      parentCode?: string | null;
     };
     RegisterKampungDto: {
       description?: string;
@@ -474,7 +660,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CodeListsView'];
+        };
       };
     };
   };
@@ -496,7 +684,31 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CoverageView'];
+        };
+      };
+    };
+  };
+  CoverageController_trend: {
+    parameters: {
+      query?: {
+        /** @description Region code (dotted or compact); omitted = the nation (or your scope) */
+        region?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CoverageTrendView'];
+        };
       };
     };
   };
@@ -521,7 +733,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['KampungPage'];
+        };
       };
     };
   };
@@ -542,7 +756,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['KampungView'];
+        };
       };
     };
   };
@@ -589,7 +805,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['KampungView'];
+        };
       };
     };
   };
@@ -612,7 +830,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['KampungView'];
+        };
       };
     };
   };
@@ -635,7 +855,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AuditPage'];
+        };
       };
     };
   };
@@ -658,7 +880,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['KampungView'];
+        };
       };
     };
   };
@@ -681,7 +905,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['KampungView'];
+        };
       };
     };
   };
@@ -710,7 +936,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RegionPage'];
+        };
       };
     };
   };
@@ -727,7 +955,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RegionImportResultView'];
+        };
       };
     };
   };
@@ -767,7 +997,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RegionPage'];
+        };
       };
     };
   };
@@ -791,7 +1023,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RegionPage'];
+        };
       };
     };
   };
