@@ -1,7 +1,7 @@
 import type { ServiceCommand } from '@kkb/bootstrap';
 import { RegionImportService } from './region/region-import.service';
 import { IdnAreaDataSource } from './region/region-source';
-import { SouthSumatraSeed } from './seed/south-sumatra.seed';
+import { describeSeed, SouthSumatraSeed } from './seed/south-sumatra.seed';
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -14,7 +14,8 @@ export const registryCommands: Record<string, ServiceCommand> = {
     run: async (app) => JSON.stringify(await app.get(RegionImportService).import(new IdnAreaDataSource())),
   },
   seed: {
-    description: 'regions plus a reproducible South Sumatra demo (--seed N, --share 0.15)',
+    description:
+      'regions plus a reproducible South Sumatra demo (--seed N, --share 0.15); villages that already have a kampung are skipped',
     run: async (app, args) => {
       const importer = app.get(RegionImportService);
       const regions = (await importer.isEmpty())
@@ -24,7 +25,7 @@ export const registryCommands: Record<string, ServiceCommand> = {
         seed: option(args, 'seed') ? Number(option(args, 'seed')) : undefined,
         share: option(args, 'share') ? Number(option(args, 'share')) : undefined,
       });
-      return `${regions}\n${JSON.stringify(result)}`;
+      return `${regions}\n${describeSeed(result)}`;
     },
   },
 };

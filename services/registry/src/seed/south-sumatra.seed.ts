@@ -8,6 +8,8 @@ import { KampungService } from '../kampung/kampung.service';
 import type { RegisterKampungDto } from '../kampung/register-kampung.dto';
 import { pick, prng, sample } from './prng';
 import { schemaOf } from '@kkb/persistence';
+import { ProblemException } from '@kkb/platform';
+import { demoCoordinates, SEROJA_COORDINATES } from './coordinates';
 
 const FLOWERS = [
   'Seroja',
@@ -72,7 +74,29 @@ export interface SeedResult {
   province: string;
   villages: number;
   registered: number;
+  /** Villages of the plan skipped because they already have an active Kampung KB. */
   alreadyThere: number;
+  /** Their codes (the first 20). */
+  skippedVillages: string[];
+  /** Model flags left off because the regency or province already has an active model kampung. */
+  modelFlagsDropped: number;
+  /** Registrations refused for another reason (logged, the seed goes on). */
+  failed: number;
+}
+
+/** What the seed command prints: one sentence a person can read. */
+export function describeSeed(r: SeedResult): string {
+  const parts = [`South Sumatra seed: ${r.registered} kampung registered`];
+  if (r.alreadyThere) {
+    const more = r.alreadyThere > r.skippedVillages.length ? ', ...' : '';
+    parts.push(
+      `${r.alreadyThere} village${r.alreadyThere === 1 ? '' : 's'} skipped (already a Kampung KB: ${r.skippedVillages.join(', ')}${more})`,
+    );
+  }
+  if (r.modelFlagsDropped)
+    parts.push(`${r.modelFlagsDropped} model flag(s) left off (a model kampung exists)`);
+  if (r.failed) parts.push(`${r.failed} refused (see the log above)`);
+  return `${parts.join('; ')}; ${r.villages} villages in province ${r.province}`;
 }
 
 const SEED_ACTOR: Principal = {
@@ -85,8 +109,11 @@ const SEED_ACTOR: Principal = {
 /**
  * A realistic Sumatera Selatan: Kampung KB Seroja in Desa Sembadak (16.10.05.2041, Ogan Ilir) as
  * the province's model kampung, and kampung spread over the 17 regencies and cities in proportion
- * to their villages, about 15% of villages as in 2022. The same seed gives the same kampung;
- * re-running adds only what is missing. Everything goes through the register, events included.
+ * to their villages, about 15% of villages as in 2022, each with plausible coordinates. The same
+ * seed gives the same kampung; re-running adds only what is missing. A village that already has a
+ * Kampung KB (registered by hand, or by an earlier run) is skipped, a model flag already held is
+ * left off, and a refused registration is logged and skipped: the seed never stops half-way.
+ * Everything goes through the register, events included.
  */
 @Injectable()
 export class SouthSumatraSeed {
@@ -120,6 +147,7 @@ export class SouthSumatraSeed {
         modelProvince: true,
         modelRegency: true,
         launchDate: '2017-04-26',
+        ...SEROJA_COORDINATES,
       }),
     ];
     for (const [regency, list] of byRegency) {
@@ -138,18 +166,77 @@ export class SouthSumatraSeed {
         );
       });
     }
-    let registered = 0;
-    let alreadyThere = 0;
+    const models: { regency: string | null; province: boolean }[] = await this.ds.query(
+      `SELECT CASE WHEN model_regency THEN left(village_code, 5) END AS regency, model_province AS province
+         FROM ${s}.kampung WHERE active AND village_code LIKE '16.%' AND (model_regency OR model_province)`,
+    );
+    const modelRegencies = new Set(models.map((m) => m.regency).filter((r): r is string => !!r));
+    let modelProvince = models.some((m) => m.province);
+
+    const result: SeedResult = {
+      province: '16',
+      villages: villages.length,
+      registered: 0,
+      alreadyThere: 0,
+      skippedVillages: [],
+      modelFlagsDropped: 0,
+      failed: 0,
+    };
+    const skip = (village: string) => {
+      result.alreadyThere++;
+      if (result.skippedVillages.length < 20) result.skippedVillages.push(village);
+    };
     for (const dto of plan) {
       if (taken.has(dto.villageCode)) {
-        alreadyThere++;
+        skip(dto.villageCode);
         continue;
       }
-      await this.kampung.register(dto, SEED_ACTOR);
-      registered++;
+      if (dto.modelRegency && modelRegencies.has(dto.villageCode.slice(0, 5))) {
+        dto.modelRegency = false;
+        result.modelFlagsDropped++;
+      }
+      if (dto.modelProvince && modelProvince) {
+        dto.modelProvince = false;
+        result.modelFlagsDropped++;
+      }
+      const flags = Number(!!dto.modelRegency) + Number(!!dto.modelProvince);
+      const outcome = await this.register(dto);
+      result.modelFlagsDropped += flags - Number(!!dto.modelRegency) - Number(!!dto.modelProvince);
+      if (outcome === 'registered') {
+        result.registered++;
+        if (dto.modelRegency) modelRegencies.add(dto.villageCode.slice(0, 5));
+        if (dto.modelProvince) modelProvince = true;
+      } else if (outcome === 'taken') skip(dto.villageCode);
+      else result.failed++;
     }
-    this.logger.log({ registered, alreadyThere, villages: villages.length }, 'South Sumatra seeded');
-    return { province: '16', villages: villages.length, registered, alreadyThere };
+    this.logger.log(result, 'South Sumatra seeded');
+    return result;
+  }
+
+  /**
+   * Registers one kampung. Someone may have registered in the village, or taken a model flag,
+   * since the plan was made: the village is then skipped, the flag left off.
+   */
+  private async register(dto: RegisterKampungDto): Promise<'registered' | 'taken' | 'failed'> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.kampung.register(dto, SEED_ACTOR);
+        return 'registered';
+      } catch (err) {
+        const fields = err instanceof ProblemException && err.getStatus() === 409 ? (err.errors ?? []) : [];
+        if (fields.some((f) => f.field === 'villageCode')) return 'taken';
+        const model = fields.find((f) => f.field === 'modelRegency' || f.field === 'modelProvince');
+        if (model && attempt === 0) {
+          dto[model.field as 'modelRegency' | 'modelProvince'] = false;
+          continue;
+        }
+        this.logger.warn(
+          { villageCode: dto.villageCode, err: err instanceof Error ? err.message : String(err) },
+          'seed: registration refused, going on',
+        );
+        return 'failed';
+      }
+    }
   }
 
   private dto(
@@ -180,6 +267,7 @@ export class SouthSumatraSeed {
       selectionCriteria: criteria,
       modelRegency: false,
       modelProvince: false,
+      ...demoCoordinates(village.code),
       pokja: {
         skNumber: `${100 + Math.floor(rand() * 800)}/SK/${launch.slice(0, 4)}`,
         skDate: launch,
