@@ -3,6 +3,7 @@ module.exports = {
   projects: [
     '<rootDir>/libs/*/jest.config.js',
     '<rootDir>/services/*/jest.config.js',
+    '<rootDir>/apps/*/jest.config.js',
     '<rootDir>/e2e/jest.config.js',
     '<rootDir>/tools/jest.config.js',
   ],

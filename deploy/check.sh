@@ -71,7 +71,7 @@ build_overlay() {
 assert_dev() {
   local f=$tmp/dev.yaml
   grep -Eq "NATS_STREAM_REPLICAS: ['\"]?1['\"]?$" "$f" || { echo "dev: NATS_STREAM_REPLICAS is not 1"; return 1; }
-  [ "$(grep -c '^kind: Deployment$' "$f")" -eq 4 ] || { echo "dev: expected 4 Deployments"; return 1; }
+  [ "$(grep -c '^kind: Deployment$' "$f")" -eq 5 ] || { echo "dev: expected 5 Deployments (4 services, front door)"; return 1; }
   [ "$(grep -c '^kind: HorizontalPodAutoscaler$' "$f")" -eq 4 ] || { echo "dev: expected 4 HPAs"; return 1; }
   [ "$(grep -c '^kind: StatefulSet$' "$f")" -eq 2 ] || { echo "dev: expected 2 StatefulSets (NATS, Postgres)"; return 1; }
   if grep -q '^kind: ScaledObject$' "$f"; then echo "dev: no KEDA ScaledObject expected"; return 1; fi
@@ -82,7 +82,7 @@ assert_production() {
   grep -Eq "NATS_STREAM_REPLICAS: ['\"]?3['\"]?$" "$f" || { echo "production: NATS_STREAM_REPLICAS is not 3"; return 1; }
   if grep -q '^kind: Secret$' "$f"; then echo "production: the output must not contain Secrets"; return 1; fi
   if grep -q 'PLACEHOLDER' "$f"; then echo "production: placeholder values in the output"; return 1; fi
-  [ "$(grep -c '^kind: Deployment$' "$f")" -eq 4 ] || { echo "production: expected 4 Deployments"; return 1; }
+  [ "$(grep -c '^kind: Deployment$' "$f")" -eq 5 ] || { echo "production: expected 5 Deployments (4 services, front door)"; return 1; }
   # registry keeps its HPA; survey, classification and notifications scale through KEDA.
   [ "$(grep -c '^kind: HorizontalPodAutoscaler$' "$f")" -eq 1 ] || { echo "production: expected 1 HPA"; return 1; }
   [ "$(grep -c '^kind: ScaledObject$' "$f")" -eq 3 ] || { echo "production: expected 3 ScaledObjects"; return 1; }

@@ -14,14 +14,26 @@
 //
 //   node tools/build.mjs            (npm run build)
 //   import { build } from './build.mjs'; await build({ quiet: true })
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
-const SOURCE_GROUPS = ['services', 'libs'];
+const SOURCE_GROUPS = ['services', 'libs', 'apps'];
+/** Projects built by Vite, not swc (the console): their output is dist/apps/<name>, kept across swc builds. */
+const isViteProject = (dir) => existsSync(path.join(dir, 'vite.config.ts'));
 /** Files next to the code that a service reads at runtime (e.g. libs/contracts/asyncapi.yaml). */
 const ASSET_EXTENSIONS = new Set(['.yaml', '.yml', '.json', '.sql', '.csv']);
 /** Project files that are build/test configuration, never runtime assets. */
@@ -77,6 +89,7 @@ function collect() {
     for (const project of readdirSync(groupDir, { withFileTypes: true })) {
       if (!project.isDirectory()) continue;
       const projectDir = path.join(groupDir, project.name);
+      if (isViteProject(projectDir)) continue;
       // Assets at the project root (libs/contracts/asyncapi.yaml), read via __dirname/..
       for (const entry of readdirSync(projectDir, { withFileTypes: true })) {
         if (entry.isFile() && isAsset(entry.name)) assets.push(path.join(projectDir, entry.name));
@@ -124,11 +137,18 @@ function unresolvedImports(outFile, code) {
  * Cleans dist/ and compiles everything. Resolves to { files, assets, ms }; rejects with an
  * Error listing every failed file when anything does not compile or resolve.
  */
-export async function build({ quiet = false } = {}) {
+export async function build({ quiet = false, console: withConsole = true } = {}) {
   const started = performance.now();
   // @swc/core is a devDependency resolved from the repo, whatever the caller's cwd.
   const swc = createRequire(path.join(ROOT, 'package.json'))('@swc/core');
-  rmSync(DIST, { recursive: true, force: true });
+  // Everything swc writes is rebuilt from nothing; the console's Vite output is left alone.
+  for (const group of SOURCE_GROUPS) {
+    const out = path.join(DIST, group);
+    if (!existsSync(out)) continue;
+    for (const entry of readdirSync(out)) {
+      if (!isViteProject(path.join(ROOT, group, entry))) rmSync(path.join(out, entry), { recursive: true, force: true });
+    }
+  }
   const { sources, assets } = collect();
 
   const made = new Set();
@@ -182,11 +202,47 @@ export async function build({ quiet = false } = {}) {
       `build: ${summary.files} files + ${summary.assets} assets -> dist/ in ${summary.ms} ms\n`,
     );
   }
+  if (withConsole) summary.console = await buildConsole({ quiet });
   return summary;
 }
 
+const CONSOLE_DIR = path.join(ROOT, 'apps', 'console');
+const CONSOLE_OUT = path.join(DIST, 'apps', 'console');
+const CONSOLE_STAMP = path.join(CONSOLE_OUT, '.inputs-sha256');
+
+/** A hash of everything the console's build reads: its sources and the lock file. */
+function consoleInputsHash() {
+  const hash = createHash('sha256');
+  const files = walk(CONSOLE_DIR)
+    .filter((f) => !f.includes(`${path.sep}node_modules${path.sep}`))
+    .sort();
+  for (const f of [...files, path.join(ROOT, 'package-lock.json')]) {
+    hash.update(path.relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Builds the console (apps/console) with Vite into dist/apps/console, unless the output was built
+ * from exactly the same inputs (a hash kept beside it): a few seconds the first time, nothing after.
+ */
+export async function buildConsole({ quiet = false, force = false } = {}) {
+  if (!existsSync(path.join(CONSOLE_DIR, 'vite.config.ts'))) return null;
+  const started = performance.now();
+  const inputs = consoleInputsHash();
+  if (!force && existsSync(CONSOLE_STAMP) && readFileSync(CONSOLE_STAMP, 'utf8') === inputs) {
+    return { skipped: true, ms: Math.round(performance.now() - started) };
+  }
+  const vite = await import('vite');
+  await vite.build({ configFile: path.join(CONSOLE_DIR, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' });
+  writeFileSync(CONSOLE_STAMP, inputs);
+  const ms = Math.round(performance.now() - started);
+  if (!quiet) process.stdout.write(`build: console -> dist/apps/console in ${ms} ms\n`);
+  return { skipped: false, ms };
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  build().catch((err) => {
+  build({ console: !process.argv.includes('--no-console') }).catch((err) => {
     process.stderr.write(`${err.message}\n`);
     process.exit(1);
   });

@@ -10,7 +10,7 @@ import { freePort, startEmbeddedPostgres, startNatsServer } from './local-infra.
 export default async function globalSetup() {
   if (globalThis.__KKB_INFRA__) return;
   // Tests that run services as processes (e2e) use the compiled dist/; it takes under a second.
-  await build({ quiet: true });
+  await build({ quiet: true, console: false }); // the browser tests build the console themselves
   const started = [];
   globalThis.__KKB_INFRA__ = started;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kkb-test-'));

@@ -49,6 +49,7 @@ const DATA_DIR = process.env.KKB_DATA_DIR ? path.resolve(process.env.KKB_DATA_DI
 const PG_DIR = path.join(DATA_DIR, 'postgres');
 const NATS_DIR = path.join(DATA_DIR, 'nats');
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const FRONT_DOOR_MAIN = path.join(ROOT, 'dist', 'apps', 'front-door', 'src', 'main.js');
 
 const USAGE = `usage: npm start -- [--once] [--no-build] [--quiet]
   --once      start everything, wait until ready, print the URLs, then stop (KKB_START_ONCE=1)
@@ -89,6 +90,8 @@ const warn = (msg) => process.stderr.write(`${SELF}${msg}\n`);
 
 /** @type {{ name: string, port: number, child?: import('node:child_process').ChildProcess, exited?: Promise<void> }[]} */
 const services = [];
+/** The front door (console + one origin for the APIs), started once the services are ready. */
+let frontDoor = null;
 let postgres = null; // { url, stop, port } when started here
 let nats = null; // { url, stop, pid } when started here
 let stopping = null;
@@ -104,6 +107,7 @@ function runInner() {
   process.on('exit', () => {
     for (const c of commands) c.kill('SIGTERM');
     for (const s of services) if (isRunning(s.child)) s.child.kill('SIGTERM');
+    if (frontDoor && isRunning(frontDoor.child)) frontDoor.child.kill('SIGTERM');
   });
   main().catch((err) => void shutdown(1, err.message));
 }
@@ -112,7 +116,7 @@ function runInner() {
 const isRunning = (child) => child && child.exitCode === null && child.signalCode === null;
 
 async function stopServices(grace) {
-  const running = services.filter((s) => isRunning(s.child));
+  const running = [...(frontDoor ? [frontDoor] : []), ...services].filter((s) => isRunning(s.child));
   for (const s of running) s.child.kill('SIGTERM');
   const killer = setTimeout(() => {
     for (const s of running) {
@@ -264,10 +268,10 @@ async function startNats() {
 }
 
 // --------------------------------------------------------------------------- services
-function spawnService(s, serviceEnv) {
+function spawnService(s, serviceEnv, main = mainJs(s.name)) {
   // No terminal signal reaches it (this inner process has a session of its own): it stops when
   // shutdown() sends SIGTERM, after which Postgres and NATS are stopped.
-  const child = spawn(process.execPath, ['--enable-source-maps', mainJs(s.name)], {
+  const child = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: ROOT,
     env: { ...serviceEnv, PORT: String(s.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -298,6 +302,17 @@ async function waitReady(s, host, deadline) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${s.name}: http://${host}:${s.port}/health/ready (last: ${last})`);
+}
+
+/** A token for one role and region, signed like tools/token.mjs does (the demo seed's calls). */
+function mintRoleToken(tokenEnv, role, scope = '') {
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'tools', 'token.mjs'), '--role', role, '--scope', scope, '--expires', '2h'],
+    { env: tokenEnv, encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`could not mint a ${role} token: ${r.stderr.trim().split('\n')[0]}`);
+  return r.stdout.trim();
 }
 
 function mintToken(tokenEnv) {
@@ -334,11 +349,13 @@ async function main() {
   if (!Number.isInteger(base) || base < 1 || base > 65531)
     throw new Error(`KKB_PORT_BASE=${env.KKB_PORT_BASE} is not a port`);
   SERVICES.forEach((s, i) => services.push({ name: s.name, port: base + i + 1 }));
+  frontDoor = { name: 'front-door', port: base };
   const busy = [];
-  for (const s of services) if (!(await isPortFree(s.port, host))) busy.push(`${s.port} (${s.name})`);
+  for (const s of [frontDoor, ...services])
+    if (!(await isPortFree(s.port, host))) busy.push(`${s.port} (${s.name})`);
   if (busy.length) {
     throw new Error(
-      `port ${busy.join(', ')} in use: stop what holds it, or set KKB_PORT_BASE (4000 gives 4001-4004)`,
+      `port ${busy.join(', ')} in use: stop what holds it, or set KKB_PORT_BASE (4000 gives 4000-4004)`,
     );
   }
   if (!env.NATS_URL && !natsServerPath()) {
@@ -410,13 +427,44 @@ async function main() {
     );
   }
 
+  if (args.seed && jwtSecret) {
+    say('loading demo profiles and monthly reports (tools/seed-demo.mjs)...');
+    const { seedDemo } = await import('./seed-demo.mjs');
+    await seedDemo({
+      urls: Object.fromEntries(services.map((s) => [s.name, `http://${urlHost}:${s.port}`])),
+      token: (role, scope) => mintRoleToken({ ...env, JWT_SECRET: jwtSecret }, role, scope),
+      log: say,
+    });
+  } else if (args.seed) {
+    warn('JWT_PUBLIC_KEY is set: the demo submissions need tokens this script cannot sign; skipped');
+  }
+
+  // The front door last: it serves the console and proxies /api to the services just started.
+  const frontDoorEnv = {
+    ...env,
+    PORT: String(frontDoor.port),
+    HOST: host,
+    KKB_MODE: env.KKB_MODE ?? (env.NODE_ENV === 'production' ? 'production' : 'development'),
+    ...Object.fromEntries(services.map((s) => [`${s.name.toUpperCase()}_URL`, `http://${urlHost}:${s.port}`])),
+  };
+  if (jwtSecret) frontDoorEnv.JWT_SECRET = jwtSecret;
+  delete frontDoorEnv.KKB_START_INNER;
+  spawnService(frontDoor, frontDoorEnv, FRONT_DOOR_MAIN);
+  await waitReady(frontDoor, urlHost, Date.now() + 30_000);
+  if (stopping) return;
+
   const token = jwtSecret ? mintToken({ ...env, JWT_SECRET: jwtSecret }) : null;
   const col = Math.max(...services.map((s) => s.name.length)) + 2;
   const url = (s) => `http://${urlHost}:${s.port}`;
+  const frontUrl = `http://${urlHost}:${frontDoor.port}`;
   const lines = [
     '',
     `Kampung KB platform ready in ${seconds()} s (build ${buildS} s, Postgres + NATS ${infraS} s, services ${servicesS} s)`,
     '',
+    `  ${'console'.padEnd(col)}${frontUrl}   (the front door: console, and every API under ${frontUrl}/api/v1)`,
+    ...(frontDoorEnv.KKB_MODE === 'development'
+      ? [`  ${''.padEnd(col)}sign in at ${frontUrl}/masuk (development mode: any local role and region)`]
+      : []),
     ...services.map(
       (s) => `  ${s.name.padEnd(col)}${url(s)}   docs ${url(s)}/docs   metrics ${url(s)}/metrics`,
     ),
@@ -431,10 +479,8 @@ async function main() {
       `  National token (12 h, signed with ${signer}):`,
       `    export TOKEN=${token}`,
       '  Try:',
-      `    curl -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
-      `      -d '{"villageCode":"16.10.05.2041","name":"Kampung KB Seroja","launchDate":"2022-03-14"}' \\`,
-      `      ${url(services[0])}/api/v1/kampung`,
-      `    curl -H "authorization: Bearer $TOKEN" ${url(services[3])}/api/v1/events`,
+      `    curl -H "authorization: Bearer $TOKEN" '${frontUrl}/api/v1/coverage?region=16&breakdown=true'`,
+      `    curl -H "authorization: Bearer $TOKEN" ${frontUrl}/api/v1/events`,
       '  Other roles: node tools/token.mjs --role province --scope 16   (--help lists them)',
     );
   } else if (env.JWT_PUBLIC_KEY) {

@@ -89,9 +89,18 @@ const validateCnpgCluster = ajv.compile(
   JSON.parse(readFileSync(path.join(__dirname, 'schemas', 'cnpg-cluster.schema.json'), 'utf8')) as object,
 );
 
+const validateGatewayApi = ajv.compile(
+  JSON.parse(readFileSync(path.join(__dirname, 'schemas', 'gateway-api.schema.json'), 'utf8')) as object,
+);
+
 /** Problems of one object against its schema; [] when it is valid. */
 function schemaProblems(o: K8sObject): string[] {
   const id = `${o.kind}/${o.metadata?.name}`;
+  if (o.apiVersion === 'gateway.networking.k8s.io/v1') {
+    return validateGatewayApi(o)
+      ? []
+      : (validateGatewayApi.errors ?? []).map((e) => `${id}: ${e.instancePath} ${e.message}`);
+  }
   if (o.apiVersion === 'postgresql.cnpg.io/v1' && o.kind === 'Cluster') {
     return validateCnpgCluster(o)
       ? []
@@ -151,6 +160,11 @@ describe('manifest validation', () => {
       expect.arrayContaining([expect.stringContaining('must NOT have additional properties')]),
     );
     expect(schemaProblems({ ...typo, spec: { instances: 3, storage: { size: '1Gi' } } })).toEqual([]);
+    const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'x' } };
+    const rule = { matches: [{ path: { type: 'Prefix', value: '/api' } }], backendRefs: [{ name: 'x', port: 1 }] };
+    expect(schemaProblems({ ...route, spec: { parentRefs: [{ name: 'kkb' }], rules: [rule] } })).toEqual(
+      expect.arrayContaining([expect.stringContaining('must be equal to one of the allowed values')]),
+    );
     const scaled = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'x' } };
     expect(schemaProblems({ ...scaled, spec: { scaleTargetRef: { name: 'x' } } })).toEqual([
       expect.stringContaining('must have required property triggers'),
