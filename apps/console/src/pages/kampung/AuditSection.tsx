@@ -7,7 +7,8 @@ function show(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return value.length === 0 ? '–' : value.map(show).join(', ');
-  return JSON.stringify(value);
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== null && v !== '');
+  return entries.length === 0 ? '–' : `{ ${entries.map(([k, v]) => `${k}: ${show(v)}`).join('; ')} }`;
 }
 
 /** Who changed what, when and why (registry audit), newest first. */

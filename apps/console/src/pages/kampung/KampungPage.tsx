@@ -5,7 +5,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { api } from '../../api/client';
+import { api, data } from '../../api/client';
 import { Empty, ErrorMessage, Loading } from '../../components/Status';
 import { formatDate } from '../../format';
 import { useAncestors } from '../../region';
@@ -16,13 +16,11 @@ import LevelBadge from './LevelBadge';
 import RegisterSection from './RegisterSection';
 import SubmissionsSection from './SubmissionsSection';
 import {
-  body,
   itemsOf,
-  type AuditEntry,
+  type AuditPage,
   type Classification,
-  type Evaluation,
+  type EvaluationPage,
   type KampungDetail,
-  type Page,
   type Submission,
 } from './views';
 import './pages.css';
@@ -40,7 +38,13 @@ function Breadcrumbs({ villageCode }: { villageCode: string }) {
   );
 }
 
-function Section({ query, children }: { query: { isPending: boolean; error: unknown; refetch: () => unknown }; children: () => React.ReactNode }) {
+function Section({
+  query,
+  children,
+}: {
+  query: { isPending: boolean; error: unknown; refetch: () => unknown };
+  children: () => React.ReactNode;
+}) {
   if (query.error) return <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />;
   if (query.isPending) return <Loading />;
   return <>{children()}</>;
@@ -55,13 +59,13 @@ export default function KampungPage() {
     queryKey: ['kampung', id],
     enabled: valid,
     queryFn: async () =>
-      body<KampungDetail>(await api.registry.GET('/api/v1/kampung/{id}', { params: { path: { id } } })),
+      data<KampungDetail>(await api.registry.GET('/api/v1/kampung/{id}', { params: { path: { id } } })),
   });
   const classification = useQuery({
     queryKey: ['kampung', id, 'classification'],
     enabled: valid,
     queryFn: async () =>
-      body<Classification>(
+      data<Classification>(
         await api.classification.GET('/api/v1/kampung/{id}/classification', { params: { path: { id } } }),
       ),
   });
@@ -69,7 +73,7 @@ export default function KampungPage() {
     queryKey: ['kampung', id, 'classification', 'history'],
     enabled: valid,
     queryFn: async () =>
-      body<Page<Evaluation>>(
+      data<EvaluationPage>(
         await api.classification.GET('/api/v1/kampung/{id}/classification/history', {
           params: { path: { id }, query: { limit: 200 } },
         }),
@@ -80,7 +84,7 @@ export default function KampungPage() {
     enabled: valid,
     queryFn: async () =>
       itemsOf(
-        body<Page<Submission> | Submission[]>(
+        data<Submission[]>(
           await api.survey.GET('/api/v1/submissions', { params: { query: { kampungId: id, limit: 200 } } }),
         ),
       ),
@@ -89,9 +93,9 @@ export default function KampungPage() {
     queryKey: ['kampung', id, 'audit'],
     enabled: valid,
     initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last: Page<AuditEntry>) => last.nextCursor ?? undefined,
+    getNextPageParam: (last: AuditPage) => last.nextCursor ?? undefined,
     queryFn: async ({ pageParam }) =>
-      body<Page<AuditEntry>>(
+      data<AuditPage>(
         await api.registry.GET('/api/v1/kampung/{id}/history', {
           params: { path: { id }, query: { limit: 200, ...(pageParam ? { cursor: pageParam } : {}) } },
         }),
@@ -128,7 +132,11 @@ export default function KampungPage() {
           <Breadcrumbs villageCode={k.villageCode} />
           <h1 data-testid="kampung-name">{k.name}</h1>
           <p className="muted">
-            {t('page.subtitle', { village: k.villageName, code: k.villageCode, date: formatDate(k.launchDate) })}
+            {t('page.subtitle', {
+              village: k.villageName,
+              code: k.villageCode,
+              date: formatDate(k.launchDate),
+            })}
           </p>
         </div>
         <div className="page-header__actions">

@@ -58,7 +58,7 @@ export default function RegisterSection({ kampung }: { kampung: KampungDetail })
               </ul>
             )}
           </dd>
-          {k.latitude !== null && k.longitude !== null && (
+          {k.latitude != null && k.longitude != null && (
             <>
               <dt>{t('register.coordinates')}</dt>
               <dd>
