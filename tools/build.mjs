@@ -242,7 +242,12 @@ export async function buildConsole({ quiet = false, force = false } = {}) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  build({ console: !process.argv.includes('--no-console') }).catch((err) => {
+  // --no-console: services, libs and the front door only; --console-only: the console only (what a
+  // browser test needs, without touching the dist/ that running services use).
+  const run = process.argv.includes('--console-only')
+    ? buildConsole()
+    : build({ console: !process.argv.includes('--no-console') });
+  run.catch((err) => {
     process.stderr.write(`${err.message}\n`);
     process.exit(1);
   });
