@@ -1,7 +1,8 @@
 // Kampung KB levels (klasifikasi): codes as the classification service returns them, null when a
-// kampung has not been assessed. Colours from the Okabe-Ito / Paul Tol colour-blind-safe sets,
-// ordered light-to-dark so they also read in greyscale; each passes 3:1 against white for
-// graphics, and `text` is the readable foreground on top of it.
+// kampung has not been assessed. Colours from the Okabe-Ito colour-blind-safe set (vermillion,
+// orange, blue, bluish green; darkened where needed), never the only signal: every chip, legend
+// and table also names the level. `text` is the foreground on top of the colour with at least
+// 4.5:1 contrast (white on 4.7-6.4:1 colours, near-black on the orange at 7.7:1).
 export const LEVELS = ['dasar', 'berkembang', 'mandiri', 'berkelanjutan'] as const;
 export type Level = (typeof LEVELS)[number];
 export type LevelOrNone = Level | null;
@@ -14,10 +15,10 @@ export interface LevelStyle {
 }
 
 export const LEVEL_STYLE: Record<Level | 'none', LevelStyle> = {
-  dasar: { colour: '#D55E00', text: '#ffffff', key: 'common:level.dasar' },
-  berkembang: { colour: '#B8860B', text: '#1a1a1a', key: 'common:level.berkembang' },
+  dasar: { colour: '#C44E00', text: '#ffffff', key: 'common:level.dasar' },
+  berkembang: { colour: '#E69F00', text: '#1a1a1a', key: 'common:level.berkembang' },
   mandiri: { colour: '#0072B2', text: '#ffffff', key: 'common:level.mandiri' },
-  berkelanjutan: { colour: '#117733', text: '#ffffff', key: 'common:level.berkelanjutan' },
+  berkelanjutan: { colour: '#0B6E4F', text: '#ffffff', key: 'common:level.berkelanjutan' },
   none: { colour: '#767676', text: '#ffffff', key: 'common:level.none' },
 };
 

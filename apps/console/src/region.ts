@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, data } from './api/client';
 import { dottedRegion } from './auth/session';
-import type { components } from './api/generated/registry';
+import type { RegionView } from './api/views';
 
-export type RegionView = components['schemas']['RegionView'];
+export type { RegionView };
 
 /** A region by code (dotted or compact); '' is the nation and needs no lookup. */
 export function useRegion(code: string | null | undefined) {

@@ -1,10 +1,234 @@
+// Peta: every kampung with coordinates as a point coloured by its level, on a canvas layer
+// (thousands of points), filterable by level; a click opens a popup with a link to the kampung.
+// The tile source comes from /config.json; the points draw whether or not tiles load.
+import { useEffect, useMemo, useRef } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import { api, data } from '../../api/client';
+import type { KampungPoint, KampungPoints } from '../../api/views';
+import { dottedRegion, useSession } from '../../auth/session';
+import RegionPicker from '../../components/RegionPicker';
+import { ErrorMessage, Loading } from '../../components/Status';
+import { useConfig } from '../../config';
+import { formatNumber } from '../../format';
+import { LEVEL_STYLE, LEVELS, levelStyle, type Level } from '../../levels';
+import { useRegionName } from '../../region';
 
-export default function Page() {
-  const { t } = useTranslation();
+type Choice = Level | 'none';
+const CHOICES: Choice[] = [...LEVELS, 'none'];
+const INDONESIA: L.LatLngBoundsExpression = [
+  [-11, 94.5],
+  [6.2, 141.5],
+];
+
+function parseChoices(raw: string | null): Set<Choice> {
+  if (!raw) return new Set(CHOICES);
+  return new Set(raw.split(',').filter((c): c is Choice => (CHOICES as string[]).includes(c)));
+}
+
+/** What to ask the API for: a level filter when it can express the choice, else everything. */
+function apiFilter(choices: Set<Choice>): { level?: string; assessed?: boolean } | null {
+  if (choices.size === 0) return null;
+  const levels = LEVELS.filter((l) => choices.has(l));
+  if (choices.has('none')) {
+    if (levels.length === LEVELS.length) return {};
+    if (levels.length === 0) return { assessed: false };
+    return {};
+  }
+  return { level: levels.join(',') };
+}
+
+export default function MapPage() {
+  const { t } = useTranslation('map');
+  const { scope } = useSession();
+  const [params, setParams] = useSearchParams();
+  const region = params.get('region') ?? dottedRegion(scope);
+  const choices = useMemo(() => parseChoices(params.get('level')), [params]);
+  const filter = apiFilter(choices);
+  const regionName = useRegionName(region);
+
+  const points = useQuery({
+    queryKey: ['kampung-points', region, filter],
+    enabled: filter !== null,
+    queryFn: async () =>
+      data<KampungPoints>(
+        await api.classification.GET('/api/v1/kampung-levels/points', {
+          params: { query: { ...(region ? { region } : {}), ...filter } },
+        }),
+      ).items,
+  });
+  const shown = useMemo(
+    () =>
+      filter === null ? [] : (points.data ?? []).filter((p) => choices.has((p.level ?? 'none') as Choice)),
+    [points.data, choices, filter],
+  );
+
+  const update = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null) next.delete(k);
+      else next.set(k, v);
+    }
+    setParams(next, { replace: true });
+  };
+  const toggle = (choice: Choice) => {
+    const next = new Set(choices);
+    if (next.has(choice)) next.delete(choice);
+    else next.add(choice);
+    update({
+      level: next.size === CHOICES.length ? null : CHOICES.filter((c) => next.has(c)).join(',') || 'off',
+    });
+  };
+
   return (
     <div className="page">
-      <h1>{t('status.comingSoon')}</h1>
+      <div className="page-header">
+        <div>
+          <h1>{t('title')}</h1>
+          <p className="muted">
+            {t('subtitle', { region: region ? (regionName ?? region) : t('common:region.nation') })}
+          </p>
+        </div>
+        <div className="page-header__actions">
+          <Link className="button button--secondary" to={region ? `/kampung?region=${region}` : '/kampung'}>
+            {t('openList')}
+          </Link>
+        </div>
+      </div>
+      <div className="map-layout">
+        <aside className="card map-filters" aria-labelledby="map-filters-title">
+          <h2 id="map-filters-title">{t('filters')}</h2>
+          <div className="filters filters--stack">
+            <RegionPicker
+              idPrefix="map-region"
+              value={region}
+              onChange={(code) => update({ region: code === dottedRegion(scope) ? null : code })}
+            />
+            <fieldset className="field">
+              <legend>{t('common:level.label')}</legend>
+              <div className="checks checks--stack">
+                {CHOICES.map((c) => {
+                  const style = c === 'none' ? LEVEL_STYLE.none : LEVEL_STYLE[c];
+                  return (
+                    <label key={c} className="check">
+                      <input type="checkbox" checked={choices.has(c)} onChange={() => toggle(c)} />
+                      <span className="swatch" style={{ background: style.colour }} aria-hidden="true" />
+                      {t(style.key)}
+                    </label>
+                  );
+                })}
+              </div>
+            </fieldset>
+          </div>
+          <p className="map-count" role="status" aria-live="polite">
+            {points.isFetching
+              ? t('common:status.loading')
+              : t('count', { count: shown.length, n: formatNumber(shown.length) })}
+          </p>
+          <p className="muted map-note">{t('note')}</p>
+        </aside>
+        <section className="card map-card" aria-labelledby="map-title">
+          <h2 id="map-title" className="visually-hidden">
+            {t('mapLabel')}
+          </h2>
+          {points.error && <ErrorMessage error={points.error} onRetry={() => void points.refetch()} />}
+          {points.isPending && filter !== null && <Loading />}
+          <PointsMap points={shown} />
+        </section>
+      </div>
     </div>
   );
+}
+
+function PointsMap({ points }: { points: KampungPoint[] }) {
+  const { t } = useTranslation('map');
+  const navigate = useNavigate();
+  const config = useConfig();
+  const container = useRef<HTMLDivElement>(null);
+  const map = useRef<L.Map | null>(null);
+  const layer = useRef<L.LayerGroup | null>(null);
+  const tiles = useRef<L.TileLayer | null>(null);
+  const fitted = useRef<string>('');
+  const labels = useRef({ open: '', level: (l: Level | null) => String(l) });
+  labels.current = { open: t('open'), level: (l) => t(levelStyle(l).key) };
+  const navigateRef = useRef(navigate);
+  navigateRef.current = navigate;
+
+  useEffect(() => {
+    if (!container.current) return;
+    const m = L.map(container.current, { preferCanvas: true, zoomControl: true, minZoom: 4, maxZoom: 18 });
+    m.fitBounds(INDONESIA);
+    map.current = m;
+    layer.current = L.layerGroup().addTo(m);
+    return () => {
+      m.remove();
+      map.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const m = map.current;
+    if (!m || !config.data) return;
+    tiles.current?.remove();
+    tiles.current = L.tileLayer(config.data.tiles.url, {
+      attribution: config.data.tiles.attribution,
+      maxZoom: 19,
+    }).addTo(m);
+  }, [config.data]);
+
+  useEffect(() => {
+    const m = map.current;
+    const group = layer.current;
+    if (!m || !group) return;
+    group.clearLayers();
+    const renderer = L.canvas({ padding: 0.5 });
+    for (const p of points) {
+      const style = levelStyle(p.level);
+      const marker = L.circleMarker([p.latitude, p.longitude], {
+        renderer,
+        radius: 6,
+        weight: 1.5,
+        color: '#1f2933',
+        fillColor: style.colour,
+        fillOpacity: 0.9,
+      });
+      marker.bindPopup(() => popup(p));
+      group.addLayer(marker);
+    }
+    // Fit to the points once per set of points (not on every filter change within it).
+    const key = `${points.length}:${points[0]?.kampungId ?? ''}`;
+    if (points.length > 0 && fitted.current !== key) {
+      fitted.current = key;
+      const bounds = L.latLngBounds(points.map((p) => [p.latitude, p.longitude] as [number, number]));
+      m.fitBounds(bounds.pad(0.1), { maxZoom: 12 });
+    }
+  }, [points]);
+
+  function popup(p: KampungPoint): HTMLElement {
+    const box = document.createElement('div');
+    box.className = 'map-popup';
+    const title = document.createElement('strong');
+    title.textContent = p.name;
+    const level = document.createElement('span');
+    const style = levelStyle(p.level);
+    level.className = 'level-chip';
+    level.style.background = style.colour;
+    level.style.color = style.text;
+    level.textContent = labels.current.level(p.level);
+    const link = document.createElement('a');
+    link.href = `/kampung/${p.kampungId}`;
+    link.className = 'map-popup__link';
+    link.textContent = labels.current.open;
+    link.addEventListener('click', (e) => {
+      e.preventDefault();
+      void navigateRef.current(`/kampung/${p.kampungId}`);
+    });
+    box.append(title, level, link);
+    return box;
+  }
+
+  return <div ref={container} className="map" role="region" aria-label={t('mapLabel')} />;
 }
