@@ -1,4 +1,4 @@
-import { formatDate, formatMonth, formatNumber, formatPercent, localeOf } from './format';
+import { formatDate, formatDecimal, formatMonth, formatNumber, formatPercent, localeOf } from './format';
 
 // Intl output uses narrow/non-breaking spaces in some locales; compare with plain spaces.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -15,6 +15,12 @@ describe('format (id-ID by default)', () => {
     expect(formatNumber(1234.56, 1, 'id')).toBe('1.234,6');
     expect(formatNumber(83762, 0, 'en')).toBe('83,762');
     expect(formatNumber(null, 0, 'id')).toBe('–');
+  });
+
+  it('formats fixed decimals', () => {
+    expect(formatDecimal(3.5, 2, 'id')).toBe('3,50');
+    expect(formatDecimal(1234.5, 1, 'id')).toBe('1.234,5');
+    expect(formatDecimal(null)).toBe('–');
   });
 
   it('formats percent points with a comma', () => {

@@ -35,6 +35,15 @@ export function formatNumber(
   return numberFormat(localeOf(lang), { maximumFractionDigits }).format(value);
 }
 
+/** A decimal with a fixed number of digits: 3.5 -> "3,50" (scores, indices). */
+export function formatDecimal(value: number | null | undefined, digits = 2, lang?: string): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  return numberFormat(localeOf(lang), {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
+}
+
 /**
  * A percentage given in percent points (15.234 -> "15,2%"), as the coverage API returns it.
  * Pass `{ ratio: true }` for a 0..1 fraction.

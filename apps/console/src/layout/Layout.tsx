@@ -45,7 +45,7 @@ export default function Layout() {
       </a>
       <header className="topbar">
         <div className="topbar__inner">
-          <NavLink to="/" className="brand" aria-label={t('app.home')}>
+          <NavLink to="/" className="brand">
             <span className="brand__mark" aria-hidden="true">
               KB
             </span>

@@ -425,7 +425,8 @@ function ChildRegions({ coverage, levels }: { coverage: CoverageView; levels?: L
   const href = (code: string) => (drillable ? link(code) : `/kampung?region=${encodeURIComponent(code)}`);
 
   const chart = useMemo(() => {
-    if (rows.length === 0 || rows.length > 60) return null;
+    // Villages are 0 or 100 % each: the table says it better than bars.
+    if (rows.length === 0 || rows.length > 60 || childLevel === 'village') return null;
     const option: ChartOption = {
       grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
       tooltip: {
@@ -435,7 +436,7 @@ function ChildRegions({ coverage, levels }: { coverage: CoverageView; levels?: L
       },
       xAxis: {
         type: 'value',
-        max: 100,
+        max: (extent: { max: number }) => Math.min(100, Math.max(10, Math.ceil((extent.max * 1.15) / 5) * 5)),
         axisLabel: { formatter: (v: number) => formatPercent(v, { digits: 0 }) },
       },
       yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), axisTick: { show: false } },
@@ -513,7 +514,11 @@ function ChildRegions({ coverage, levels }: { coverage: CoverageView; levels?: L
                 {rows.map((r) => (
                   <tr key={r.code ?? r.name}>
                     <th scope="row">
-                      {r.code ? <Link to={href(r.code)}>{r.name}</Link> : r.name}
+                      {r.code && (drillable || r.kampung > 0) ? (
+                        <Link to={href(r.code)}>{r.name}</Link>
+                      ) : (
+                        r.name
+                      )}
                       <span className="cell-sub">{r.code}</span>
                     </th>
                     <td className="num">{formatNumber(r.villages)}</td>

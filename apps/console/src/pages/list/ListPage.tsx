@@ -12,7 +12,7 @@ import { dottedRegion, useSession } from '../../auth/session';
 import { LevelChip } from '../../components/LevelChip';
 import RegionPicker from '../../components/RegionPicker';
 import { Empty, ErrorMessage, Loading } from '../../components/Status';
-import { formatDate, formatNumber } from '../../format';
+import { formatDate, formatDecimal, formatNumber } from '../../format';
 import { LEVEL_STYLE, LEVELS, type Level } from '../../levels';
 
 const SORTS = ['name', 'village', 'level', 'evaluatedAt'] as const;
@@ -286,7 +286,7 @@ export default function ListPage() {
                     <td className="num">
                       {k.scores
                         ? [k.scores.input, k.scores.process, k.scores.output]
-                            .map((s) => formatNumber(s, 2))
+                            .map((s) => formatDecimal(s))
                             .join(' / ')
                         : '–'}
                     </td>

@@ -130,14 +130,11 @@ export default function MapPage() {
           </p>
           <p className="muted map-note">{t('note')}</p>
         </aside>
-        <section className="card map-card" aria-labelledby="map-title">
-          <h2 id="map-title" className="visually-hidden">
-            {t('mapLabel')}
-          </h2>
+        <div className="card map-card">
           {points.error && <ErrorMessage error={points.error} onRetry={() => void points.refetch()} />}
           {points.isPending && filter !== null && <Loading />}
           <PointsMap points={shown} />
-        </section>
+        </div>
       </div>
     </div>
   );
