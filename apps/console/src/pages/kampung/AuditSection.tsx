@@ -1,14 +1,36 @@
 import { useTranslation } from 'react-i18next';
-import { formatDate } from '../../format';
+import type { TFunction } from 'i18next';
+import { formatDate, formatNumber } from '../../format';
 import type { AuditEntry } from './views';
 
-function show(value: unknown): string {
+function show(value: unknown, t: TFunction): string {
   if (value === null || value === undefined || value === '') return '–';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return value.length === 0 ? '–' : value.map(show).join(', ');
+  if (typeof value === 'boolean') return value ? t('kampung:yes') : t('kampung:no');
+  if (typeof value === 'number') return formatNumber(value, 6);
+  if (Array.isArray(value)) return value.length === 0 ? '–' : value.map((v) => show(v, t)).join(', ');
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== null && v !== '');
-  return entries.length === 0 ? '–' : `{ ${entries.map(([k, v]) => `${k}: ${show(v)}`).join('; ')} }`;
+  return entries.length === 0 ? '–' : `{ ${entries.map(([k, v]) => `${k}: ${show(v, t)}`).join('; ')} }`;
+}
+
+function ChangeList({
+  changes,
+  initial = false,
+}: {
+  changes: [string, { from: unknown; to: unknown }][];
+  initial?: boolean;
+}) {
+  const { t } = useTranslation('kampung');
+  return (
+    <ul className="plain-list changes">
+      {changes.map(([field, c]) => (
+        <li key={field}>
+          <strong>{t(`field.${field}`, { defaultValue: field })}</strong>:{' '}
+          {initial ? show(c.to, t) : `${show(c.from, t)} → ${show(c.to, t)}`}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 /** Who changed what, when and why (registry audit), newest first. */
@@ -65,21 +87,13 @@ export default function AuditSection({
                     <td>
                       {changes.length === 0 ? (
                         '–'
+                      ) : a.action === 'registered' ? (
+                        <details>
+                          <summary>{t('audit.initialData', { count: changes.length })}</summary>
+                          <ChangeList changes={changes} initial />
+                        </details>
                       ) : (
-                        <ul className="plain-list changes">
-                          {changes.map(([field, c]) => (
-                            <li key={field}>
-                              <strong>{t(`field.${field}`, { defaultValue: field })}</strong>
-                              {a.action === 'registered' ? (
-                                <>: {show(c.to)}</>
-                              ) : (
-                                <>
-                                  : {show(c.from)} → {show(c.to)}
-                                </>
-                              )}
-                            </li>
-                          ))}
-                        </ul>
+                        <ChangeList changes={changes} />
                       )}
                     </td>
                     <td>{a.reason ?? '–'}</td>

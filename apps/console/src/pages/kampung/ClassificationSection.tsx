@@ -124,7 +124,7 @@ export function ClassificationSection({ c }: { c: Classification }) {
                     )}
                   </td>
                   <td>{bandLabel(t, ind.band)}</td>
-                  <td className="num" data-testid="indicator-score">
+                  <td className="num nowrap" data-testid="indicator-score">
                     {t('classification.scoreOf', { score: ind.score, max: ind.maxScore })}
                   </td>
                   <td className="bands">

@@ -6,6 +6,8 @@ import { LEVELS, levelKey, levelStyle } from '../../levels';
 import LevelBadge from './LevelBadge';
 import type { Evaluation } from './views';
 
+const MONTH = 31 * 24 * 3600 * 1000;
+
 /** The level history as a step chart (oldest to newest) and as a table of every evaluation. */
 export default function HistorySection({ items }: { items: Evaluation[] }) {
   const { t, i18n } = useTranslation('kampung');
@@ -25,7 +27,11 @@ export default function HistorySection({ items }: { items: Evaluation[] }) {
       },
       xAxis: {
         type: 'time',
-        axisLabel: { formatter: (v: number) => formatDate(v) },
+        // A month either side, so that one assessment (or several on one day) still reads as a point in time.
+        min: ordered.length ? Date.parse(ordered[0].evaluatedAt) - MONTH : undefined,
+        max: ordered.length ? Date.parse(ordered[ordered.length - 1].evaluatedAt) + MONTH : undefined,
+        splitNumber: 4,
+        axisLabel: { formatter: (v: number) => formatMonth(new Date(v).toISOString().slice(0, 7)) },
       },
       yAxis: {
         type: 'category',
@@ -37,7 +43,8 @@ export default function HistorySection({ items }: { items: Evaluation[] }) {
           type: 'line',
           name: t('history.level'),
           step: 'end',
-          symbolSize: 10,
+          symbol: 'circle',
+          symbolSize: 12,
           lineStyle: { color: '#52606d', width: 2 },
           data: ordered.map((e) => ({
             value: [e.evaluatedAt, LEVELS.indexOf(e.level)],

@@ -83,10 +83,16 @@ export default function KampungPage() {
     queryKey: ['submissions', { kampungId: id }],
     enabled: valid,
     queryFn: async () =>
+      // Latest period first; within a period, the latest submission first.
       itemsOf(
         data<Submission[]>(
           await api.survey.GET('/api/v1/submissions', { params: { query: { kampungId: id, limit: 200 } } }),
         ),
+      ).sort(
+        (a, b) =>
+          b.period.year - a.period.year ||
+          b.period.month - a.period.month ||
+          b.submittedAt.localeCompare(a.submittedAt),
       ),
   });
   const audit = useInfiniteQuery({

@@ -5,6 +5,8 @@ import { ErrorMessage, Loading } from '../../components/Status';
 import type { Instrument, Submission } from '../kampung/views';
 import { answerText, groupAnswers, questionLabel, sectionLabel } from './answers';
 
+const LONG = 12;
+
 /** A submission's answers with the question labels of the instrument version it answered. */
 export default function AnswersPanel({ submission }: { submission: Submission }) {
   const { t } = useTranslation('verification');
@@ -27,9 +29,9 @@ export default function AnswersPanel({ submission }: { submission: Submission })
       <p className="muted">
         {t('answers.instrument', { title: instrument.data.title, version: instrument.data.version })}
       </p>
-      {groups.map((g) => (
-        <section key={g.section ?? 'other'} aria-label={sectionLabel(t, g.section)}>
-          <h3>{sectionLabel(t, g.section)}</h3>
+      {groups.map((g) => {
+        const title = sectionLabel(t, g.section);
+        const list = (
           <dl className="facts">
             {g.rows.map(({ question, value }) => (
               <div key={question.id} className="answer" data-testid="answer" data-question={question.id}>
@@ -38,8 +40,20 @@ export default function AnswersPanel({ submission }: { submission: Submission })
               </div>
             ))}
           </dl>
-        </section>
-      ))}
+        );
+        // Long sections (the population table) fold away so that the rest stays in view.
+        return g.rows.length > LONG ? (
+          <details key={g.section ?? 'other'}>
+            <summary>{t('answers.section', { section: title, count: g.rows.length })}</summary>
+            {list}
+          </details>
+        ) : (
+          <section key={g.section ?? 'other'} aria-label={title}>
+            <h3>{title}</h3>
+            {list}
+          </section>
+        );
+      })}
       {unanswered > 0 && <p className="muted">{t('answers.unanswered', { count: unanswered })}</p>}
     </div>
   );

@@ -188,11 +188,7 @@ export default function VerificationPage() {
                         <br />
                         <span className="muted">{formatMonth(periodOf(s.period), { long: true })}</span>
                       </td>
-                      <td>
-                        {formatDate(s.submittedAt, { time: true })}
-                        <br />
-                        <span className="muted">{s.submittedBy}</span>
-                      </td>
+                      <td className="nowrap">{formatDate(s.submittedAt)}</td>
                       <td>
                         <button
                           type="button"
