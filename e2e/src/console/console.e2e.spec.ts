@@ -1,0 +1,342 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { mintToken } from '@kkb/auth';
+import { eventually, Role } from '@kkb/testing';
+import { ROOT, startConsolePlatform, type ConsolePlatform } from './console-platform';
+
+/**
+ * The officers' console in Debian's Chromium, against the platform as `npm start -- --seed` makes
+ * it (own schemas, streams and ports): a province officer of 16 signs in and sees 16's figures
+ * as the APIs give them, drills into Ogan Ilir, opens Kampung KB Seroja, exports the list; a
+ * verifier verifies one submission and rejects another; the officer's inbox shows the rejection;
+ * 16 cannot see 32. Every page is checked with axe (no serious or critical violation) and
+ * photographed (UPDATE_SCREENSHOTS=1 writes docs/screenshots/ for the README).
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? path.join(ROOT, 'docs', 'screenshots')
+  : path.join(os.tmpdir(), 'kkb-console-screenshots');
+const id = new Intl.NumberFormat('id-ID');
+const pct = new Intl.NumberFormat('id-ID', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+interface Coverage {
+  code: string;
+  name: string;
+  villages: number;
+  kampung: number;
+  percent: number;
+  gap: number;
+}
+interface Levels {
+  kampung: number;
+  assessed: number;
+  notAssessed: number;
+  levels: Record<'dasar' | 'berkembang' | 'mandiri' | 'berkelanjutan', number>;
+}
+interface Submission {
+  id: string;
+  status: string;
+  kampungName?: string;
+  rejectionReason?: string | null;
+}
+
+jest.setTimeout(600_000);
+
+describe('the officers console in a real browser', () => {
+  let platform: ConsolePlatform;
+  let browser: Browser;
+  let p16 = '';
+  let national = '';
+  let kampung32 = '';
+
+  const api = async <T>(pathAndQuery: string, token = p16, init: RequestInit = {}) => {
+    const res = await fetch(platform.url + pathAndQuery, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+    });
+    return { status: res.status, body: (await res.json().catch(() => null)) as T };
+  };
+
+  /** Axe on the page as it is: no serious or critical violation. */
+  const accessible = async (page: Page, name: string) => {
+    const result = await new AxeBuilder({ page }).analyze();
+    const bad = result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+      );
+    expect(bad).toEqual([]);
+  };
+  const shoot = async (page: Page, name: string) => {
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: name !== 'peta' });
+  };
+
+  /** Through the development sign-in page, as a person would. */
+  const signIn = async (who: RegExp): Promise<{ context: BrowserContext; page: Page }> => {
+    const context = await browser.newContext({
+      viewport: { width: 1366, height: 900 },
+      locale: 'id-ID',
+      acceptDownloads: true,
+    });
+    // Generous: CI shares two cores between the browser, five processes, Postgres and NATS.
+    context.setDefaultTimeout(60_000);
+    const page = await context.newPage();
+    await page.goto(`${platform.url}/masuk`);
+    await page.getByRole('radio', { name: who }).check();
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/masuk'));
+    return { context, page };
+  };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    platform = await startConsolePlatform();
+    p16 = mintToken({ role: Role.province, scope: '16', sub: 'dev-province-16', secret: platform.jwtSecret });
+    national = mintToken({
+      role: Role.national,
+      scope: '',
+      sub: 'test-national',
+      secret: platform.jwtSecret,
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    // A kampung of West Java that no officer of 16 may see.
+    const registered = await api<{ id: string }>('/api/v1/kampung', national, {
+      method: 'POST',
+      body: JSON.stringify({
+        villageCode: '32.73.01.1001',
+        name: 'Kampung KB Jawa Barat Uji',
+        launchDate: '2022-05-01',
+      }),
+    });
+    expect(registered.status).toBe(201);
+    kampung32 = registered.body.id;
+  }, 900_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('should show a province officer of 16 the coverage and levels the APIs give, and drill into Ogan Ilir', async () => {
+    const { context, page } = await signIn(/Rudi Hartono/);
+    const coverage = (await api<Coverage>('/api/v1/coverage?region=16')).body;
+    const levels = (await api<Levels>('/api/v1/levels?region=16')).body;
+    expect(coverage.kampung).toBeGreaterThan(400); // the seed's ~15% of 3,259 villages
+
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toContain('Sumatera Selatan');
+    const main = page.locator('main');
+    await main.getByText(id.format(coverage.villages), { exact: true }).first().waitFor();
+    const text = await main.innerText();
+    expect(text).toContain('Sumatera Selatan');
+    for (const figure of [coverage.villages, coverage.kampung, coverage.gap])
+      expect(text).toContain(id.format(figure));
+    expect(text).toContain(`${pct.format((100 * coverage.kampung) / coverage.villages)}%`);
+    // The level chart's figures (its accessible table carries the numbers the bars draw).
+    for (const n of Object.values(levels.levels)) expect(text).toContain(id.format(n));
+    await accessible(page, 'beranda');
+    await shoot(page, 'beranda');
+
+    // A click goes one level down.
+    await main
+      .getByRole('link', { name: /Ogan Ilir/ })
+      .first()
+      .click();
+    await page.waitForURL(/region=16\.?10/);
+    const ogan = (await api<Coverage>('/api/v1/coverage?region=16.10')).body;
+    await main.getByText(id.format(ogan.villages), { exact: true }).first().waitFor();
+    const down = await main.innerText();
+    expect(down).toContain('Ogan Ilir');
+    expect(down).toContain(id.format(ogan.kampung));
+    expect(down).toContain('Pemulutan'); // its districts in the drill-down
+    await accessible(page, 'beranda Ogan Ilir');
+    await context.close();
+  });
+
+  it('should open Kampung KB Seroja with its level, each indicator and the way up', async () => {
+    const { context, page } = await signIn(/Rudi Hartono/);
+    const found = await api<{ items: { kampungId: string; name: string; level: string }[] }>(
+      '/api/v1/kampung-levels?region=16.10.05.2041',
+    );
+    const seroja = found.body.items.find((k) => k.name === 'Kampung KB Seroja');
+    expect(seroja).toBeDefined();
+    const explained = await api<{ level: string; indicators: unknown[] }>(
+      `/api/v1/kampung/${seroja!.kampungId}/classification`,
+    );
+    expect(explained.status).toBe(200);
+
+    await page.goto(`${platform.url}/kampung?q=Seroja`);
+    await page.getByRole('link', { name: 'Kampung KB Seroja', exact: true }).click();
+    await page.getByTestId('kampung-page').waitFor();
+    expect(await page.getByTestId('kampung-name').innerText()).toBe('Kampung KB Seroja');
+    await page.getByTestId('indicator-row').first().waitFor();
+    expect(await page.getByTestId('indicator-row').count()).toBe(12);
+    expect((await page.getByTestId('register-data').innerText()).toLowerCase()).toContain('sembadak');
+    await page.getByTestId('audit-row').first().waitFor();
+    await accessible(page, 'kampung');
+    await shoot(page, 'kampung');
+    await context.close();
+  });
+
+  it('should export the filtered list as CSV with every row the API lists', async () => {
+    const { context, page } = await signIn(/Rudi Hartono/);
+    // Every kampung of Ogan Ilir by the API's own cursor paging.
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = `/api/v1/kampung-levels?region=16.10&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const pageOf = (await api<{ items: { name: string }[]; nextCursor: string | null }>(q)).body;
+      names.push(...pageOf.items.map((k) => k.name));
+      cursor = pageOf.nextCursor;
+    } while (cursor);
+    expect(names.length).toBeGreaterThan(20);
+
+    await page.goto(`${platform.url}/kampung?region=16.10`);
+    await page.getByRole('table').first().waitFor();
+    await accessible(page, 'daftar');
+    await shoot(page, 'daftar');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /CSV/ }).click(),
+    ]);
+    const file = await download.path();
+    const lines = readFileSync(file, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines.length - 1).toBe(names.length);
+    const csv = lines.join('\n');
+    for (const n of names) expect(csv).toContain(n);
+    expect(csv).toContain('16.10.05.2041');
+    await context.close();
+  });
+
+  it('should draw the map of 16 without tiles and filter it by level', async () => {
+    const { context, page } = await signIn(/Rudi Hartono/);
+    await page.goto(`${platform.url}/peta`);
+    await page.locator('.leaflet-container').waitFor();
+    await page.waitForFunction(
+      "document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-interactive').length > 0",
+    );
+    await accessible(page, 'peta');
+    await shoot(page, 'peta');
+    await context.close();
+  });
+
+  it('should let a verifier verify one submission and reject another, and the officer see the rejection', async () => {
+    const { context, page } = await signIn(/Sri Wahyuni/);
+    await page.goto(`${platform.url}/verifikasi`);
+    await page.getByTestId('queue-row').first().waitFor();
+    await accessible(page, 'verifikasi');
+    const before = await page.getByTestId('queue-row').count();
+    expect(before).toBeGreaterThanOrEqual(2);
+
+    const first = page.getByTestId('queue-row').nth(0);
+    const verifiedId = await first.getAttribute('data-submission-id');
+    await first.getByTestId('open-submission').click();
+    await page.getByTestId('answers').waitFor();
+    await shoot(page, 'verifikasi');
+    await page.getByTestId('verify-button').click();
+    await page.getByTestId('verification-flash').waitFor();
+
+    const second = page.getByTestId('queue-row').nth(0);
+    const rejectedId = await second.getAttribute('data-submission-id');
+    const rejectedKampung = (await second.innerText()).split('\n')[0];
+    expect(rejectedId).not.toBe(verifiedId);
+    await second.getByTestId('open-submission').click();
+    await page.getByTestId('reject-button').click();
+    await page.getByTestId('reject-reason').fill('Jumlah PUS tidak sesuai data PK; mohon diperiksa ulang.');
+    await accessible(page, 'verifikasi tolak');
+    await page.getByTestId('reject-confirm').click();
+    await eventually(
+      async () => {
+        expect(await page.getByTestId('queue-row').count()).toBe(before - 2);
+        return true;
+      },
+      { timeoutMs: 20_000 },
+    );
+    await context.close();
+
+    const verified = await api<Submission>(`/api/v1/submissions/${verifiedId}`);
+    expect(verified.body.status).toBe('verified');
+    const rejected = await api<Submission>(`/api/v1/submissions/${rejectedId}`);
+    expect(rejected.body).toMatchObject({
+      status: 'rejected',
+      rejectionReason: expect.stringContaining('PUS'),
+    });
+
+    // The officer of 16 is told: the rejection is in the inbox.
+    const officer = await signIn(/Rudi Hartono/);
+    await officer.page.goto(`${platform.url}/kotak-masuk`);
+    await eventually(
+      async () => {
+        await officer.page.reload();
+        await officer.page.getByTestId('inbox-item').first().waitFor({ timeout: 5000 });
+        expect(await officer.page.locator('main').innerText()).toContain(rejectedKampung);
+        return true;
+      },
+      { timeoutMs: 60_000 },
+    );
+    await accessible(officer.page, 'kotak masuk');
+    await shoot(officer.page, 'kotak-masuk');
+    await officer.context.close();
+  });
+
+  it('should keep a province officer of 16 out of 32, in the pages and in the APIs', async () => {
+    for (const q of [
+      '/api/v1/coverage?region=32',
+      '/api/v1/levels?region=32',
+      '/api/v1/kampung-levels?region=32',
+    ]) {
+      expect((await api(q)).status).toBe(403);
+    }
+    expect([403, 404]).toContain((await api(`/api/v1/kampung/${kampung32}`)).status);
+    const list = await api<{ items: { villageCode: string }[] }>('/api/v1/kampung-levels?limit=200');
+    expect(list.body.items.every((k) => k.villageCode.startsWith('16.'))).toBe(true);
+
+    const { context, page } = await signIn(/Rudi Hartono/);
+    await page.goto(`${platform.url}/?region=32`);
+    await page.getByRole('alert').first().waitFor();
+    expect(await page.locator('main').innerText()).not.toContain('Jawa Barat');
+    await page.goto(`${platform.url}/kampung/${kampung32}`);
+    await page.getByRole('alert').first().waitFor();
+    expect(await page.locator('main').innerText()).not.toContain('Kampung KB Jawa Barat Uji');
+    await context.close();
+  });
+
+  it('should show a national officer the rule sets, in English when chosen', async () => {
+    const { context, page } = await signIn(/Dewi Lestari/);
+    await page.goto(`${platform.url}/nasional`);
+    await page
+      .locator('main')
+      .getByText(/v1|versi 1/i)
+      .first()
+      .waitFor();
+    await accessible(page, 'nasional');
+    await shoot(page, 'nasional');
+    await page.getByRole('button', { name: 'EN' }).click();
+    await page.waitForFunction('document.documentElement.lang === "en"');
+    await page.goto(`${platform.url}/`);
+    await page
+      .locator('main')
+      .getByText(/Kampung KB/)
+      .first()
+      .waitFor();
+    expect(await page.locator('nav').first().innerText()).toMatch(/Home|Map/);
+    await context.close();
+  });
+});
