@@ -1,5 +1,5 @@
 import { Controller, Get, Global, Injectable, Module } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckService,
@@ -10,6 +10,11 @@ import {
 import { Public } from '@kkb/auth';
 
 type Check = () => Promise<void>;
+
+export class LivenessView {
+  @ApiProperty({ enum: ['ok'] })
+  status!: 'ok';
+}
 
 /** Other modules add what readiness depends on (NATS, a consumer...) when they start. */
 @Injectable()
@@ -34,7 +39,8 @@ export class HealthController {
   /** The process is up and its event loop answers. */
   @Public()
   @Get('live')
-  live(): { status: 'ok' } {
+  @ApiOkResponse({ type: LivenessView })
+  live(): LivenessView {
     return { status: 'ok' };
   }
 

@@ -1,4 +1,6 @@
-import type { DeliveryStatus } from '../subscription/list-deliveries.query';
+import { ApiProperty } from '@nestjs/swagger';
+import { PageOf } from '../common/page-view';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../subscription/list-deliveries.query';
 
 export interface DeliveryRow {
   id: string;
@@ -19,30 +21,40 @@ export interface DeliveryRow {
 }
 
 /** One entry of a subscription's delivery log. */
-export interface DeliveryView {
-  id: string;
-  eventId: string;
-  eventType: string;
-  origin: DeliveryRow['origin'];
-  originId: string | null;
-  status: DeliveryStatus;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  lastLatencyMs: number | null;
-  createdAt: string;
-  finishedAt: string | null;
+export class DeliveryView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() eventId!: string;
+  @ApiProperty({ example: 'kkb.registry.kampung.registered.v1' }) eventType!: string;
+  @ApiProperty({ enum: ['event', 'redelivery', 'replay'] }) origin!: DeliveryRow['origin'];
+  @ApiProperty({ type: String, nullable: true, description: 'The delivery redelivered, or the replay id' })
+  originId!: string | null;
+  @ApiProperty({ enum: DELIVERY_STATUSES }) status!: DeliveryStatus;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'While pending: when the next attempt is due' })
+  nextAttemptAt!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'HTTP status of the last attempt' })
+  lastStatus!: number | null;
+  @ApiProperty({ type: String, nullable: true }) lastError!: string | null;
+  @ApiProperty({ type: Number, nullable: true }) lastLatencyMs!: number | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: String, nullable: true }) finishedAt!: string | null;
 }
 
-export interface AttemptView {
-  attempt: number;
-  startedAt: string;
-  statusCode: number | null;
-  latencyMs: number;
-  error: string | null;
-  outcome: 'delivered' | 'retry' | 'failed' | 'gone' | 'refused';
+export class AttemptView {
+  @ApiProperty() attempt!: number;
+  @ApiProperty() startedAt!: string;
+  @ApiProperty({ type: Number, nullable: true }) statusCode!: number | null;
+  @ApiProperty() latencyMs!: number;
+  @ApiProperty({ type: String, nullable: true }) error!: string | null;
+  @ApiProperty({ enum: ['delivered', 'retry', 'failed', 'gone', 'refused'] })
+  outcome!: 'delivered' | 'retry' | 'failed' | 'gone' | 'refused';
 }
+
+export class DeliveryWithAttemptsView extends DeliveryView {
+  @ApiProperty({ type: [AttemptView] }) attemptLog!: AttemptView[];
+}
+
+export class DeliveryPage extends PageOf(DeliveryView) {}
 
 export function toDeliveryView(r: DeliveryRow): DeliveryView {
   return {

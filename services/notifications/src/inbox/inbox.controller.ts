@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal, OwnResource } from '@kkb/auth';
-import { type Page } from '@kkb/platform';
 import { InboxService } from './inbox.service';
-import type { InboxItemView } from './inbox.repository';
+import { InboxPage, NotificationPreferencesView } from './inbox.views';
 import { ListInboxQuery } from './list-inbox.query';
 import { NotificationPreferencesDto } from './notification-preferences.dto';
 
@@ -19,11 +18,12 @@ export class InboxController {
   constructor(private readonly inbox: InboxService) {}
 
   @Get('inbox')
-  @ApiOperation({ summary: 'Notifications for the caller’s region (and addressed to them), newest first' })
-  list(
-    @Query() q: ListInboxQuery,
-    @CurrentUser() user: Principal,
-  ): Promise<Page<InboxItemView> & { unread: number }> {
+  @ApiOperation({
+    summary:
+      'Notifications for the caller’s region (and addressed to them), newest first, with the unread count',
+  })
+  @ApiOkResponse({ type: InboxPage })
+  list(@Query() q: ListInboxQuery, @CurrentUser() user: Principal): Promise<InboxPage> {
     return this.inbox.list(user, q);
   }
 
@@ -40,16 +40,18 @@ export class InboxController {
   }
 
   @Get('me/notification-preferences')
-  preferences(@CurrentUser() user: Principal): Promise<{ email: string | null; digest: boolean }> {
+  @ApiOkResponse({ type: NotificationPreferencesView })
+  preferences(@CurrentUser() user: Principal): Promise<NotificationPreferencesView> {
     return this.inbox.preferences(user);
   }
 
   @Put('me/notification-preferences')
   @ApiOperation({ summary: 'Opt in to (or out of) e-mail digests; the scope is taken from the token' })
+  @ApiOkResponse({ type: NotificationPreferencesView })
   setPreferences(
     @Body() dto: NotificationPreferencesDto,
     @CurrentUser() user: Principal,
-  ): Promise<{ email: string | null; digest: boolean }> {
+  ): Promise<NotificationPreferencesView> {
     return this.inbox.setPreferences(user, dto);
   }
 }

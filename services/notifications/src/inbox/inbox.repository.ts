@@ -3,18 +3,9 @@ import type { EntityManager } from 'typeorm';
 import type { Principal } from '@kkb/auth';
 import { dottedRegion, schemaOf } from '../common/sql';
 import type { InboxKind, NewInboxItem } from './inbox-item';
+import type { InboxItemView } from './inbox.views';
 
-export interface InboxItemView {
-  id: string;
-  kind: InboxKind;
-  region: string;
-  title: string;
-  body: string;
-  data: Record<string, unknown>;
-  occurredAt: string;
-  createdAt: string;
-  read: boolean;
-}
+export type { InboxItemView } from './inbox.views';
 
 interface ItemRow {
   id: string;

@@ -1,10 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CurrentUser, scopePrefix, type Principal } from '@kkb/auth';
 import { ReceivedEvent } from './received-event.entity';
 import { ListEventsQuery } from './list-events.query';
+import { ReceivedEventView } from './received-event.view';
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -14,6 +15,7 @@ export class ReceivedEventController {
 
   /** The newest events received, within the caller's province (national events included). */
   @Get()
+  @ApiOkResponse({ type: [ReceivedEventView] })
   async list(@Query() q: ListEventsQuery, @CurrentUser() user: Principal): Promise<ReceivedEvent[]> {
     const qb = this.ds
       .getRepository(ReceivedEvent)

@@ -14,13 +14,19 @@ import {
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Role, type Principal, OwnResource, Roles } from '@kkb/auth';
-import { PageQuery, type Page } from '@kkb/platform';
-import type { AttemptView, DeliveryView } from '../delivery/delivery.view';
+import { PageQuery } from '@kkb/platform';
+import { AttemptView, DeliveryPage, DeliveryView, DeliveryWithAttemptsView } from '../delivery/delivery.view';
 import { CreateSubscriptionDto } from './create-subscription.dto';
 import { ListDeliveriesQuery } from './list-deliveries.query';
 import { ReplayDto } from './replay.dto';
-import { SubscriptionService, type PingResult } from './subscription.service';
-import { SubscriptionView, SubscriptionWithSecret } from './subscription.view';
+import { SubscriptionService } from './subscription.service';
+import {
+  PingResultView,
+  ReplayResultView,
+  SubscriptionPage,
+  SubscriptionView,
+  SubscriptionWithSecret,
+} from './subscription.view';
 import { UpdateSubscriptionDto } from './update-subscription.dto';
 
 const uuid = new ParseUUIDPipe();
@@ -52,7 +58,8 @@ export class SubscriptionController {
 
   @Get()
   @ApiOperation({ summary: 'The caller’s subscriptions' })
-  list(@Query() q: PageQuery, @CurrentUser() user: Principal): Promise<Page<SubscriptionView>> {
+  @ApiOkResponse({ type: SubscriptionPage })
+  list(@Query() q: PageQuery, @CurrentUser() user: Principal): Promise<SubscriptionPage> {
     return this.subscriptions.list(user, q);
   }
 
@@ -64,6 +71,7 @@ export class SubscriptionController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change the URL, event types, region filter or description' })
+  @ApiOkResponse({ type: SubscriptionView })
   update(
     @Param('id', uuid) id: string,
     @Body() dto: UpdateSubscriptionDto,
@@ -81,6 +89,7 @@ export class SubscriptionController {
   @Post(':id/pause')
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop sending; deliveries wait and are sent on resume' })
+  @ApiOkResponse({ type: SubscriptionView })
   pause(@Param('id', uuid) id: string, @CurrentUser() user: Principal): Promise<SubscriptionView> {
     return this.subscriptions.pause(id, user);
   }
@@ -88,6 +97,7 @@ export class SubscriptionController {
   @Post(':id/resume')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send again (also after an automatic pause or a 410)' })
+  @ApiOkResponse({ type: SubscriptionView })
   resume(@Param('id', uuid) id: string, @CurrentUser() user: Principal): Promise<SubscriptionView> {
     return this.subscriptions.resume(id, user);
   }
@@ -95,6 +105,7 @@ export class SubscriptionController {
   @Post(':id/rotate-secret')
   @HttpCode(200)
   @ApiOperation({ summary: 'New signing secret; the old one keeps signing alongside for a grace period' })
+  @ApiOkResponse({ type: SubscriptionWithSecret })
   rotate(@Param('id', uuid) id: string, @CurrentUser() user: Principal): Promise<SubscriptionWithSecret> {
     return this.subscriptions.rotateSecret(id, user);
   }
@@ -102,31 +113,36 @@ export class SubscriptionController {
   @Post(':id/ping')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send a signed test request now and report how the endpoint answered' })
-  ping(@Param('id', uuid) id: string, @CurrentUser() user: Principal): Promise<PingResult> {
+  @ApiOkResponse({ type: PingResultView })
+  ping(@Param('id', uuid) id: string, @CurrentUser() user: Principal): Promise<PingResultView> {
     return this.subscriptions.ping(id, user);
   }
 
   @Get(':id/deliveries')
   @ApiOperation({ summary: 'Delivery log, newest first' })
+  @ApiOkResponse({ type: DeliveryPage })
   deliveries(
     @Param('id', uuid) id: string,
     @Query() q: ListDeliveriesQuery,
     @CurrentUser() user: Principal,
-  ): Promise<Page<DeliveryView>> {
+  ): Promise<DeliveryPage> {
     return this.subscriptions.listDeliveries(id, q, user);
   }
 
   @Get(':id/deliveries/:deliveryId')
+  @ApiOperation({ summary: 'One delivery with every attempt' })
+  @ApiOkResponse({ type: DeliveryWithAttemptsView })
   delivery(
     @Param('id', uuid) id: string,
     @Param('deliveryId', uuid) deliveryId: string,
     @CurrentUser() user: Principal,
-  ): Promise<DeliveryView & { attemptLog: AttemptView[] }> {
+  ): Promise<DeliveryWithAttemptsView> {
     return this.subscriptions.getDelivery(id, deliveryId, user);
   }
 
   @Get(':id/deliveries/:deliveryId/attempts')
   @ApiOperation({ summary: 'Every attempt of one delivery: status code, latency, error' })
+  @ApiOkResponse({ type: [AttemptView] })
   attempts(
     @Param('id', uuid) id: string,
     @Param('deliveryId', uuid) deliveryId: string,
@@ -137,6 +153,7 @@ export class SubscriptionController {
 
   @Post(':id/deliveries/:deliveryId/redeliver')
   @ApiOperation({ summary: 'Send the event of this delivery again, as a new delivery' })
+  @ApiCreatedResponse({ type: DeliveryView })
   redeliver(
     @Param('id', uuid) id: string,
     @Param('deliveryId', uuid) deliveryId: string,
@@ -147,11 +164,12 @@ export class SubscriptionController {
 
   @Post(':id/replay')
   @ApiOperation({ summary: 'Send again every event in [from, to) that the subscription takes' })
+  @ApiCreatedResponse({ type: ReplayResultView })
   replay(
     @Param('id', uuid) id: string,
     @Body() dto: ReplayDto,
     @CurrentUser() user: Principal,
-  ): Promise<{ replayId: string; deliveries: number }> {
+  ): Promise<ReplayResultView> {
     return this.subscriptions.replay(id, dto, user);
   }
 }

@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { PageOf } from '../common/page-view';
 import { dottedRegion } from '../common/sql';
 
 export type SubscriptionStatus = 'active' | 'paused' | 'gone';
@@ -29,10 +30,10 @@ export class SubscriptionView {
   @ApiProperty({ example: 'https://dashboard.sumsel.example/hooks/kkb' })
   url!: string;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   description!: string | null;
 
-  @ApiProperty({ example: ['kkb.classification.>', 'kkb.registry.kampung.registered.v1'] })
+  @ApiProperty({ type: [String], example: ['kkb.classification.>', 'kkb.registry.kampung.registered.v1'] })
   eventTypes!: string[];
 
   @ApiProperty({ description: "Region code prefix (dotted); '' is the whole country", example: '16' })
@@ -41,13 +42,13 @@ export class SubscriptionView {
   @ApiProperty({ enum: ['active', 'paused', 'gone'] })
   status!: SubscriptionStatus;
 
-  @ApiPropertyOptional({ nullable: true, example: 'consecutive-failures' })
+  @ApiProperty({ type: String, nullable: true, example: 'consecutive-failures' })
   statusReason!: string | null;
 
   @ApiProperty({ description: 'Failed attempts in a row' })
   consecutiveFailures!: number;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Until when the previous secret still signs' })
+  @ApiProperty({ type: String, nullable: true, description: 'Until when the previous secret still signs' })
   previousSecretExpiresAt!: string | null;
 
   @ApiProperty()
@@ -78,4 +79,19 @@ export function toSubscriptionView(r: SubscriptionRow): SubscriptionView {
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
+}
+
+export class SubscriptionPage extends PageOf(SubscriptionView) {}
+
+export class PingResultView {
+  @ApiProperty({ description: 'The endpoint answered 2xx' }) delivered!: boolean;
+  @ApiProperty({ type: Number, nullable: true }) statusCode!: number | null;
+  @ApiProperty() latencyMs!: number;
+  @ApiProperty({ type: String, nullable: true }) error!: string | null;
+}
+
+export class ReplayResultView {
+  @ApiProperty({ format: 'uuid', description: 'Origin id of the deliveries this replay made' })
+  replayId!: string;
+  @ApiProperty({ description: 'Deliveries queued' }) deliveries!: number;
 }

@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal } from '@kkb/auth';
-import { CoverageQuery } from './coverage.query';
+import { CoverageQuery, CoverageTrendQuery } from './coverage.query';
 import { CoverageService } from './coverage.service';
+import { CoverageTrendView, CoverageView } from './coverage.view';
 
 @ApiTags('coverage')
 @ApiBearerAuth()
@@ -14,7 +15,17 @@ export class CoverageController {
   @ApiOperation({
     summary: 'Villages, active Kampung KB, percentage and remaining gap, for a region or the nation',
   })
-  get(@Query() q: CoverageQuery, @CurrentUser() user: Principal) {
+  @ApiOkResponse({ type: CoverageView })
+  get(@Query() q: CoverageQuery, @CurrentUser() user: Principal): Promise<CoverageView> {
     return this.coverage.get(q.region, q.breakdown ?? false, user);
+  }
+
+  @Get('trend')
+  @ApiOperation({
+    summary: 'Active Kampung KB counted cumulatively by launch month, for a region or the nation',
+  })
+  @ApiOkResponse({ type: CoverageTrendView })
+  trend(@Query() q: CoverageTrendQuery, @CurrentUser() user: Principal): Promise<CoverageTrendView> {
+    return this.coverage.trend(q.region, user);
   }
 }

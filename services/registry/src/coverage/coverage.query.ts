@@ -18,3 +18,14 @@ export class CoverageQuery {
   @IsBoolean()
   breakdown?: boolean;
 }
+
+export class CoverageTrendQuery {
+  @ApiPropertyOptional({
+    description: 'Region code (dotted or compact); omitted = the nation (or your scope)',
+    example: '16',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(13)
+  region?: string;
+}

@@ -4,7 +4,10 @@ import type { DataSource } from 'typeorm';
 import { scopePrefix, type Principal } from '@kkb/auth';
 import { ProblemException } from '@kkb/platform';
 import { LEVELS, requireRegionCode, type RegionLevel } from '../region/region-code';
+import type { RegionView } from '../region/region-view';
 import { RegionService, underPattern } from '../region/region.service';
+import { CoverageRepository, type KampungFilter } from './coverage.repository';
+import type { CoverageTrendView } from './coverage.view';
 import { schemaOf } from '@kkb/persistence';
 
 export interface Coverage {
@@ -58,30 +61,21 @@ export class CoverageService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly regions: RegionService,
+    private readonly repository: CoverageRepository,
   ) {}
 
   private get s(): string {
     return `${schemaOf(this.ds)}`;
   }
 
-  async get(
-    regionCode: string | undefined,
-    breakdown: boolean,
-    user: Principal,
-  ): Promise<Coverage & { children?: Coverage[] }> {
+  /**
+   * The region a coverage read is about: the one asked for (which must lie within the caller's
+   * scope), else the caller's scope; null for the nation.
+   */
+  private async scopedRegion(regionCode: string | undefined, user: Principal): Promise<RegionView | null> {
     const scope = scopePrefix(user);
     const code = regionCode ?? (scope || undefined);
-    if (!code) {
-      const provinces = await this.counts(`length(c.code) = 2`, []);
-      const total = coverage(
-        null,
-        'Indonesia',
-        'nation',
-        provinces.reduce((a, r) => a + r.villages, 0),
-        provinces.reduce((a, r) => a + r.kampung, 0),
-      );
-      return breakdown ? { ...total, children: provinces.map(fromRow) } : total;
-    }
+    if (!code) return null;
     const parsed = requireRegionCode(code, 'region');
     if (scope && !parsed.compact.startsWith(scope)) {
       throw new ProblemException(
@@ -93,6 +87,26 @@ export class CoverageService {
     }
     const region = await this.regions.find(parsed.dotted);
     if (!region) throw ProblemException.notFound(`Region ${parsed.dotted}`);
+    return region;
+  }
+
+  async get(
+    regionCode: string | undefined,
+    breakdown: boolean,
+    user: Principal,
+  ): Promise<Coverage & { children?: Coverage[] }> {
+    const region = await this.scopedRegion(regionCode, user);
+    if (!region) {
+      const provinces = await this.counts(`length(c.code) = 2`, []);
+      const total = coverage(
+        null,
+        'Indonesia',
+        'nation',
+        provinces.reduce((a, r) => a + r.villages, 0),
+        provinces.reduce((a, r) => a + r.kampung, 0),
+      );
+      return breakdown ? { ...total, children: provinces.map(fromRow) } : total;
+    }
     if (region.level === 'village') {
       const [k] = await this.ds.query(
         `SELECT count(*)::int AS n FROM ${this.s}.kampung WHERE village_code = $1 AND active`,
@@ -129,6 +143,20 @@ export class CoverageService {
       [underPattern(region.code)],
     );
     return { ...total, children: villages.map(fromRow) };
+  }
+
+  /** Active Kampung KB of the region (or the nation) counted cumulatively by launch month. */
+  async trend(regionCode: string | undefined, user: Principal): Promise<CoverageTrendView> {
+    const region = await this.scopedRegion(regionCode, user);
+    const filter: KampungFilter = !region
+      ? null
+      : region.level === 'village'
+        ? { village: region.code }
+        : { under: underPattern(region.code) };
+    return {
+      region: region?.code ?? null,
+      months: await this.repository.cumulativeByLaunchMonth(this.ds.manager, filter),
+    };
   }
 
   private counts(where: string, params: unknown[]): Promise<CountRow[]> {

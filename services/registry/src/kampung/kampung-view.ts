@@ -1,44 +1,52 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { KampungStateV1 } from '@kkb/contracts';
-import type { SelectionCriterion, Seksi, SkIssuer } from './code-lists';
+import {
+  SEKSI_CODES,
+  SELECTION_CRITERIA_CODES,
+  SK_ISSUER_CODES,
+  type SelectionCriterion,
+  type Seksi,
+  type SkIssuer,
+} from './code-lists';
 
 export class PokjaMemberView {
   @ApiProperty() name!: string;
   @ApiProperty() position!: string;
-  @ApiPropertyOptional({ nullable: true }) seksi!: Seksi | null;
+  @ApiPropertyOptional({ enum: SEKSI_CODES, nullable: true }) seksi!: Seksi | null;
 }
 
 export class PokjaView {
-  @ApiPropertyOptional({ nullable: true }) skNumber!: string | null;
-  @ApiPropertyOptional({ nullable: true }) skDate!: string | null;
-  @ApiPropertyOptional({ nullable: true }) skIssuer!: SkIssuer | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) skNumber!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) skDate!: string | null;
+  @ApiPropertyOptional({ enum: SK_ISSUER_CODES, nullable: true }) skIssuer!: SkIssuer | null;
   @ApiProperty() trained!: boolean;
   @ApiProperty({ type: [PokjaMemberView] }) members!: PokjaMemberView[];
 }
 
 export class FieldOfficerView {
-  @ApiPropertyOptional({ nullable: true }) nip!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) nip!: string | null;
   @ApiProperty() name!: string;
-  @ApiPropertyOptional({ nullable: true }) contact!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) contact!: string | null;
 }
 
 export class KampungView {
-  @ApiProperty() id!: string;
+  @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: '16.10.05.2041' }) villageCode!: string;
   @ApiProperty({ example: 'Sembadak' }) villageName!: string;
   @ApiProperty({ example: 'desa' }) villageKind!: string;
   @ApiProperty() name!: string;
   @ApiProperty() launchDate!: string;
-  @ApiPropertyOptional({ nullable: true }) description!: string | null;
-  @ApiPropertyOptional({ nullable: true }) rw!: string | null;
-  @ApiPropertyOptional({ nullable: true }) latitude!: number | null;
-  @ApiPropertyOptional({ nullable: true }) longitude!: number | null;
-  @ApiProperty({ isArray: true }) selectionCriteria!: SelectionCriterion[];
+  @ApiPropertyOptional({ type: String, nullable: true }) description!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) rw!: string | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) latitude!: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) longitude!: number | null;
+  @ApiProperty({ enum: SELECTION_CRITERIA_CODES, isArray: true }) selectionCriteria!: SelectionCriterion[];
   @ApiProperty() active!: boolean;
   @ApiProperty() modelRegency!: boolean;
   @ApiProperty() modelProvince!: boolean;
-  @ApiPropertyOptional({ nullable: true }) mergedInto!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) mergedInto!: string | null;
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     description: 'Reason of the last deactivation, reactivation or merge',
   })

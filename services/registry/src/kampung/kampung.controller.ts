@@ -11,12 +11,20 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
 import { PageQuery, type Page } from '@kkb/platform';
 import { CODE_LISTS } from './code-lists';
 import { KampungQueryService, type AuditView, type KampungSummary } from './kampung-query.service';
+import { AuditPage, CodeListsView, KampungPage } from './kampung-list.views';
 import { KampungView } from './kampung-view';
 import { etagOf, KampungService } from './kampung.service';
 import { ListKampungQuery } from './list-kampung.query';
@@ -37,6 +45,7 @@ export class KampungController {
 
   @Get('code-lists')
   @ApiOperation({ summary: 'Code lists of the register: Pokja seksi, SK issuers, selection criteria' })
+  @ApiOkResponse({ type: CodeListsView })
   codeLists() {
     return CODE_LISTS;
   }
@@ -44,6 +53,7 @@ export class KampungController {
   @Post('kampung')
   @Roles(...WRITERS)
   @ApiOperation({ summary: 'Register a Kampung KB in a village' })
+  @ApiCreatedResponse({ type: KampungView })
   async register(
     @Body() dto: RegisterKampungDto,
     @CurrentUser() user: Principal,
@@ -56,6 +66,7 @@ export class KampungController {
 
   @Get('kampung')
   @ApiOperation({ summary: 'List kampung within a region (and the caller scope)' })
+  @ApiOkResponse({ type: KampungPage })
   list(@Query() q: ListKampungQuery, @CurrentUser() user: Principal): Promise<Page<KampungSummary>> {
     return this.queries.list(q, user);
   }
@@ -76,6 +87,7 @@ export class KampungController {
   @Roles(...WRITERS)
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the version being changed' })
   @ApiOperation({ summary: 'Change a kampung; 412 when If-Match is not the current version' })
+  @ApiOkResponse({ type: KampungView })
   async update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: UpdateKampungDto,
@@ -91,6 +103,8 @@ export class KampungController {
   @Post('kampung/:id/deactivate')
   @HttpCode(200)
   @Roles(...WRITERS)
+  @ApiOperation({ summary: 'Deactivate a kampung (it leaves coverage and lists of active kampung)' })
+  @ApiOkResponse({ type: KampungView })
   async deactivate(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: StatusChangeDto,
@@ -103,6 +117,8 @@ export class KampungController {
   @Post('kampung/:id/reactivate')
   @HttpCode(200)
   @Roles(...WRITERS)
+  @ApiOperation({ summary: 'Reactivate a deactivated kampung' })
+  @ApiOkResponse({ type: KampungView })
   async reactivate(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: StatusChangeDto,
@@ -119,6 +135,7 @@ export class KampungController {
     summary:
       'Merge a duplicate into another kampung; the duplicate becomes inactive and points to the survivor',
   })
+  @ApiOkResponse({ type: KampungView })
   async merge(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: MergeKampungDto,
@@ -130,6 +147,7 @@ export class KampungController {
 
   @Get('kampung/:id/history')
   @ApiOperation({ summary: 'Audit history: who changed what, when and why' })
+  @ApiOkResponse({ type: AuditPage })
   async history(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() q: PageQuery,

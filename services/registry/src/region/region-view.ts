@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageOf } from '../common/page-view';
 import { LEVELS, type RegionKind, type RegionLevel } from './region-code';
 
 export class RegionView {
@@ -8,7 +9,7 @@ export class RegionView {
   @ApiProperty({ enum: LEVELS }) level!: RegionLevel;
   @ApiProperty({ enum: ['provinsi', 'kabupaten', 'kota', 'kecamatan', 'desa', 'kelurahan', 'desa_adat'] })
   kind!: RegionKind;
-  @ApiPropertyOptional({ example: '16.10.05', nullable: true }) parentCode!: string | null;
+  @ApiPropertyOptional({ type: String, example: '16.10.05', nullable: true }) parentCode!: string | null;
   @ApiProperty() active!: boolean;
 }
 
@@ -34,4 +35,24 @@ export function toRegionView(r: RegionRow): RegionView {
     parentCode: r.parent_code,
     active: r.active,
   };
+}
+
+export class RegionPage extends PageOf(RegionView) {}
+
+export class RegionLevelCountsView {
+  @ApiProperty() provinces!: number;
+  @ApiProperty() regencies!: number;
+  @ApiProperty() districts!: number;
+  @ApiProperty() villages!: number;
+}
+
+/** What a region import did (the `regions imported` event's data) and how long it took. */
+export class RegionImportResultView {
+  @ApiProperty({ example: 'idn-area-data@4.0.1' }) source!: string;
+  @ApiProperty({ type: RegionLevelCountsView, description: 'Active codes per level after the import' })
+  active!: RegionLevelCountsView;
+  @ApiProperty() inserted!: number;
+  @ApiProperty() updated!: number;
+  @ApiProperty() deactivated!: number;
+  @ApiProperty({ description: 'Duration in milliseconds' }) ms!: number;
 }

@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
 import type { Page } from '@kkb/platform';
 import { RegionImportService, type RegionImportResult } from './region-import.service';
 import { IdnAreaDataSource } from './region-source';
-import { RegionView } from './region-view';
+import { RegionImportResultView, RegionPage, RegionView } from './region-view';
 import { RegionService } from './region.service';
 import { ChildrenQuery, SearchRegionsQuery } from './search-regions.query';
 
@@ -19,6 +19,7 @@ export class RegionController {
 
   @Get()
   @ApiOperation({ summary: 'Search regions by name (case- and accent-insensitive), level and code prefix' })
+  @ApiOkResponse({ type: RegionPage })
   search(@Query() q: SearchRegionsQuery, @CurrentUser() user: Principal): Promise<Page<RegionView>> {
     return this.regions.search(q, user);
   }
@@ -31,6 +32,8 @@ export class RegionController {
   }
 
   @Get(':code/children')
+  @ApiOperation({ summary: 'The regions directly under a region, in code order' })
+  @ApiOkResponse({ type: RegionPage })
   children(
     @Param('code') code: string,
     @Query() q: ChildrenQuery,
@@ -40,6 +43,8 @@ export class RegionController {
   }
 
   @Get(':code/ancestors')
+  @ApiOperation({ summary: 'The regions above a region, province first (one page)' })
+  @ApiOkResponse({ type: RegionPage })
   ancestors(@Param('code') code: string, @CurrentUser() user: Principal): Promise<Page<RegionView>> {
     return this.regions.ancestors(code, user);
   }
@@ -47,6 +52,7 @@ export class RegionController {
   @Post('import')
   @Roles(Role.national)
   @ApiOperation({ summary: 'Re-import the region tree from the installed idn-area-data package' })
+  @ApiCreatedResponse({ type: RegionImportResultView })
   import(): Promise<RegionImportResult> {
     return this.importer.import(new IdnAreaDataSource());
   }

@@ -1,11 +1,19 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
 import { ProblemException } from '@kkb/platform';
 import { ImportRowsQuery, StartImportQuery } from './import-query.dto';
 import { ImportService, type ImportView, type RowResult } from './import.service';
+import { ImportJobView, RowResultView } from './import.views';
 
 @ApiTags('imports')
 @ApiBearerAuth()
@@ -23,6 +31,7 @@ export class ImportController {
   @Roles(Role.field_officer, Role.regency, Role.province, Role.national)
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', example: 'kampung_id,year,month,pus\n6f1c…,2025,3,640\n' } })
+  @ApiCreatedResponse({ type: ImportJobView })
   async start(
     @Query() q: StartImportQuery,
     @Req() req: FastifyRequest,
@@ -41,12 +50,14 @@ export class ImportController {
 
   /** The import's status and counts (running while its upload is still being read). */
   @Get(':id')
+  @ApiOkResponse({ type: ImportJobView })
   view(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: Principal): Promise<ImportView> {
     return this.imports.view(id, user);
   }
 
   /** The rows' results in row order, a page at a time (`after` the last row seen). */
   @Get(':id/rows')
+  @ApiOkResponse({ type: [RowResultView] })
   rows(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() q: ImportRowsQuery,

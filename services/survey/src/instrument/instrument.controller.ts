@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
 import { InstrumentService } from './instrument.service';
+import { InstrumentSummaryView, InstrumentView } from './instrument.views';
 import { PublishInstrumentDto } from './publish-instrument.dto';
 
 /** Instruments are national forms: every role may read them; only the national role publishes. */
@@ -13,25 +14,36 @@ export class InstrumentController {
 
   /** Every published version of every instrument (without the definitions). */
   @Get()
-  list() {
+  @ApiOkResponse({ type: [InstrumentSummaryView] })
+  list(): Promise<InstrumentSummaryView[]> {
     return this.instruments.list();
   }
 
   /** The latest published version, with its definition. */
   @Get(':code')
-  latest(@Param('code') code: string) {
+  @ApiOkResponse({ type: InstrumentView })
+  latest(@Param('code') code: string): Promise<InstrumentView> {
     return this.instruments.latest(code);
   }
 
   @Get(':code/versions/:version')
-  version(@Param('code') code: string, @Param('version', ParseIntPipe) version: number) {
+  @ApiOkResponse({ type: InstrumentView })
+  version(
+    @Param('code') code: string,
+    @Param('version', ParseIntPipe) version: number,
+  ): Promise<InstrumentView> {
     return this.instruments.version(code, version);
   }
 
   /** Publishes the next version of an instrument (a new code starts at version 1). */
   @Post(':code/versions')
   @Roles(Role.national)
-  publish(@Param('code') code: string, @Body() dto: PublishInstrumentDto, @CurrentUser() user: Principal) {
+  @ApiCreatedResponse({ type: InstrumentView })
+  publish(
+    @Param('code') code: string,
+    @Body() dto: PublishInstrumentDto,
+    @CurrentUser() user: Principal,
+  ): Promise<InstrumentView> {
     return this.instruments.publish(code, dto, user.sub);
   }
 }

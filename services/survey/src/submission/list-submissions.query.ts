@@ -1,7 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { SUBMISSION_KINDS, type SubmissionKind } from '@kkb/contracts';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { INSTRUMENT_CODE, SUBMISSION_KINDS, type SubmissionKind } from '@kkb/contracts';
 import { SUBMISSION_STATUSES, type SubmissionStatus } from './submission.entity';
 import { QueryBoolean } from '@kkb/platform';
 
@@ -10,6 +21,24 @@ export class ListSubmissionsQuery {
   @IsOptional()
   @IsUUID()
   kampungId?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only kampung in this region (dotted or compact code), within your scope',
+    example: '16.10',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^(\d{2}|\d{4}|\d{6}|\d{10}|\d{2}\.\d{2}(\.\d{2}(\.\d{4})?)?)$/, {
+    message: 'region must be a region code',
+  })
+  region?: string;
+
+  @ApiPropertyOptional({ description: 'Only answers to this instrument', example: 'monthly-report' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(INSTRUMENT_CODE, { message: 'instrument must be an instrument code' })
+  instrument?: string;
 
   @ApiPropertyOptional({ enum: SUBMISSION_KINDS })
   @IsOptional()

@@ -1,12 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser, Role, Roles, scopePrefix, type Principal } from '@kkb/auth';
+import { compactRegionCode, CurrentUser, Role, Roles, scopePrefix, type Principal } from '@kkb/auth';
+import { ProblemException } from '@kkb/platform';
 import { ListSubmissionsQuery } from './list-submissions.query';
 import { RejectSubmissionDto } from './reject-submission.dto';
 import { SubmissionRepository } from './submission.repository';
 import { SubmissionService } from './submission.service';
-import { submissionView, type SubmissionView } from './submission.view';
+import { SubmissionListItemView, submissionView, SubmissionView } from './submission.view';
 import { SubmitSubmissionDto } from './submit-submission.dto';
 
 @ApiTags('submissions')
@@ -26,6 +27,8 @@ export class SubmissionController {
   @Post('submissions')
   @Roles(Role.field_officer)
   @ApiBody({ type: SubmitSubmissionDto })
+  @ApiCreatedResponse({ type: SubmissionView, description: 'Created' })
+  @ApiOkResponse({ type: SubmissionView, description: 'A retry with the same id and body: the stored one' })
   async submit(
     // Untyped on purpose: the use case validates shape and answers together, in one problem.
     @Body() body: Record<string, unknown>,
@@ -37,14 +40,32 @@ export class SubmissionController {
     return submissionView(outcome.submission);
   }
 
-  /** Submissions in the caller's region, newest first; superseded ones are the history. */
+  /**
+   * Submissions in the caller's region (narrowed by `region`), newest first; superseded ones are
+   * the history. Each carries the kampung's name; `region` outside the caller's scope is a 403.
+   */
   @Get('submissions')
-  async list(@Query() q: ListSubmissionsQuery, @CurrentUser() user: Principal): Promise<SubmissionView[]> {
-    const rows = await this.submissions.list({ ...q, regionPrefix: scopePrefix(user) });
-    return rows.map(submissionView);
+  @ApiOkResponse({ type: [SubmissionListItemView] })
+  async list(
+    @Query() q: ListSubmissionsQuery,
+    @CurrentUser() user: Principal,
+  ): Promise<SubmissionListItemView[]> {
+    const scope = scopePrefix(user);
+    const region = q.region ? compactRegionCode(q.region) : undefined;
+    if (region && !region.startsWith(scope) && !scope.startsWith(region)) {
+      throw new ProblemException(
+        403,
+        'out-of-scope',
+        'Forbidden',
+        `region ${q.region} is outside your scope ${scope}`,
+      );
+    }
+    const rows = await this.submissions.list({ ...q, region, regionPrefix: scope });
+    return rows.map((r) => ({ ...submissionView(r), kampungName: r.kampungName }));
   }
 
   @Get('submissions/:id')
+  @ApiOkResponse({ type: SubmissionView })
   async get(
     @Param('id', new ParseUUIDPipe()) id: string,
     @CurrentUser() user: Principal,
@@ -56,6 +77,7 @@ export class SubmissionController {
   @Post('submissions/:id/verify')
   @HttpCode(200)
   @Roles(Role.verifier)
+  @ApiOkResponse({ type: SubmissionView })
   async verify(
     @Param('id', new ParseUUIDPipe()) id: string,
     @CurrentUser() user: Principal,
@@ -67,6 +89,7 @@ export class SubmissionController {
   @Post('submissions/:id/reject')
   @HttpCode(200)
   @Roles(Role.verifier)
+  @ApiOkResponse({ type: SubmissionView })
   async reject(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: RejectSubmissionDto,
@@ -77,6 +100,7 @@ export class SubmissionController {
 
   /** The kampung's active profile: its verified, current profile of the latest period. */
   @Get('kampung/:kampungId/profile')
+  @ApiOkResponse({ type: SubmissionView })
   async activeProfile(
     @Param('kampungId', new ParseUUIDPipe()) kampungId: string,
     @CurrentUser() user: Principal,

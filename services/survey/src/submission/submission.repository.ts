@@ -256,10 +256,15 @@ export class SubmissionRepository {
     });
   }
 
-  /** Submissions within a region prefix, newest first, history included unless `current`. */
+  /**
+   * Submissions within a region prefix (and, when given, a narrower one), newest first, history
+   * included unless `current`; each with its kampung's name from the kampung projection.
+   */
   async list(q: {
     regionPrefix: string;
+    region?: string;
     kampungId?: string;
+    instrument?: string;
     kind?: SubmissionKind;
     year?: number;
     month?: number;
@@ -267,26 +272,33 @@ export class SubmissionRepository {
     current?: boolean;
     limit: number;
     offset: number;
-  }): Promise<Submission[]> {
-    const where = [`region_code LIKE $1`];
+  }): Promise<(Submission & { kampungName: string | null })[]> {
+    const where = [`s.region_code LIKE $1`];
     const params: unknown[] = [`${q.regionPrefix}%`];
     const add = (sql: string, v: unknown) => {
       params.push(v);
       where.push(sql.replace('?', `$${params.length}`));
     };
-    if (q.kampungId) add('kampung_id = ?', q.kampungId);
-    if (q.kind) add('kind = ?', q.kind);
-    if (q.year) add('period_year = ?', q.year);
-    if (q.month) add('period_month = ?', q.month);
-    if (q.status) add('status = ?', q.status);
-    if (q.current) where.push(`status <> 'superseded'`);
+    if (q.region) add(`s.region_code LIKE ? || '%'`, q.region);
+    if (q.kampungId) add('s.kampung_id = ?', q.kampungId);
+    if (q.instrument) add('s.instrument_code = ?', q.instrument);
+    if (q.kind) add('s.kind = ?', q.kind);
+    if (q.year) add('s.period_year = ?', q.year);
+    if (q.month) add('s.period_month = ?', q.month);
+    if (q.status) add('s.status = ?', q.status);
+    if (q.current) where.push(`s.status <> 'superseded'`);
     params.push(q.limit, q.offset);
     const rows: Record<string, unknown>[] = await this.ds.query(
-      `SELECT * FROM ${this.s}.submission WHERE ${where.join(' AND ')}
-        ORDER BY submitted_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      `SELECT s.*, p.name AS kampung_name
+         FROM ${this.s}.submission s LEFT JOIN ${this.s}.kampung_projection p ON p.kampung_id = s.kampung_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY s.submitted_at DESC, s.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
-    return rows.map(submissionFromRow);
+    return rows.map((r) => ({
+      ...submissionFromRow(r),
+      kampungName: (r.kampung_name as string | null) ?? null,
+    }));
   }
 
   /** The active profile of a kampung: its verified, current profile of the latest period. */

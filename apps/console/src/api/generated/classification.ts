@@ -126,6 +126,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** This service's copy of a kampung, built from registry events */
     get: operations['KampungProjectionController_get'];
     put?: never;
     post?: never;
@@ -495,6 +496,31 @@ export interface components {
       /** @description Kampung with coordinates only */
       items: components['schemas']['KampungPointView'][];
     };
+    KampungProjectionView: {
+      active: boolean;
+      /** Format: uuid */
+      kampungId: string;
+      /** @description Id of the last registry event applied */
+      lastEventId: string;
+      /** @description WGS 84 */
+      latitude: number | null;
+      /** @example 2017-04-26 */
+      launchDate: string;
+      /** @description WGS 84 */
+      longitude: number | null;
+      /** Format: uuid */
+      mergedInto: string | null;
+      modelProvince: boolean;
+      modelRegency: boolean;
+      name: string;
+      /** @example 16 */
+      provinceCode: string;
+      updatedAt: string;
+      /** @description The register version this projection is at */
+      version: number;
+      /** @example 16.10.05.2041 */
+      villageCode: string;
+    };
     LevelCountsView: {
       /** @description Of those, kampung with a level (a verified profile) */
       assessed: number;
@@ -562,6 +588,10 @@ export interface components {
       failing: components['schemas']['IndexLiftView'][];
       /** @description null at the top or when none is reachable */
       nextLevel: components['schemas']['LevelLiftView'] | null;
+    };
+    LivenessView: {
+      /** @enum {string} */
+      status: 'ok';
     };
     MeanRatioPctFormulaView: {
       /**
@@ -899,7 +929,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['KampungProjectionView'];
+        };
       };
     };
   };
@@ -1045,7 +1077,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['LivenessView'];
+        };
       };
     };
   };

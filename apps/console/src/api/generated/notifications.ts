@@ -23,7 +23,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Notifications for the caller’s region (and addressed to them), newest first */
+    /** Notifications for the caller’s region (and addressed to them), newest first, with the unread count */
     get: operations['InboxController_list'];
     put?: never;
     post?: never;
@@ -141,6 +141,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** One delivery with every attempt */
     get: operations['SubscriptionController_delivery'];
     put?: never;
     post?: never;
@@ -305,6 +306,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    AttemptView: {
+      attempt: number;
+      error: string | null;
+      latencyMs: number;
+      /** @enum {string} */
+      outcome: 'delivered' | 'retry' | 'failed' | 'gone' | 'refused';
+      startedAt: string;
+      statusCode: number | null;
+    };
     CreateSubscriptionDto: {
       /** @example Provincial dashboard, production */
       description?: string;
@@ -327,11 +337,130 @@ export interface components {
        */
       url: string;
     };
+    DeliveryPage: {
+      items: components['schemas']['DeliveryView'][];
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      nextCursor: string | null;
+    };
+    DeliveryView: {
+      attempts: number;
+      createdAt: string;
+      eventId: string;
+      /** @example kkb.registry.kampung.registered.v1 */
+      eventType: string;
+      finishedAt: string | null;
+      /** Format: uuid */
+      id: string;
+      lastError: string | null;
+      lastLatencyMs: number | null;
+      /** @description HTTP status of the last attempt */
+      lastStatus: number | null;
+      /** @description While pending: when the next attempt is due */
+      nextAttemptAt: string | null;
+      /** @enum {string} */
+      origin: 'event' | 'redelivery' | 'replay';
+      /** @description The delivery redelivered, or the replay id */
+      originId: string | null;
+      /** @enum {string} */
+      status: 'pending' | 'delivered' | 'failed' | 'cancelled';
+    };
+    DeliveryWithAttemptsView: {
+      attemptLog: components['schemas']['AttemptView'][];
+      attempts: number;
+      createdAt: string;
+      eventId: string;
+      /** @example kkb.registry.kampung.registered.v1 */
+      eventType: string;
+      finishedAt: string | null;
+      /** Format: uuid */
+      id: string;
+      lastError: string | null;
+      lastLatencyMs: number | null;
+      /** @description HTTP status of the last attempt */
+      lastStatus: number | null;
+      /** @description While pending: when the next attempt is due */
+      nextAttemptAt: string | null;
+      /** @enum {string} */
+      origin: 'event' | 'redelivery' | 'replay';
+      /** @description The delivery redelivered, or the replay id */
+      originId: string | null;
+      /** @enum {string} */
+      status: 'pending' | 'delivered' | 'failed' | 'cancelled';
+    };
+    InboxItemView: {
+      body: string;
+      createdAt: string;
+      /** @description References for links: eventId, type, subject, kampungId, villageCode and per-kind fields */
+      data: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind:
+        | 'kampung-registered'
+        | 'level-changed'
+        | 'submission-rejected'
+        | 'report-overdue'
+        | 'subscription-paused';
+      /** @description When the event happened */
+      occurredAt: string;
+      read: boolean;
+      /**
+       * @description Dotted region code of what happened; '' is the whole country
+       * @example 16.10
+       */
+      region: string;
+      title: string;
+    };
+    InboxPage: {
+      items: components['schemas']['InboxItemView'][];
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      nextCursor: string | null;
+      /** @description Items the caller has not read, over the whole inbox */
+      unread: number;
+    };
+    LivenessView: {
+      /** @enum {string} */
+      status: 'ok';
+    };
     NotificationPreferencesDto: {
       /** @description Send a digest of new inbox items by e-mail at the configured interval */
       digest: boolean;
       /** @example siti.aminah@bkkbn.example */
       email?: Record<string, never> | null;
+    };
+    NotificationPreferencesView: {
+      /** @description E-mail digests of new inbox items */
+      digest: boolean;
+      /** @example siti.aminah@bkkbn.example */
+      email: string | null;
+    };
+    PingResultView: {
+      /** @description The endpoint answered 2xx */
+      delivered: boolean;
+      error: string | null;
+      latencyMs: number;
+      statusCode: number | null;
+    };
+    ReceivedEventView: {
+      /** @description The whole CloudEvent */
+      event: {
+        [key: string]: unknown;
+      };
+      eventId: string;
+      /** Format: date-time */
+      occurredAt: string;
+      /**
+       * @description Province of the event; '00' for national events
+       * @example 16
+       */
+      provinceCode: string;
+      /** Format: date-time */
+      receivedAt: string;
+      subject: string;
+      /** @example kkb.registry.kampung.registered.v1 */
+      type: string;
     };
     ReplayDto: {
       /**
@@ -345,11 +474,25 @@ export interface components {
        */
       to: string;
     };
+    ReplayResultView: {
+      /** @description Deliveries queued */
+      deliveries: number;
+      /**
+       * Format: uuid
+       * @description Origin id of the deliveries this replay made
+       */
+      replayId: string;
+    };
+    SubscriptionPage: {
+      items: components['schemas']['SubscriptionView'][];
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      nextCursor: string | null;
+    };
     SubscriptionView: {
       /** @description Failed attempts in a row */
       consecutiveFailures: number;
       createdAt: string;
-      description?: Record<string, never> | null;
+      description: string | null;
       /**
        * @example [
        *       "kkb.classification.>",
@@ -360,7 +503,7 @@ export interface components {
       /** Format: uuid */
       id: string;
       /** @description Until when the previous secret still signs */
-      previousSecretExpiresAt?: Record<string, never> | null;
+      previousSecretExpiresAt: string | null;
       /**
        * @description Region code prefix (dotted); '' is the whole country
        * @example 16
@@ -369,7 +512,7 @@ export interface components {
       /** @enum {string} */
       status: 'active' | 'paused' | 'gone';
       /** @example consecutive-failures */
-      statusReason?: Record<string, never> | null;
+      statusReason: string | null;
       updatedAt: string;
       /** @example https://dashboard.sumsel.example/hooks/kkb */
       url: string;
@@ -378,7 +521,7 @@ export interface components {
       /** @description Failed attempts in a row */
       consecutiveFailures: number;
       createdAt: string;
-      description?: Record<string, never> | null;
+      description: string | null;
       /**
        * @example [
        *       "kkb.classification.>",
@@ -389,7 +532,7 @@ export interface components {
       /** Format: uuid */
       id: string;
       /** @description Until when the previous secret still signs */
-      previousSecretExpiresAt?: Record<string, never> | null;
+      previousSecretExpiresAt: string | null;
       /**
        * @description Region code prefix (dotted); '' is the whole country
        * @example 16
@@ -400,7 +543,7 @@ export interface components {
       /** @enum {string} */
       status: 'active' | 'paused' | 'gone';
       /** @example consecutive-failures */
-      statusReason?: Record<string, never> | null;
+      statusReason: string | null;
       updatedAt: string;
       /** @example https://dashboard.sumsel.example/hooks/kkb */
       url: string;
@@ -443,7 +586,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ReceivedEventView'][];
+        };
       };
     };
   };
@@ -466,7 +611,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['InboxPage'];
+        };
       };
     };
   };
@@ -519,7 +666,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['NotificationPreferencesView'];
+        };
       };
     };
   };
@@ -540,7 +689,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['NotificationPreferencesView'];
+        };
       };
     };
   };
@@ -561,7 +712,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SubscriptionPage'];
+        };
       };
     };
   };
@@ -647,7 +800,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SubscriptionView'];
+        };
       };
     };
   };
@@ -671,7 +826,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DeliveryPage'];
+        };
       };
     };
   };
@@ -691,7 +848,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DeliveryWithAttemptsView'];
+        };
       };
     };
   };
@@ -711,7 +870,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AttemptView'][];
+        };
       };
     };
   };
@@ -731,7 +892,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DeliveryView'];
+        };
       };
     };
   };
@@ -750,7 +913,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SubscriptionView'];
+        };
       };
     };
   };
@@ -769,7 +934,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['PingResultView'];
+        };
       };
     };
   };
@@ -792,7 +959,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ReplayResultView'];
+        };
       };
     };
   };
@@ -811,7 +980,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SubscriptionView'];
+        };
       };
     };
   };
@@ -830,7 +1001,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SubscriptionWithSecret'];
+        };
       };
     };
   };
@@ -847,7 +1020,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['LivenessView'];
+        };
       };
     };
   };

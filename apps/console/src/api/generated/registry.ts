@@ -450,6 +450,10 @@ export interface components {
       /** @example Sembadak */
       villageName: string;
     };
+    LivenessView: {
+      /** @enum {string} */
+      status: 'ok';
+    };
     MergeKampungDto: {
       /** @example The Pokja was dissolved by the village head */
       reason: string;
@@ -1042,7 +1046,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['LivenessView'];
+        };
       };
     };
   };

@@ -135,6 +135,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** This service's copy of a kampung, built from registry events */
     get: operations['KampungProjectionController_get'];
     put?: never;
     post?: never;
@@ -244,7 +245,116 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    CrossFieldRuleView: {
+      description?: string;
+      fields: string[];
+      id: string;
+      /** @description Question id of the limit */
+      limit: string;
+      minus?: string[];
+      /** @enum {string} */
+      rule: 'sum_lte';
+    };
+    FieldErrorView: {
+      /** @example answers.pus */
+      field: string;
+      reason: string;
+    };
+    ImportJobView: {
+      created: number;
+      /** @description Why the whole import failed */
+      error: string | null;
+      failed: number;
+      finishedAt: string | null;
+      /** Format: uuid */
+      id: string;
+      /** @example monthly-report */
+      instrumentCode: string;
+      instrumentVersion: number;
+      /** @description Every row’s result, for imports of at most SURVEY_IMPORT_INLINE_RESULTS rows */
+      results?: components['schemas']['RowResultView'][];
+      /** @example /api/v1/imports/6f1c…/rows */
+      resultsUrl: string;
+      /** @description Rows read so far */
+      rows: number;
+      startedAt: string;
+      startedBy: string;
+      /** @enum {string} */
+      status: 'running' | 'completed' | 'failed';
+      unchanged: number;
+    };
+    InstrumentDefinitionView: {
+      /** @description Code lists by name: [{ code, label }] */
+      codeLists: {
+        [key: string]: {
+          code: string;
+          label: string;
+        }[];
+      };
+      questions: components['schemas']['QuestionView'][];
+      rules: components['schemas']['CrossFieldRuleView'][];
+    };
+    InstrumentSummaryView: {
+      /** @example monthly-report */
+      code: string;
+      /** @enum {string} */
+      kind: 'profile' | 'monthly-report';
+      /** Format: date-time */
+      publishedAt: string;
+      publishedBy: string;
+      title: string;
+      /** @example 1 */
+      version: number;
+    };
+    InstrumentView: {
+      /** @example monthly-report */
+      code: string;
+      definition: components['schemas']['InstrumentDefinitionView'];
+      /** @enum {string} */
+      kind: 'profile' | 'monthly-report';
+      /** Format: date-time */
+      publishedAt: string;
+      publishedBy: string;
+      title: string;
+      /** @example 1 */
+      version: number;
+    };
+    KampungProjectionView: {
+      active: boolean;
+      /** Format: uuid */
+      kampungId: string;
+      /** @description Id of the last registry event applied */
+      lastEventId: string;
+      /** @description WGS 84 */
+      latitude: number | null;
+      /** @example 2017-04-26 */
+      launchDate: string;
+      /** @description WGS 84 */
+      longitude: number | null;
+      /** Format: uuid */
+      mergedInto: string | null;
+      modelProvince: boolean;
+      modelRegency: boolean;
+      name: string;
+      /** @example 16 */
+      provinceCode: string;
+      updatedAt: string;
+      /** @description The register version this projection is at */
+      version: number;
+      /** @example 16.10.05.2041 */
+      villageCode: string;
+    };
+    LivenessView: {
+      /** @enum {string} */
+      status: 'ok';
+    };
     PeriodDto: {
+      /** @example 3 */
+      month: number;
+      /** @example 2025 */
+      year: number;
+    };
+    PeriodView: {
       /** @example 3 */
       month: number;
       /** @example 2025 */
@@ -263,9 +373,133 @@ export interface components {
       /** @example Monthly programme report (KKBPK), 2026 revision */
       title: string;
     };
+    QuestionView: {
+      /** @description Name of a code list of the instrument (choice questions) */
+      codeList?: string;
+      /**
+       * @description Stable snake_case id: the key of the answer
+       * @example pus
+       */
+      id: string;
+      label: string;
+      /** @description Inclusive upper bound */
+      max?: number | string;
+      maxLength?: number;
+      /** @description Inclusive lower bound */
+      min?: number | string;
+      /** @description Asked only when this holds */
+      relevantIf?: components['schemas']['RelevantIfView'];
+      /** @description Must be answered whenever the question applies */
+      required: boolean;
+      /** @example population */
+      section?: string;
+      /** @enum {string} */
+      type: 'integer' | 'decimal' | 'boolean' | 'date' | 'text' | 'single_choice' | 'multiple_choice';
+    };
     RejectSubmissionDto: {
       /** @example Injection users look doubled; please recount from the register. */
       reason: string;
+    };
+    RelevantIfView: {
+      equals: boolean | string;
+      /** @description Id of a boolean or single-choice question */
+      question: string;
+    };
+    RowResultView: {
+      errors?: components['schemas']['FieldErrorView'][];
+      /** @enum {string} */
+      outcome: 'created' | 'unchanged' | 'failed';
+      /** @description 1 is the first row after the header */
+      row: number;
+      /** Format: uuid */
+      submissionId: string | null;
+    };
+    SubmissionListItemView: {
+      /** @description Answers keyed by the instrument's question ids */
+      answers: {
+        [key: string]: number | boolean | string | string[];
+      };
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      importId: string | null;
+      /** @example monthly-report */
+      instrumentCode: string;
+      /** @example 1 */
+      instrumentVersion: number;
+      /** Format: uuid */
+      kampungId: string;
+      /**
+       * @description Null while the kampung has not reached this service yet
+       * @example Kampung KB Seroja
+       */
+      kampungName: string | null;
+      /** @enum {string} */
+      kind: 'profile' | 'monthly-report';
+      period: components['schemas']['PeriodView'];
+      rejectedAt: string | null;
+      rejectedBy: string | null;
+      rejectionReason: string | null;
+      /** @enum {string} */
+      status: 'submitted' | 'verified' | 'rejected' | 'superseded';
+      submittedAt: string;
+      /** @description Token subject of the field officer */
+      submittedBy: string;
+      supersededAt: string | null;
+      /** Format: uuid */
+      supersededBy: string | null;
+      /**
+       * Format: uuid
+       * @description The submission this one replaced
+       */
+      supersedes: string | null;
+      verifiedAt: string | null;
+      verifiedBy: string | null;
+      /** @enum {string} */
+      via: 'api' | 'import';
+      /** @example 16.10.05.2041 */
+      villageCode: string;
+    };
+    SubmissionView: {
+      /** @description Answers keyed by the instrument's question ids */
+      answers: {
+        [key: string]: number | boolean | string | string[];
+      };
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      importId: string | null;
+      /** @example monthly-report */
+      instrumentCode: string;
+      /** @example 1 */
+      instrumentVersion: number;
+      /** Format: uuid */
+      kampungId: string;
+      /** @enum {string} */
+      kind: 'profile' | 'monthly-report';
+      period: components['schemas']['PeriodView'];
+      rejectedAt: string | null;
+      rejectedBy: string | null;
+      rejectionReason: string | null;
+      /** @enum {string} */
+      status: 'submitted' | 'verified' | 'rejected' | 'superseded';
+      submittedAt: string;
+      /** @description Token subject of the field officer */
+      submittedBy: string;
+      supersededAt: string | null;
+      /** Format: uuid */
+      supersededBy: string | null;
+      /**
+       * Format: uuid
+       * @description The submission this one replaced
+       */
+      supersedes: string | null;
+      verifiedAt: string | null;
+      verifiedBy: string | null;
+      /** @enum {string} */
+      via: 'api' | 'import';
+      /** @example 16.10.05.2041 */
+      villageCode: string;
     };
     SubmitSubmissionDto: {
       /** @description Answers keyed by question id, e.g. { "pus": 640, "users_iud": 40, ... } */
@@ -314,7 +548,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ImportJobView'];
+        };
       };
     };
   };
@@ -333,7 +569,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ImportJobView'];
+        };
       };
     };
   };
@@ -357,7 +595,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RowResultView'][];
+        };
       };
     };
   };
@@ -374,7 +614,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['InstrumentSummaryView'][];
+        };
       };
     };
   };
@@ -393,7 +635,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['InstrumentView'];
+        };
       };
     };
   };
@@ -416,7 +660,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['InstrumentView'];
+        };
       };
     };
   };
@@ -436,7 +682,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['InstrumentView'];
+        };
       };
     };
   };
@@ -455,7 +703,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SubmissionView'];
+        };
       };
     };
   };
@@ -474,7 +724,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['KampungProjectionView'];
+        };
       };
     };
   };
@@ -482,6 +734,10 @@ export interface operations {
     parameters: {
       query?: {
         kampungId?: string;
+        /** @description Only kampung in this region (dotted or compact code), within your scope */
+        region?: string;
+        /** @description Only answers to this instrument */
+        instrument?: string;
         kind?: 'profile' | 'monthly-report';
         year?: number;
         month?: number;
@@ -501,7 +757,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SubmissionListItemView'][];
+        };
       };
     };
   };
@@ -518,11 +776,23 @@ export interface operations {
       };
     };
     responses: {
+      /** @description A retry with the same id and body: the stored one */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubmissionView'];
+        };
+      };
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SubmissionView'];
+        };
       };
     };
   };
@@ -541,7 +811,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SubmissionView'];
+        };
       };
     };
   };
@@ -564,7 +836,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SubmissionView'];
+        };
       };
     };
   };
@@ -583,7 +857,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SubmissionView'];
+        };
       };
     };
   };
@@ -600,7 +876,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['LivenessView'];
+        };
       };
     };
   };

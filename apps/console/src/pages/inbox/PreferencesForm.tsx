@@ -79,9 +79,9 @@ export default function PreferencesForm() {
           aria-describedby={`${id}-hint${problem ? ` ${id}-error` : ''}`}
           data-testid="preferences-email"
         />
-        <span id={`${id}-hint`} className="muted">
+        <p id={`${id}-hint`} className="muted field-hint">
           {t('prefs.emailHint')}
-        </span>
+        </p>
       </div>
       <label className="check">
         <input

@@ -87,9 +87,9 @@ export default function RejectDialog({
             }}
             data-testid="reject-reason"
           />
-          <span id={`${id}-hint`} className="muted">
+          <p id={`${id}-hint`} className="muted field-hint">
             {t('reject.hint')}
-          </span>
+          </p>
           {missing && (
             <p id={`${id}-error`} className="field-error" role="alert">
               {t('reject.required')}
