@@ -25,8 +25,10 @@ export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () 
   return (
     <div className="status status--error" role="alert">
       <p>{message}</p>
-      {error instanceof ApiError && error.detail && error.status >= 403 && (
-        <p className="status__detail">{error.detail}</p>
+      {error instanceof ApiError && error.status === 403 && (
+        <p className="status__detail">
+          <Link to="/">{t('status.backToScope')}</Link>
+        </p>
       )}
       {onRetry && (
         <button type="button" className="button button--secondary" onClick={onRetry}>

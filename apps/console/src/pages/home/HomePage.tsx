@@ -6,7 +6,7 @@ import { useMemo } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, data } from '../../api/client';
+import { ApiError, api, data } from '../../api/client';
 import type {
   CoverageEntry,
   CoverageTrendView,
@@ -60,6 +60,9 @@ export default function HomePage() {
       ),
   });
 
+  // A region outside the officer's scope (or no such region): one message, nothing else to show.
+  const refused = coverage.error instanceof ApiError && [400, 403, 404].includes(coverage.error.status);
+
   const name = coverage.data
     ? coverage.data.code === null
       ? t('common:region.nation')
@@ -89,21 +92,30 @@ export default function HomePage() {
           {t('coverage.title')}
         </h2>
         {coverage.isPending && <Loading />}
-        {coverage.error && <ErrorMessage error={coverage.error} onRetry={() => void coverage.refetch()} />}
+        {coverage.error && (
+          <ErrorMessage
+            error={coverage.error}
+            onRetry={refused ? undefined : () => void coverage.refetch()}
+          />
+        )}
         {coverage.data && <CoverageKpis coverage={coverage.data} levels={levels.data} />}
       </section>
 
-      <div className="grid grid--2">
-        <LevelDistribution levels={levels.data} error={levels.error} pending={levels.isPending} />
-        <ModelKampung region={region} />
-      </div>
+      {!refused && (
+        <>
+          <div className="grid grid--2">
+            <LevelDistribution levels={levels.data} error={levels.error} pending={levels.isPending} />
+            <ModelKampung region={region} />
+          </div>
 
-      <div className="grid grid--2">
-        <KampungTrend region={region} />
-        <LevelTrend region={region} />
-      </div>
+          <div className="grid grid--2">
+            <KampungTrend region={region} />
+            <LevelTrend region={region} />
+          </div>
 
-      {coverage.data && <ChildRegions coverage={coverage.data} levels={levels.data} />}
+          {coverage.data && <ChildRegions coverage={coverage.data} levels={levels.data} />}
+        </>
+      )}
     </div>
   );
 }

@@ -14,32 +14,9 @@ import RegionPicker from '../../components/RegionPicker';
 import { ErrorMessage, Loading } from '../../components/Status';
 import { useConfig } from '../../config';
 import { formatNumber } from '../../format';
-import { LEVEL_STYLE, LEVELS, levelStyle, type Level } from '../../levels';
+import { LEVEL_STYLE, levelStyle, type Level } from '../../levels';
+import { apiFilter, CHOICES, INDONESIA, parseChoices, type Choice } from './choices';
 import { useRegionName } from '../../region';
-
-type Choice = Level | 'none';
-const CHOICES: Choice[] = [...LEVELS, 'none'];
-const INDONESIA: L.LatLngBoundsExpression = [
-  [-11, 94.5],
-  [6.2, 141.5],
-];
-
-function parseChoices(raw: string | null): Set<Choice> {
-  if (!raw) return new Set(CHOICES);
-  return new Set(raw.split(',').filter((c): c is Choice => (CHOICES as string[]).includes(c)));
-}
-
-/** What to ask the API for: a level filter when it can express the choice, else everything. */
-function apiFilter(choices: Set<Choice>): { level?: string; assessed?: boolean } | null {
-  if (choices.size === 0) return null;
-  const levels = LEVELS.filter((l) => choices.has(l));
-  if (choices.has('none')) {
-    if (levels.length === LEVELS.length) return {};
-    if (levels.length === 0) return { assessed: false };
-    return {};
-  }
-  return { level: levels.join(',') };
-}
 
 export default function MapPage() {
   const { t } = useTranslation('map');
