@@ -76,7 +76,7 @@ export interface SeedResult {
   registered: number;
   /** Villages of the plan skipped because they already have an active Kampung KB. */
   alreadyThere: number;
-  /** Their codes (the first 20). */
+  /** Their codes (the first 5). */
   skippedVillages: string[];
   /** Model flags left off because the regency or province already has an active model kampung. */
   modelFlagsDropped: number;
@@ -184,7 +184,7 @@ export class SouthSumatraSeed {
     };
     const skip = (village: string) => {
       result.alreadyThere++;
-      if (result.skippedVillages.length < 20) result.skippedVillages.push(village);
+      if (result.skippedVillages.length < 5) result.skippedVillages.push(village);
     };
     for (const dto of plan) {
       if (taken.has(dto.villageCode)) {
