@@ -6,6 +6,8 @@
 // The benches (tools/bench/<name>.bench.mjs, each run as its own process):
 //   ceiling         the bare stack: Postgres row+outbox tx/s, JetStream publish and drain
 //   classification  83,762 kampung filled by SQL, national recomputation, aggregate latency
+//   console         83,762 kampung with levels (by SQL), services + front door, Chromium: time to
+//                   the painted Beranda, map and list (cold cache), JS shipped (gzip), vs targets
 //   national        a kampung in every village and a year of verified reports (~1.1 M, loaded by
 //                   SQL as the services would have written them), recomputation, aggregate and list
 //                   latency over HTTP, peak RSS; several minutes (NATIONAL_KAMPUNG=5000 to try it)
