@@ -18,7 +18,8 @@ import type {
 } from '../../api/views';
 import { dottedRegion, useSession } from '../../auth/session';
 import Breadcrumbs from '../../components/Breadcrumbs';
-import Chart, { type ChartOption } from '../../components/Chart';
+import type { ChartOption } from '../../components/Chart';
+import Chart from '../../components/LazyChart';
 import { LevelChip, LevelLegend } from '../../components/LevelChip';
 import { Empty, ErrorMessage, Loading } from '../../components/Status';
 import { formatMonth, formatNumber, formatPercent } from '../../format';
