@@ -9,7 +9,7 @@ export default [
       '**/node_modules',
       '**/.data',
       '**/.nx',
-      '**/coverage',
+      'coverage',
       'deploy/**',
       '**/*.js',
       '**/*.mjs',

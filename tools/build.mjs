@@ -233,8 +233,17 @@ export async function buildConsole({ quiet = false, force = false } = {}) {
   if (!force && existsSync(CONSOLE_STAMP) && readFileSync(CONSOLE_STAMP, 'utf8') === inputs) {
     return { skipped: true, ms: Math.round(performance.now() - started) };
   }
+  process.env.VITE_CONFIG_NATIVE_IGNORE_WARNING ??= 'true';
   const vite = await import('vite');
-  await vite.build({ configFile: path.join(CONSOLE_DIR, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' });
+  // Vite sets process.env.NODE_ENV=production for the build; the caller (npm start) passes its
+  // environment on to the services, which would then refuse the local development secret.
+  const nodeEnv = process.env.NODE_ENV;
+  try {
+    await vite.build({ configFile: path.join(CONSOLE_DIR, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(CONSOLE_STAMP, inputs);
   const ms = Math.round(performance.now() - started);
   if (!quiet) process.stdout.write(`build: console -> dist/apps/console in ${ms} ms\n`);

@@ -429,12 +429,17 @@ async function main() {
 
   if (args.seed && jwtSecret) {
     say('loading demo profiles and monthly reports (tools/seed-demo.mjs)...');
-    const { seedDemo } = await import('./seed-demo.mjs');
-    await seedDemo({
-      urls: Object.fromEntries(services.map((s) => [s.name, `http://${urlHost}:${s.port}`])),
-      token: (role, scope) => mintRoleToken({ ...env, JWT_SECRET: jwtSecret }, role, scope),
-      log: say,
-    });
+    // A seed never stops the platform: what it could not load is said, and the platform runs on.
+    try {
+      const { seedDemo } = await import('./seed-demo.mjs');
+      await seedDemo({
+        urls: Object.fromEntries(services.map((s) => [s.name, `http://${urlHost}:${s.port}`])),
+        token: (role, scope) => mintRoleToken({ ...env, JWT_SECRET: jwtSecret }, role, scope),
+        log: say,
+      });
+    } catch (err) {
+      warn(`the demo data could not be loaded (${err.message}); the platform runs without it`);
+    }
   } else if (args.seed) {
     warn('JWT_PUBLIC_KEY is set: the demo submissions need tokens this script cannot sign; skipped');
   }
@@ -445,7 +450,9 @@ async function main() {
     PORT: String(frontDoor.port),
     HOST: host,
     KKB_MODE: env.KKB_MODE ?? (env.NODE_ENV === 'production' ? 'production' : 'development'),
-    ...Object.fromEntries(services.map((s) => [`${s.name.toUpperCase()}_URL`, `http://${urlHost}:${s.port}`])),
+    ...Object.fromEntries(
+      services.map((s) => [`${s.name.toUpperCase()}_URL`, `http://${urlHost}:${s.port}`]),
+    ),
   };
   if (jwtSecret) frontDoorEnv.JWT_SECRET = jwtSecret;
   delete frontDoorEnv.KKB_START_INNER;

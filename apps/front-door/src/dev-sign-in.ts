@@ -5,19 +5,19 @@ import type { FrontDoorConfig } from './front-door.config';
 import { sendProblem } from './problem';
 
 /** The local identities the development sign-in page offers: one per role and region in the demo. */
-export const DEV_IDENTITIES: { role: Role; scope: string; name: string; regionName: string }[] = [
-  { role: 'national' as Role, scope: '', name: 'Dewi Lestari', regionName: 'Indonesia' },
-  { role: 'province' as Role, scope: '16', name: 'Rudi Hartono', regionName: 'Sumatera Selatan' },
-  { role: 'province' as Role, scope: '32', name: 'Asep Saepudin', regionName: 'Jawa Barat' },
-  { role: 'regency' as Role, scope: '16.10', name: 'Nurhayati', regionName: 'Ogan Ilir' },
-  { role: 'regency' as Role, scope: '16.71', name: 'Fajar Pratama', regionName: 'Kota Palembang' },
-  { role: 'verifier' as Role, scope: '16', name: 'Sri Wahyuni', regionName: 'Sumatera Selatan' },
-  { role: 'verifier' as Role, scope: '16.10', name: 'Agus Salim', regionName: 'Ogan Ilir' },
+export const DEV_IDENTITIES: { role: Role; scope: string; name: string; label: string }[] = [
+  { role: 'national' as Role, scope: '', name: 'Dewi Lestari', label: 'Indonesia' },
+  { role: 'province' as Role, scope: '16', name: 'Rudi Hartono', label: 'Sumatera Selatan' },
+  { role: 'province' as Role, scope: '32', name: 'Asep Saepudin', label: 'Jawa Barat' },
+  { role: 'regency' as Role, scope: '16.10', name: 'Nurhayati', label: 'Ogan Ilir' },
+  { role: 'regency' as Role, scope: '16.71', name: 'Fajar Pratama', label: 'Kota Palembang' },
+  { role: 'verifier' as Role, scope: '16', name: 'Sri Wahyuni', label: 'Sumatera Selatan' },
+  { role: 'verifier' as Role, scope: '16.10', name: 'Agus Salim', label: 'Ogan Ilir' },
   {
     role: 'field_officer' as Role,
     scope: '16.10.05.2041',
     name: 'Hendra Wijaya',
-    regionName: 'Desa Sembadak, Pemulutan, Ogan Ilir',
+    label: 'Desa Sembadak, Pemulutan, Ogan Ilir',
   },
 ];
 

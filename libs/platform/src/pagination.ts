@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import type { Type as ClassType } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ProblemException } from './problem';
@@ -16,6 +17,25 @@ export const QueryBoolean = (): PropertyDecorator =>
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+/**
+ * The OpenAPI shape of a `Page<T>` (`{ items, nextCursor }`): extend it to name the page,
+ * `export class RegionPage extends PageOf(RegionView) {}`.
+ */
+export function PageOf<T>(item: ClassType<T>): ClassType<Page<T>> {
+  class PageOfItems implements Page<T> {
+    @ApiProperty({ type: [item] })
+    items!: T[];
+
+    @ApiProperty({
+      type: String,
+      nullable: true,
+      description: 'Pass as `cursor` for the next page; null on the last page',
+    })
+    nextCursor!: string | null;
+  }
+  return PageOfItems;
 }
 
 /** `?limit=&cursor=`: every list endpoint takes these. */

@@ -1,5 +1,5 @@
+import { PageOf } from '@kkb/platform';
 import { ApiProperty } from '@nestjs/swagger';
-import { PageOf } from '../common/page-view';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../subscription/list-deliveries.query';
 
 export interface DeliveryRow {

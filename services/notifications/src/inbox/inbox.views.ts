@@ -1,5 +1,5 @@
+import { PageOf } from '@kkb/platform';
 import { ApiProperty } from '@nestjs/swagger';
-import { PageOf } from '../common/page-view';
 import type { InboxKind } from './inbox-item';
 
 export const INBOX_KINDS: readonly InboxKind[] = [

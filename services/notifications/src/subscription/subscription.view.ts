@@ -1,5 +1,5 @@
+import { PageOf } from '@kkb/platform';
 import { ApiProperty } from '@nestjs/swagger';
-import { PageOf } from '../common/page-view';
 import { dottedRegion } from '../common/sql';
 
 export type SubscriptionStatus = 'active' | 'paused' | 'gone';

@@ -1,5 +1,5 @@
+import { PageOf } from '@kkb/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PageOf } from '../common/page-view';
 import { LEVELS, type RegionKind, type RegionLevel } from './region-code';
 
 export class RegionView {
