@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 #
 # Kampung KB platform: ONE image for all four services (registry, survey,
-# classification, notifications). The SERVICE variable picks which one runs:
+# classification, notifications) and the front door with the built console
+# (`node dist/apps/front-door/src/main.js`, port 3000; see docker-compose.yml).
+# The SERVICE variable picks which service runs:
 #
 #   docker build -t kampung-kb:dev .
 #   docker run -e SERVICE=survey -e PORT=3002 ... kampung-kb:dev
@@ -26,11 +28,13 @@ ENV CI=true \
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
-# Produces dist/services/<name>/src/main.js for every service.
+# Produces dist/services/<name>/src/main.js for every service, the front door and
+# the console's static files (Vite) in dist/apps/console.
 RUN npm run build \
- && for s in registry survey classification notifications; do \
-      test -f "dist/services/$s/src/main.js" || { echo "missing dist/services/$s/src/main.js" >&2; exit 1; }; \
-    done
+ && for s in services/registry services/survey services/classification services/notifications apps/front-door; do \
+      test -f "dist/$s/src/main.js" || { echo "missing dist/$s/src/main.js" >&2; exit 1; }; \
+    done \
+ && test -f dist/apps/console/index.html
 
 # -------------------------------------------------------------- runtime stage
 FROM node:20-bookworm-slim AS runtime
@@ -57,7 +61,7 @@ USER node
 # PORT is deliberately not set: each service defaults to its own port
 # (registry 3001, survey 3002, classification 3003, notifications 3004).
 ENV SERVICE=registry
-EXPOSE 3001 3002 3003 3004
+EXPOSE 3000 3001 3002 3003 3004
 
 # No HEALTHCHECK here: compose and Kubernetes probe /health/ready and
 # /health/live themselves (the port differs per service).
