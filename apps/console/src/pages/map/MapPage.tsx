@@ -1,7 +1,7 @@
 // Peta: every kampung with coordinates as a point coloured by its level, on a canvas layer
 // (thousands of points), filterable by level; a click opens a popup with a link to the kampung.
 // The tile source comes from /config.json; the points draw whether or not tiles load.
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -106,6 +106,7 @@ export default function MapPage() {
               : t('count', { count: shown.length, n: formatNumber(shown.length) })}
           </p>
           <p className="muted map-note">{t('note')}</p>
+          <PointList points={shown} />
         </aside>
         <div className="card map-card">
           {points.error && <ErrorMessage error={points.error} onRetry={() => void points.refetch()} />}
@@ -114,6 +115,36 @@ export default function MapPage() {
         </div>
       </div>
     </div>
+  );
+}
+
+/** The points as links, for keyboards and screen readers (the canvas points are mouse-only). */
+function PointList({ points }: { points: KampungPoint[] }) {
+  const { t } = useTranslation('map');
+  const [open, setOpen] = useState(false);
+  const LIMIT = 300;
+  return (
+    <details className="point-list" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>{t('listSummary', { n: formatNumber(points.length) })}</summary>
+      {open && (
+        <>
+          <ul>
+            {points.slice(0, LIMIT).map((p) => (
+              <li key={p.kampungId}>
+                <span
+                  className="swatch"
+                  style={{ background: levelStyle(p.level).colour }}
+                  aria-hidden="true"
+                />
+                <Link to={`/kampung/${p.kampungId}`}>{p.name}</Link>
+                <span className="visually-hidden"> ({t(levelStyle(p.level).key)})</span>
+              </li>
+            ))}
+          </ul>
+          {points.length > LIMIT && <p className="muted">{t('listMore', { n: formatNumber(LIMIT) })}</p>}
+        </>
+      )}
+    </details>
   );
 }
 
