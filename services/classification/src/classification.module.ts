@@ -4,6 +4,9 @@ import { EvaluationService } from './evaluation/evaluation.service';
 import { SubmissionVerifiedHandler } from './evaluation/submission-verified.handler';
 import { ClassificationController } from './explain/classification.controller';
 import { ExplainService } from './explain/explain.service';
+import { KampungLevelsController } from './kampung-levels/kampung-levels.controller';
+import { KampungLevelsRepository } from './kampung-levels/kampung-levels.repository';
+import { KampungLevelsService } from './kampung-levels/kampung-levels.service';
 import { LevelsController } from './levels/levels.controller';
 import { LevelsService } from './levels/levels.service';
 import { RecomputeRepository } from './recompute/recompute.repository';
@@ -14,7 +17,7 @@ import { RuleSetService } from './rule-set/rule-set.service';
 
 /** Rule sets, evaluation (event path and recomputation), explanations and aggregates. */
 @Module({
-  controllers: [RuleSetController, ClassificationController, LevelsController],
+  controllers: [RuleSetController, ClassificationController, LevelsController, KampungLevelsController],
   providers: [
     RuleSetRepository,
     RuleSetService,
@@ -25,6 +28,8 @@ import { RuleSetService } from './rule-set/rule-set.service';
     RecomputeService,
     ExplainService,
     LevelsService,
+    KampungLevelsRepository,
+    KampungLevelsService,
   ],
   exports: [SubmissionVerifiedHandler],
 })

@@ -8,6 +8,7 @@ import {
   submissionVerifiedV1,
   type CloudEvent,
   type EventContract,
+  type KampungStateV1,
   type SubmissionVerifiedV1,
 } from '@kkb/contracts';
 import { NatsConnectionService } from '@kkb/messaging';
@@ -21,7 +22,8 @@ export interface Classification {
   schema: string;
   /** Publishes a CloudEvent to JetStream as its producer would (id = Nats-Msg-Id unless given). */
   publish<T extends object>(ev: CloudEvent<T>, msgId?: string): Promise<void>;
-  register(villageCode: string, id?: string): Promise<CloudEvent<object>>;
+  /** Publishes a kampung registered event (extra fields of the state override the defaults). */
+  register(villageCode: string, id?: string, state?: Partial<KampungStateV1>): Promise<CloudEvent<object>>;
   verified(
     kampungId: string,
     villageCode: string,
@@ -69,7 +71,7 @@ export async function startClassification(run: TestRun): Promise<Classification>
     ds,
     schema: run.schema('classification'),
     publish,
-    register: async (villageCode, id = randomUUID()) => {
+    register: async (villageCode, id = randomUUID(), state = {}) => {
       const ev = cloudEvent(kampungRegisteredV1, '/kkb/registry', `kampung/${id}`, provinceOf(villageCode), {
         kampungId: id,
         villageCode,
@@ -79,6 +81,7 @@ export async function startClassification(run: TestRun): Promise<Classification>
         modelRegency: false,
         modelProvince: false,
         version: 1,
+        ...state,
       });
       await publish(ev);
       return ev;

@@ -1,8 +1,9 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal } from '@kkb/auth';
 import { PageQuery, type Page } from '@kkb/platform';
-import { ExplainService, type ClassificationView, type EvaluationSummary } from './explain.service';
+import { ClassificationView, EvaluationPageView } from './classification.view';
+import { ExplainService, type EvaluationSummary } from './explain.service';
 
 @ApiTags('classification')
 @ApiBearerAuth()
@@ -15,6 +16,7 @@ export class ClassificationController {
     summary:
       'The current level and why: each indicator (value, band, score), the indices, the submissions used, and what would lift it',
   })
+  @ApiOkResponse({ type: ClassificationView })
   current(
     @Param('id', new ParseUUIDPipe()) id: string,
     @CurrentUser() user: Principal,
@@ -24,6 +26,7 @@ export class ClassificationController {
 
   @Get('history')
   @ApiOperation({ summary: 'Every evaluation of the kampung, newest first' })
+  @ApiOkResponse({ type: EvaluationPageView })
   history(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() q: PageQuery,

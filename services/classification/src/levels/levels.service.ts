@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { compactRegionCode, scopePrefix, type Principal } from '@kkb/auth';
+import type { Principal } from '@kkb/auth';
 import { ProblemException } from '@kkb/platform';
+import { dottedRegion, scopedRegion, villagePattern } from '../common/region';
 import { schemaOf } from '../common/schema';
 import { LEVELS, type Level } from '../rule-set/rule-set.definition';
 
@@ -42,8 +43,7 @@ const CHILD_LEVELS: Record<number, RegionLevel> = {
 };
 const CHILD_LENGTH: Record<number, number> = { 0: 2, 2: 5, 4: 8, 6: 13, 10: 13 };
 
-const dotted = (compact: string) =>
-  [compact.slice(0, 2), compact.slice(2, 4), compact.slice(4, 6), compact.slice(6)].filter(Boolean).join('.');
+const dotted = dottedRegion;
 
 const emptyLevels = (): Record<Level, number> => ({ dasar: 0, berkembang: 0, mandiri: 0, berkelanjutan: 0 });
 
@@ -78,32 +78,12 @@ function counts(
 export class LevelsService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** The region asked for (or the caller's scope), checked against the scope: compact code, '' = nation. */
-  private region(code: string | undefined, user: Principal): string {
-    const scope = scopePrefix(user);
-    const compact = code ? compactRegionCode(code) : scope;
-    if (scope && !compact.startsWith(scope)) {
-      throw new ProblemException(
-        403,
-        'out-of-scope',
-        'Forbidden',
-        `region ${compact} is outside your scope ${scope}`,
-      );
-    }
-    return compact;
-  }
-
-  private pattern(compact: string): string {
-    if (!compact) return '%';
-    return compact.length === 10 ? dotted(compact) : `${dotted(compact)}.%`;
-  }
-
   async levels(
     code: string | undefined,
     breakdown: boolean,
     user: Principal,
   ): Promise<LevelCounts & { children?: LevelCounts[] }> {
-    const compact = this.region(code, user);
+    const compact = scopedRegion(code, user);
     const childLength = breakdown ? CHILD_LENGTH[compact.length] : 0;
     const s = schemaOf(this.ds);
     const rows: { child: string; level: Level | null; n: number }[] = await this.ds.query(
@@ -112,7 +92,7 @@ export class LevelsService {
          LEFT JOIN ${s}.kampung_state st ON st.kampung_id = p.kampung_id
         WHERE p.active AND p.village_code LIKE $1
         GROUP BY 1, 2 ORDER BY 1`,
-      [this.pattern(compact), childLength],
+      [villagePattern(compact), childLength],
     );
     const total = counts(compact ? dotted(compact) : null, REGION_LEVELS[compact.length] ?? 'nation', rows);
     if (!breakdown) return total;
@@ -128,7 +108,7 @@ export class LevelsService {
     to: string | undefined,
     user: Principal,
   ): Promise<{ region: string | null; from: string; to: string; months: MonthLevels[] }> {
-    const compact = this.region(code, user);
+    const compact = scopedRegion(code, user);
     const now = new Date(Date.now() + 7 * 3600 * 1000); // Asia/Jakarta
     const last = to ?? now.toISOString().slice(0, 7);
     const first = from ?? monthsBefore(last, 11);
@@ -151,7 +131,7 @@ export class LevelsService {
        g AS (SELECT m, level, sum(delta) AS delta FROM d GROUP BY m, level)
        SELECT to_char(m, 'YYYY-MM') AS month, level, (sum(delta) OVER (PARTITION BY level ORDER BY m))::int AS n
          FROM g`,
-      [this.pattern(compact), `${first}-01`, `${last}-01`],
+      [villagePattern(compact), `${first}-01`, `${last}-01`],
     );
     const changes = new Map<string, { level: Level; n: number }[]>();
     for (const r of rows) changes.set(r.month, [...(changes.get(r.month) ?? []), r]);

@@ -26,6 +26,22 @@ export class RecomputeRepository {
     return rows[0] ?? null;
   }
 
+  /** Jobs newest first, after the (createdAt, id) of the previous page's last one; limit + 1 rows. */
+  async list(
+    m: EntityManager,
+    status: RecomputeJob['status'] | undefined,
+    after: { createdAt: string; id: string } | null,
+    limit: number,
+  ): Promise<(RecomputeJob & { k: string })[]> {
+    return m.query(
+      `SELECT ${COLUMNS}, created_at::text AS k FROM ${schemaOf(m)}.recompute_job
+        WHERE ($1::text IS NULL OR status = $1)
+          AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+        ORDER BY created_at DESC, id DESC LIMIT $4`,
+      [status ?? null, after?.createdAt ?? null, after?.id ?? null, limit + 1],
+    );
+  }
+
   /** The job, locked for one batch; null when another replica is running that batch. */
   async claim(m: EntityManager, id: string): Promise<RecomputeJob | null> {
     const rows = await m.query(
