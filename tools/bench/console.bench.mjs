@@ -50,10 +50,15 @@ const PAGE_SIZE = 50; // apps/console/src/pages/list/ListPage.tsx
 const VIEWPORT = { width: 1366, height: 900 };
 const WAIT_MS = 120_000;
 
-/** The targets (also in the README's Benchmarks section): ratios below 1 are within them. */
+/**
+ * The targets (also in the README's Benchmarks section), for this two-core machine: ratios below 1
+ * are within them. Set after the first national runs (Beranda 3.3-4.6 s, list 1.7-2.4 s, map
+ * 8.6-10 s, 322 KB, with other work sharing the cores): what an officer on a modest laptop should
+ * get, reachable with work on what dominates (see the "where the time goes" lines).
+ */
 const TARGETS = {
-  dashboard: { ms: 1500 }, // first painted Beranda with the national figures
-  map: { ms: 6000 }, // every point of the nation drawn
+  dashboard: { ms: 2000 }, // first painted Beranda with the national figures and level chart
+  map: { ms: 5000 }, // every point of the nation drawn
   list: { ms: 1500 }, // first page of the list
   dashboardJs: { bytes: 350 * 1024 }, // gzip of the scripts the Beranda loads
 };
@@ -198,7 +203,12 @@ function timings() {
         lcp,
         scriptsEnd: Math.max(0, ...scripts.map((r) => r.responseEnd)),
         apiEnd: Math.max(0, ...api.map((r) => r.responseEnd)),
-        api: api.map((r) => ({ path: new URL(r.name).pathname, duration: r.duration, end: r.responseEnd })),
+        api: api.map((r) => ({
+          path: new URL(r.name).pathname,
+          duration: r.duration,
+          end: r.responseEnd,
+          bytes: r.encodedBodySize,
+        })),
         seen: window.__kkbSeen ?? {},
         long: window.__kkbLong ?? [],
       });
@@ -426,15 +436,20 @@ try {
     const calls = new Map();
     for (const r of runs) for (const c of r.api) calls.set(c.path, [...(calls.get(c.path) ?? []), c]);
     report(
-      `console.${p.kind} API calls (p50 took / done at)`,
+      `console.${p.kind} API p50 took / done at`,
       [...calls]
         .map(([path, cs]) => ({
           path,
           took: stats(cs.map((c) => c.duration)).p50,
           end: stats(cs.map((c) => c.end)).p50,
+          bytes: cs[0].bytes,
         }))
         .sort((a, b) => a.end - b.end)
-        .map((c) => `${c.path.replace('/api/v1/', '')} ${msOf(c.took)} / ${msOf(c.end)}`)
+        .map(
+          (c) =>
+            `${c.path.replace('/api/v1/', '')} ${msOf(c.took)} / ${msOf(c.end)}` +
+            (c.bytes > 100 * 1024 ? ` (${kb(c.bytes)})` : ''),
+        )
         .join('  '),
     );
   }
