@@ -1,5 +1,5 @@
-// Peta: every kampung with coordinates as a point coloured by its level, on a canvas layer
-// (thousands of points), filterable by level; a click opens a popup with a link to the kampung.
+// Peta: every kampung with coordinates as a point coloured by its level, on one canvas layer
+// (PointsLayer: a national map has 83,762), filterable by level; a click opens a popup with a link to the kampung.
 // The tile source comes from /config.json; the points draw whether or not tiles load.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -14,8 +14,9 @@ import RegionPicker from '../../components/RegionPicker';
 import { ErrorMessage, Loading } from '../../components/Status';
 import { useConfig } from '../../config';
 import { formatNumber } from '../../format';
-import { LEVEL_STYLE, levelStyle, type Level } from '../../levels';
+import { LEVEL_STYLE, LEVELS, levelStyle, type Level } from '../../levels';
 import { apiFilter, CHOICES, INDONESIA, parseChoices, type Choice } from './choices';
+import { PointsLayer } from './PointsLayer';
 import { useRegionName } from '../../region';
 
 export default function MapPage() {
@@ -37,11 +38,14 @@ export default function MapPage() {
         }),
       ).items,
   });
-  const shown = useMemo(
-    () =>
-      filter === null ? [] : (points.data ?? []).filter((p) => choices.has((p.level ?? 'none') as Choice)),
-    [points.data, choices, filter],
-  );
+  // Drawn in this order, so the assessed levels lie on top of the not yet assessed.
+  const shown = useMemo(() => {
+    if (filter === null) return [];
+    const rank = (p: KampungPoint) => (p.level ? LEVELS.indexOf(p.level) + 1 : 0);
+    return (points.data ?? [])
+      .filter((p) => choices.has((p.level ?? 'none') as Choice))
+      .sort((a, b) => rank(a) - rank(b));
+  }, [points.data, choices, filter]);
 
   const update = (changes: Record<string, string | null>) => {
     const next = new URLSearchParams(params);
@@ -154,20 +158,29 @@ function PointsMap({ points }: { points: KampungPoint[] }) {
   const config = useConfig();
   const container = useRef<HTMLDivElement>(null);
   const map = useRef<L.Map | null>(null);
-  const layer = useRef<L.LayerGroup | null>(null);
+  const layer = useRef<PointsLayer<KampungPoint> | null>(null);
   const tiles = useRef<L.TileLayer | null>(null);
   const fitted = useRef<string>('');
   const labels = useRef({ open: '', level: (l: Level | null) => String(l) });
   labels.current = { open: t('open'), level: (l) => t(levelStyle(l).key) };
   const navigateRef = useRef(navigate);
   navigateRef.current = navigate;
+  const popupRef = useRef<(p: KampungPoint) => HTMLElement>(() => document.createElement('div'));
 
   useEffect(() => {
     if (!container.current) return;
     const m = L.map(container.current, { preferCanvas: true, zoomControl: true, minZoom: 4, maxZoom: 18 });
     m.fitBounds(INDONESIA);
     map.current = m;
-    layer.current = L.layerGroup().addTo(m);
+    layer.current = new PointsLayer<KampungPoint>(
+      (p) => levelStyle(p.level).colour,
+      (p, at) => {
+        L.popup({ offset: [0, -4] })
+          .setLatLng(at)
+          .setContent(popupRef.current(p))
+          .openOn(m);
+      },
+    ).addTo(m);
     return () => {
       m.remove();
       map.current = null;
@@ -188,30 +201,26 @@ function PointsMap({ points }: { points: KampungPoint[] }) {
     const m = map.current;
     const group = layer.current;
     if (!m || !group) return;
-    group.clearLayers();
-    const renderer = L.canvas({ padding: 0.5 });
-    for (const p of points) {
-      const style = levelStyle(p.level);
-      const marker = L.circleMarker([p.latitude, p.longitude], {
-        renderer,
-        radius: 6,
-        weight: 1.5,
-        color: '#1f2933',
-        fillColor: style.colour,
-        fillOpacity: 0.9,
-      });
-      marker.bindPopup(() => popup(p));
-      group.addLayer(marker);
-    }
+    group.setPoints(points);
     // Fit to the points once per set of points (not on every filter change within it).
     const key = `${points.length}:${points[0]?.kampungId ?? ''}`;
     if (points.length > 0 && fitted.current !== key) {
       fitted.current = key;
-      const bounds = L.latLngBounds(points.map((p) => [p.latitude, p.longitude] as [number, number]));
-      m.fitBounds(bounds.pad(0.1), { maxZoom: 12 });
+      let south = 90;
+      let north = -90;
+      let west = 180;
+      let east = -180;
+      for (const p of points) {
+        south = Math.min(south, p.latitude);
+        north = Math.max(north, p.latitude);
+        west = Math.min(west, p.longitude);
+        east = Math.max(east, p.longitude);
+      }
+      m.fitBounds(L.latLngBounds([south, west], [north, east]).pad(0.1), { maxZoom: 12, animate: false });
     }
   }, [points]);
 
+  popupRef.current = popup;
   function popup(p: KampungPoint): HTMLElement {
     const box = document.createElement('div');
     box.className = 'map-popup';
