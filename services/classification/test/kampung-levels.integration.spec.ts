@@ -241,9 +241,11 @@ describe(KampungLevelsController.name, () => {
   });
 
   afterAll(async () => {
+    // Keep-alive sockets of the streaming tests' real HTTP requests would hold close() up.
+    (c?.svc.app.getHttpServer() as { closeAllConnections?: () => void } | undefined)?.closeAllConnections?.();
     await c?.svc.close();
     await run.cleanup();
-  });
+  }, 120_000);
 
   describe('list', () => {
     it('should give each kampung its level, scores, model flags and coordinates from the projection and the current level', async () => {
@@ -701,6 +703,7 @@ describe(KampungLevelsController.name, () => {
             last = (row.values as unknown[]).slice(1);
           }
         }
+        body.destroy();
         expect(rows).toBe(N + 1);
         expect(last[1]).toMatch(/^Kampung KB \d+$/);
         expect(counter.rows()).toBe(N);
