@@ -145,7 +145,7 @@ describe('the officers console in a real browser', () => {
     const levels = (await api<Levels>('/api/v1/levels?region=16')).body;
     expect(coverage.kampung).toBeGreaterThan(400); // the seed's ~15% of 3,259 villages
 
-    expect(await page.getByRole('heading', { level: 1 }).innerText()).toContain('Sumatera Selatan');
+    await page.getByRole('heading', { level: 1, name: /Sumatera Selatan/ }).waitFor();
     const main = page.locator('main');
     await main.getByText(id.format(coverage.villages), { exact: true }).first().waitFor();
     const text = await main.innerText();
@@ -260,7 +260,8 @@ describe('the officers console in a real browser', () => {
     await page.getByTestId('verify-button').click();
     await page.getByTestId('verification-flash').waitFor();
 
-    const second = page.getByTestId('queue-row').nth(0);
+    // The next one still waiting (the queue may not have refreshed yet).
+    const second = page.locator(`[data-testid=queue-row]:not([data-submission-id="${verifiedId}"])`).first();
     const rejectedId = await second.getAttribute('data-submission-id');
     const rejectedKampung = (await second.innerText()).split('\n')[0];
     expect(rejectedId).not.toBe(verifiedId);
