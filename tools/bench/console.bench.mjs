@@ -19,7 +19,8 @@
 //   env: CONSOLE_KAMPUNG (default: every village), CONSOLE_MONTHS (3), CONSOLE_RUNS (5; the map at most 3),
 //        CONSOLE_SEED, CHROMIUM (/usr/bin/chromium)
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -259,7 +260,10 @@ async function load(browser, base, token, pagePath, kind, arg) {
       if (res.request().resourceType() !== 'script') return;
       bodies.push(
         res.body().then(
-          (b) => scripts.push({ url: res.url(), raw: b.length, gzip: gzipSync(b).length }),
+          (b) => {
+            if (!scripts.some((x) => x.url === res.url()))
+              scripts.push({ url: res.url(), raw: b.length, gzip: gzipSync(b).length });
+          },
           () => undefined,
         ),
       );
@@ -303,11 +307,17 @@ const pool = new Pool({ connectionString: infra.databaseUrl, max: 4 });
 const procs = {};
 let frontDoor;
 let browser;
+let snapshot;
 try {
   nationalModules(); // everything from dist/ now: a concurrent `npm run build` empties it for a moment
-  const consoleDir = path.join(ROOT, 'dist', 'apps', 'console');
-  if (!existsSync(path.join(consoleDir, 'index.html')))
-    throw new Error(`${consoleDir} is not built: run node tools/build.mjs --console-only`);
+  const built = path.join(ROOT, 'dist', 'apps', 'console');
+  if (!existsSync(path.join(built, 'index.html')))
+    throw new Error(`${built} is not built: run node tools/build.mjs --console-only`);
+  // A copy of the build for the front door to serve: a rebuild meanwhile (Vite empties its output
+  // first) must not change or break what is measured.
+  snapshot = mkdtempSync(path.join(os.tmpdir(), 'kkb-console-bench-'));
+  const consoleDir = path.join(snapshot, 'console');
+  cpSync(built, consoleDir, { recursive: true });
 
   await prepareNational(infra, run, { label: 'console' });
   let t = now();
@@ -326,6 +336,7 @@ try {
   t = now();
   frontDoor = await startFrontDoor({
     JWT_SECRET: run.env('registry').JWT_SECRET,
+    CONSOLE_DIR: consoleDir,
     REGISTRY_URL: procs.registry.url,
     SURVEY_URL: procs.survey.url,
     CLASSIFICATION_URL: procs.classification.url,
@@ -461,7 +472,11 @@ try {
     'console.JS the Beranda loads (gzip)',
     kb(gz),
     ratio(gz, TARGETS.dashboardJs),
-    `${dashboardScripts.length} scripts, ${kb(raw)} uncompressed (served uncompressed by the front door)`,
+    `${dashboardScripts.length} scripts, ${kb(raw)} uncompressed (served uncompressed by the front door):`,
+    [...dashboardScripts]
+      .sort((a, b) => b.gzip - a.gzip)
+      .map((x) => `${path.basename(new URL(x.url).pathname)} ${kb(x.gzip)}`)
+      .join(', '),
   );
   const assets = path.join(consoleDir, 'assets');
   const chunks = readdirSync(assets)
@@ -489,6 +504,7 @@ try {
   await frontDoor?.stop().catch(() => undefined);
   for (const p of Object.values(procs)) await p.stop().catch(() => undefined);
   await pool.end().catch(() => undefined);
+  if (snapshot) rmSync(snapshot, { recursive: true, force: true });
   await run.cleanup();
   await infra.stop();
 }
