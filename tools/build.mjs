@@ -15,6 +15,7 @@
 //   node tools/build.mjs            (npm run build)
 //   import { build } from './build.mjs'; await build({ quiet: true })
 import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import {
   copyFileSync,
   existsSync,
@@ -146,7 +147,8 @@ export async function build({ quiet = false, console: withConsole = true } = {})
     const out = path.join(DIST, group);
     if (!existsSync(out)) continue;
     for (const entry of readdirSync(out)) {
-      if (!isViteProject(path.join(ROOT, group, entry))) rmSync(path.join(out, entry), { recursive: true, force: true });
+      if (!isViteProject(path.join(ROOT, group, entry)))
+        rmSync(path.join(out, entry), { recursive: true, force: true });
     }
   }
   const { sources, assets } = collect();
@@ -223,6 +225,24 @@ function consoleInputsHash() {
 }
 
 /**
+ * Brotli and gzip copies beside every script, style sheet and SVG of the console, made once at
+ * build time: the front door serves them to browsers that accept them (@fastify/static's
+ * preCompressed), so ~1 MB of JS travels as ~300 KB and no CPU is spent compressing per request.
+ */
+function precompress(dir) {
+  for (const file of walk(dir)) {
+    if (!/\.(js|css|svg|json)$/.test(file)) continue;
+    const data = readFileSync(file);
+    if (data.length < 1024) continue;
+    writeFileSync(
+      `${file}.br`,
+      brotliCompressSync(data, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }),
+    );
+    writeFileSync(`${file}.gz`, gzipSync(data, { level: 9 }));
+  }
+}
+
+/**
  * Builds the console (apps/console) with Vite into dist/apps/console, unless the output was built
  * from exactly the same inputs (a hash kept beside it): a few seconds the first time, nothing after.
  */
@@ -239,11 +259,15 @@ export async function buildConsole({ quiet = false, force = false } = {}) {
   // environment on to the services, which would then refuse the local development secret.
   const nodeEnv = process.env.NODE_ENV;
   try {
-    await vite.build({ configFile: path.join(CONSOLE_DIR, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' });
+    await vite.build({
+      configFile: path.join(CONSOLE_DIR, 'vite.config.ts'),
+      logLevel: quiet ? 'warn' : 'info',
+    });
   } finally {
     if (nodeEnv === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = nodeEnv;
   }
+  precompress(path.join(CONSOLE_OUT, 'assets'));
   writeFileSync(CONSOLE_STAMP, inputs);
   const ms = Math.round(performance.now() - started);
   if (!quiet) process.stdout.write(`build: console -> dist/apps/console in ${ms} ms\n`);

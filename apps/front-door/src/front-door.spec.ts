@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import jwt from 'jsonwebtoken';
 import { principalFromClaims } from '@kkb/auth';
@@ -50,6 +51,7 @@ describe('front door', () => {
       '<!doctype html><html lang="id"><title>Konsol</title></html>',
     );
     writeFileSync(path.join(consoleDir, 'assets', 'app-1234.js'), 'console.log(1)');
+    writeFileSync(path.join(consoleDir, 'assets', 'app-1234.js.br'), brotliCompressSync('console.log(1)'));
     const env = {
       JWT_SECRET: SECRET,
       CONSOLE_DIR: consoleDir,
@@ -138,6 +140,13 @@ describe('front door', () => {
     const asset = await dev.inject({ method: 'GET', url: '/assets/app-1234.js' });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['cache-control']).toContain('immutable');
+    const compressed = await dev.inject({
+      method: 'GET',
+      url: '/assets/app-1234.js',
+      headers: { 'accept-encoding': 'br, gzip' },
+    });
+    expect(compressed.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(compressed.rawPayload).toString()).toBe('console.log(1)');
     expect((await dev.inject({ method: 'POST', url: '/peta' })).statusCode).toBe(405);
     expect((await dev.inject({ method: 'GET', url: '/not-a-page' })).statusCode).toBe(404);
   });

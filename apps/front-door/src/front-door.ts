@@ -61,6 +61,8 @@ export async function createFrontDoor(table: RouteTable, config: FrontDoorConfig
       prefix: '/assets/',
       immutable: true,
       maxAge: '365d',
+      // The build writes .br and .gz beside each file (tools/build.mjs); sent when accepted.
+      preCompressed: true,
       index: false,
       setHeaders: (reply) => void reply.header('x-content-type-options', 'nosniff'),
     });

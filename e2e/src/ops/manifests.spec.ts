@@ -161,7 +161,10 @@ describe('manifest validation', () => {
     );
     expect(schemaProblems({ ...typo, spec: { instances: 3, storage: { size: '1Gi' } } })).toEqual([]);
     const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'x' } };
-    const rule = { matches: [{ path: { type: 'Prefix', value: '/api' } }], backendRefs: [{ name: 'x', port: 1 }] };
+    const rule = {
+      matches: [{ path: { type: 'Prefix', value: '/api' } }],
+      backendRefs: [{ name: 'x', port: 1 }],
+    };
     expect(schemaProblems({ ...route, spec: { parentRefs: [{ name: 'kkb' }], rules: [rule] } })).toEqual(
       expect.arrayContaining([expect.stringContaining('must be equal to one of the allowed values')]),
     );
