@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { acceptCorrelationId, CORRELATION_HEADER, runWithCorrelation } from './correlation';
 import type { BaseServiceConfig } from './config';
+import { frameworkErrors, installInputGuard } from './hostile-input';
 import { MetricsRegistry } from './metrics';
 import { ProblemFilter } from './problem.filter';
 import {
@@ -20,6 +21,9 @@ import { createValidationPipe } from './validation';
 
 const UNTRACED = /^\/(health|metrics)(\/|\?|$)/;
 
+/** Longest path parameter the router accepts (fastify's default); longer ones are a 414. */
+const MAX_PARAM_LENGTH = 100;
+
 export interface ServiceAppOptions {
   service: string;
   title: string;
@@ -31,9 +35,10 @@ export interface ServiceAppOptions {
 
 /**
  * Builds a service's HTTP application on the fastify adapter: problem+json errors (including
- * fastify's own: bad JSON, oversized bodies, wrong content type), one validation pipe,
- * correlation ids from `x-correlation-id`, request metrics, a SERVER span per request when tracing
- * is on (continuing an incoming `traceparent`), OpenAPI at /docs.
+ * fastify's own: bad JSON, oversized bodies, wrong content type, bad or over-long URLs), input
+ * that would crash validation or the database refused first (`installInputGuard`), one validation
+ * pipe, correlation ids from `x-correlation-id`, request metrics, a SERVER span per request when
+ * tracing is on (continuing an incoming `traceparent`), OpenAPI at /docs.
  */
 export async function createServiceApp(
   module: unknown,
@@ -46,6 +51,8 @@ export async function createServiceApp(
     requestIdHeader: CORRELATION_HEADER,
     genReqId: (req: { headers: Record<string, unknown> }) =>
       acceptCorrelationId(req.headers[CORRELATION_HEADER]),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrors(MAX_PARAM_LENGTH),
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     bufferLogs: true,
@@ -63,6 +70,8 @@ export async function createServiceApp(
     void reply.header(CORRELATION_HEADER, correlationId);
     runWithCorrelation({ correlationId, causationId: correlationId }, done);
   });
+  // Too deep, NUL, lone surrogates: a 400 before class-transformer or Postgres could fail on them.
+  installInputGuard(fastify);
   if (tracingEnabled()) {
     // Routing is done before onRequest, so the route pattern names the span; the span stays
     // active (AsyncLocalStorage, like the correlation id) through the handler's async work.

@@ -4,6 +4,7 @@ export * from './config';
 export * from './problem';
 export * from './problem.filter';
 export * from './validation';
+export * from './hostile-input';
 export * from './metrics';
 export * from './health';
 export * from './logging';

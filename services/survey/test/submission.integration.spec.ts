@@ -257,6 +257,96 @@ describe(SubmissionController.name, () => {
       expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
       expect(await rowsOf(k.kampungId)).toHaveLength(1);
     });
+
+    it('should take a device-made id in upper case, store it in lower case, and see a retry in either case as the same', async () => {
+      const k = await kampung();
+      const body = reportSubmission(k.kampungId, march);
+      const upper = { ...body, id: body.id.toUpperCase() };
+      const first = await submit(upper);
+      expect(first.statusCode).toBe(201);
+      expect(first.json()).toMatchObject({ id: body.id, kampungId: k.kampungId });
+      for (const retry of [upper, body, { ...upper, kampungId: k.kampungId.toUpperCase() }]) {
+        const res = await submit(retry);
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toEqual(first.json());
+      }
+      expect(await rowsOf(k.kampungId)).toEqual([expect.objectContaining({ id: body.id })]);
+      const events = await outboxEvents(
+        ds,
+        schema,
+        'kkb.survey.submission.submitted.v1',
+        `payload->'data'->>'submissionId' = $2`,
+        [body.id],
+      );
+      expect(events).toHaveLength(1);
+      const changed = await submit({ ...upper, answers: reportAnswers({ users_pill: 61 }) });
+      expect(changed.statusCode).toBe(409);
+      const byUpper = await survey.request({ method: 'GET', url: `/api/v1/submissions/${upper.id}` });
+      expect(byUpper.statusCode).toBe(200);
+      expect((byUpper.json() as SubmissionView).id).toBe(body.id);
+    });
+  });
+
+  describe('hostile input', () => {
+    const json = (payload: string) =>
+      survey.request({
+        method: 'POST',
+        url: '/api/v1/submissions',
+        payload,
+        token: officer16,
+        headers: { 'content-type': 'application/json' },
+      });
+
+    it('should answer a 20,000-deep array in the answers with a 400 naming the field, quickly, and write nothing', async () => {
+      const k = await kampung();
+      const body = JSON.stringify(reportSubmission(k.kampungId, march, { answers: { pus: 1 } }));
+      const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+      const started = Date.now();
+      const res = await json(body.replace('{"pus":1}', `{"pus":${deep}}`));
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const [error] = (res.json() as Problem).errors!;
+      expect(error.field).toMatch(/^answers\.pus\.0\.0/);
+      expect(error.reason).toMatch(/nested more than 32 levels deep/);
+      expect(await rowsOf(k.kampungId)).toEqual([]);
+    });
+
+    it('should refuse a NUL character or a lone surrogate anywhere with a 400 naming the field, never a 500', async () => {
+      const k = await kampung();
+      const nul = await submit(
+        reportSubmission(k.kampungId, march, { instrumentCode: 'monthly-report\u0000' }),
+      );
+      expect(nul.statusCode).toBe(400);
+      expect((nul.json() as Problem).errors).toEqual([
+        { field: 'instrumentCode', reason: expect.stringContaining('NUL character') },
+      ]);
+      const lone = await json(
+        JSON.stringify(reportSubmission(k.kampungId, march)).replace(
+          '"answers":{',
+          '"answers":{"note":"\\ud800",',
+        ),
+      );
+      expect(lone.statusCode).toBe(400);
+      expect((lone.json() as Problem).errors).toEqual([
+        { field: 'answers.note', reason: expect.stringContaining('lone UTF-16 surrogate') },
+      ]);
+      const query = await survey.request({ method: 'GET', url: '/api/v1/submissions?region=16%00' });
+      expect(query.statusCode).toBe(400);
+      expect((query.json() as Problem).errors).toEqual([
+        { field: 'region', reason: expect.stringContaining('NUL character') },
+      ]);
+      expect(await rowsOf(k.kampungId)).toEqual([]);
+    });
+
+    it('should answer an over-long path with a 414 problem that does not echo the path', async () => {
+      const res = await survey.request({ method: 'GET', url: `/api/v1/submissions/${'a'.repeat(500)}` });
+      expect(res.statusCode).toBe(414);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['x-correlation-id']).toBeTruthy();
+      expect(res.body).not.toContain('aaaaaaaaaa');
+      expect(res.json()).toMatchObject({ status: 414, errors: [{ field: 'path' }] });
+    });
   });
 
   describe('supersede', () => {

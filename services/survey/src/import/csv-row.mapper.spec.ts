@@ -83,6 +83,16 @@ describe(CsvRowMapper.name, () => {
     });
   });
 
+  it('should read ids in either case as the one lower-case id, derived ids included', () => {
+    const withId = mapperOf(['submission_id', 'kampung_id', 'year', 'month', 'pus']);
+    const id = '2d1f0c9e-8b7a-4c6d-9e5f-4a3b2c1d0e9f';
+    expect(withId.map([id.toUpperCase(), K.toUpperCase(), '2025', '3', '640'])).toEqual(
+      withId.map([id, K, '2025', '3', '640']),
+    );
+    const derived = mapperOf(['kampung_id', 'year', 'month', 'pus']);
+    expect(derived.map([K.toUpperCase(), '2025', '3', '640'])).toEqual(derived.map([K, '2025', '3', '640']));
+  });
+
   it('should derive a stable UUID from the content when the row has no id', () => {
     const m = mapperOf(['kampung_id', 'year', 'month', 'pus']);
     const a = m.map([K, '2025', '3', '640']);

@@ -67,8 +67,9 @@ export class CsvRowMapper {
     const top: Record<string, unknown> = {};
     this.columns.forEach((c, i) => {
       const cell = cells[i].trim();
-      if (c === ID_COLUMN) id = cell;
-      else if (c === 'kampung_id') top.kampungId = cell;
+      // UUIDs in their canonical lower case, as the API stores them (see SubmitSubmissionDto).
+      if (c === ID_COLUMN) id = cell.toLowerCase();
+      else if (c === 'kampung_id') top.kampungId = cell.toLowerCase();
       else if (c === 'year' || c === 'month') top[c] = INTEGER.test(cell) ? Number(cell) : cell;
       else {
         const value = this.convert(c, cell);

@@ -1,8 +1,16 @@
 import 'reflect-metadata';
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsInt, IsObject, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { INSTRUMENT_CODE } from '@kkb/contracts';
+
+/**
+ * UUIDs are compared as strings here (idempotency, the kampung lookup, the body hash) but Postgres
+ * prints them in lower case: devices (iOS among them) make upper-case ones, so each is stored and
+ * compared in its one canonical, lower-case form, and a retry in the other case is the same id.
+ */
+const CanonicalUuid = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value));
 
 export class PeriodDto {
   @ApiProperty({ example: 2025 })
@@ -24,10 +32,12 @@ export class PeriodDto {
  */
 export class SubmitSubmissionDto {
   @ApiProperty({ description: 'UUID made on the device: the idempotency key of the submission' })
+  @CanonicalUuid()
   @IsUUID()
   id!: string;
 
   @ApiProperty({ description: 'The Kampung KB (as registered)' })
+  @CanonicalUuid()
   @IsUUID()
   kampungId!: string;
 
