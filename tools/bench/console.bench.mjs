@@ -472,7 +472,7 @@ try {
     'console.JS the Beranda loads (gzip)',
     kb(gz),
     ratio(gz, TARGETS.dashboardJs),
-    `${dashboardScripts.length} scripts, ${kb(raw)} uncompressed (served uncompressed by the front door):`,
+    `${dashboardScripts.length} scripts, ${kb(raw)} uncompressed (the front door sends the build's precompressed .br/.gz copies to browsers that accept them):`,
     [...dashboardScripts]
       .sort((a, b) => b.gzip - a.gzip)
       .map((x) => `${path.basename(new URL(x.url).pathname)} ${kb(x.gzip)}`)
