@@ -21,6 +21,8 @@ async function fakeService(name: string): Promise<FastifyInstance> {
       reply.header('content-type', 'text/csv');
       return reply.send('a,b\n1,2\n');
     }
+    if (req.url.includes('pad=1'))
+      return { items: Array.from({ length: 500 }, (_, i) => ({ name: `Kampung KB ${i}` })) };
     return {
       service: name,
       method: req.method,
@@ -94,6 +96,19 @@ describe('front door', () => {
       payload: body,
     });
     expect(res.json()).toMatchObject({ service: 'survey', method: 'POST', body: JSON.parse(body) });
+  });
+
+  it('should compress a large API answer for a browser that accepts it', async () => {
+    const plain = await dev.inject({ method: 'GET', url: '/api/v1/kampung-levels/points?pad=1' });
+    const res = await dev.inject({
+      method: 'GET',
+      url: '/api/v1/kampung-levels/points?pad=1',
+      headers: { 'accept-encoding': 'br, gzip' },
+    });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(JSON.parse(brotliDecompressSync(res.rawPayload).toString())).toEqual(plain.json());
+    expect(res.rawPayload.length).toBeLessThan(plain.rawPayload.length / 4);
   });
 
   it('should stream a file the service streams', async () => {

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { constants as zlib } from 'node:zlib';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import replyFrom from '@fastify/reply-from';
 import { registerDevSignIn } from './dev-sign-in';
@@ -39,6 +41,16 @@ export async function createFrontDoor(table: RouteTable, config: FrontDoorConfig
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 500 },
+  });
+  // API answers compressed for browsers that accept it (a national map's points are ~12 MB of
+  // JSON, ~1 MB compressed); brotli at a low quality keeps the CPU per byte small. The console's
+  // files are precompressed at build and sent as they are (they carry content-encoding already).
+  // In a cluster the Gateway routes /api past the front door: compress there (e.g. Envoy's filter).
+  await app.register(fastifyCompress, {
+    global: true,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
   });
   const routesFor = compileRouteTable(table);
   const consoleBuilt = () => existsSync(path.join(config.consoleDir, 'index.html'));
