@@ -255,12 +255,16 @@ export async function buildConsole({ quiet = false, force = false } = {}) {
   }
   process.env.VITE_CONFIG_NATIVE_IGNORE_WARNING ??= 'true';
   const vite = await import('vite');
-  // Vite sets process.env.NODE_ENV=production for the build; the caller (npm start) passes its
-  // environment on to the services, which would then refuse the local development secret.
+  // Always a production build: Vite respects a NODE_ENV already set (Jest sets `test`, which gave
+  // React's development build), and the hash above does not see the environment. Restored after,
+  // since the caller (npm start) passes its environment on to the services, which refuse the
+  // local development secret under NODE_ENV=production.
   const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
   try {
     await vite.build({
       configFile: path.join(CONSOLE_DIR, 'vite.config.ts'),
+      mode: 'production',
       logLevel: quiet ? 'warn' : 'info',
     });
   } finally {
