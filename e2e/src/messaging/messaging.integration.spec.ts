@@ -127,6 +127,48 @@ describe(EventConsumerService.name, () => {
     expect(JSON.parse(badVillage!.event).id).toBe('bad-village');
   });
 
+  it('should dead-letter at the first delivery, with its reason, an event the validator or Postgres cannot take', async () => {
+    const js = producer.app.get(NatsConnectionService).js;
+    const subject = `${run.subjectRoot}.registry.kampung.registered.v1.16`;
+    const good = await producer.app.get(TestProducer).register('template-hostile');
+    // A 20,000-deep array fits in 40 KB and overflowed class-transformer's stack; the consumer then
+    // took the validator's crash for a failed dead-letter publish and redelivered it max_deliver times.
+    const deep = `{"id":"deep-event","data":{"name":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`;
+    await js.publish(subject, deep, { msgID: 'deep-event' });
+    const nul = { ...good, id: 'nul-event', data: { ...good.data, name: 'Kampung\u0000KB' } };
+    await js.publish(subject, JSON.stringify(nul), { msgID: 'nul-event' });
+    // Near max_payload (1 MB here): its dead letter, with the letter's own fields, would not fit.
+    const huge = { ...good, id: 'huge-event', data: { ...good.data, name: 'x'.repeat(1_000_000) } };
+    await js.publish(subject, JSON.stringify(huge), { msgID: 'huge-event' });
+    await producer.app.get(TestProducer).register('after-hostile');
+
+    expect(
+      await eventually(() => handled('after-hostile'), { what: 'the event after the hostile ones' }),
+    ).toBe(1);
+    const letters = await eventually(deadLetters, {
+      until: (l) =>
+        ['deep-event', 'nul-event', 'huge-event'].every((id) => l.some((x) => x.event.includes(id))),
+      what: 'the three dead letters',
+    });
+    const letterOf = (id: string) => letters.find((l) => l.event.includes(`"id":"${id}"`))!;
+    expect(letterOf('deep-event')).toMatchObject({
+      reason: 'invalid event',
+      deliveryCount: 1,
+      problems: [
+        { field: expect.stringMatching(/^data\.name\.0\.0/), reason: 'nested more than 32 levels deep' },
+      ],
+    });
+    expect(letterOf('nul-event')).toMatchObject({
+      reason: 'invalid event',
+      deliveryCount: 1,
+      problems: [{ field: 'data.name', reason: expect.stringMatching(/NUL character/) }],
+    });
+    const hugeLetter = letterOf('huge-event');
+    expect(hugeLetter).toMatchObject({ deliveryCount: 1, eventTruncated: true });
+    expect(hugeLetter.reason).toMatch(/invalid event/);
+    expect(hugeLetter.event.length).toBeLessThan(300_000);
+  });
+
   it('should retry a transient failure with backoff and count the effect once', async () => {
     plans.set('flaky', 'fail-twice');
     await producer.app.get(TestProducer).register('flaky');

@@ -19,6 +19,7 @@ import {
 } from '@kkb/contracts';
 import {
   activeSpan,
+  findUnstorableInput,
   injectTraceContext,
   markSpanFailed,
   MetricsRegistry,
@@ -54,7 +55,25 @@ export interface DeadLetter {
   streamSequence: number;
   subject: string;
   receivedAt: string;
+  /** The event as received; cut to `MAX_DEAD_LETTER_EVENT` characters (then `eventTruncated`). */
   event: string;
+  eventTruncated?: boolean;
+}
+
+/**
+ * A dead letter carries the event so that it can be inspected and replayed, but must itself fit in
+ * one NATS message: an event near the server's max_payload plus the letter's own fields would not,
+ * and a dead letter that cannot be published leaves the message to be redelivered forever. Longer
+ * events are cut (the stream and sequence still point at the original while the stream keeps it).
+ */
+export const MAX_DEAD_LETTER_EVENT = 256 * 1024;
+/** At most this many field problems are kept in one dead letter. */
+const MAX_DEAD_LETTER_PROBLEMS = 20;
+
+function letterEvent(event: string): Pick<DeadLetter, 'event' | 'eventTruncated'> {
+  return event.length > MAX_DEAD_LETTER_EVENT
+    ? { event: event.slice(0, MAX_DEAD_LETTER_EVENT), eventTruncated: true }
+    : { event };
 }
 
 type Outcome = 'handled' | 'duplicate' | 'ignored' | 'retry' | 'dead-lettered';
@@ -293,10 +312,21 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
     }
     const type = (raw as { type?: unknown } | null)?.type;
     if (typeof type === 'string') setType(type);
+    // What the validator (which recurses) and Postgres cannot take is refused before either sees
+    // it: nesting deeper than 32 levels, NUL characters, lone surrogates. Such an event can never
+    // succeed, so it is dead-lettered at once with its reason rather than retried.
+    const unstorable = findUnstorableInput(raw, 'event');
+    if (unstorable.length) return this.deadLetter(c, msg, 'invalid event', unstorable);
     const handler = typeof type === 'string' ? c.handlers.get(type) : undefined;
     // Without a handler the event is still checked against the catalogue: a broken event is
     // dead-lettered, a valid one of a type this consumer does not handle is acked and skipped.
-    const check = await checkEvent(raw, handler ? c.contracts.get(type as string) : undefined);
+    let check: Awaited<ReturnType<typeof checkEvent>>;
+    try {
+      check = await checkEvent(raw, handler ? c.contracts.get(type as string) : undefined);
+    } catch (err) {
+      // The validator's own failure on some input is the input's fault: retrying cannot help.
+      return this.deadLetter(c, msg, `invalid event: the validator failed: ${(err as Error).message}`);
+    }
     if (!check.ok) return this.deadLetter(c, msg, 'invalid event', check.problems);
     if (!handler) {
       msg.ack();
@@ -375,14 +405,15 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
     reason: string,
     problems?: FieldProblem[],
   ): Promise<Outcome> {
+    const event = msg.string();
     await this.publishDeadLetter(c, {
       reason,
-      ...(problems ? { problems } : {}),
+      ...(problems ? { problems: problems.slice(0, MAX_DEAD_LETTER_PROBLEMS) } : {}),
       deliveryCount: msg.info.deliveryCount,
       stream: msg.info.stream,
       streamSequence: msg.info.streamSequence,
       subject: msg.subject,
-      event: msg.string(),
+      ...letterEvent(event),
     });
     activeSpan().setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered: ${reason}` });
     // No reason on term: nats-server 2.9 only recognises a bare `+TERM` (the reason is in the dead letter).
@@ -465,7 +496,7 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
         return null;
       }
     })();
-    if (typeof event?.id === 'string') {
+    if (typeof event?.id === 'string' && findUnstorableInput(event.id, 'id').length === 0) {
       const handled: unknown[] = await this.ds.query(
         `SELECT 1 FROM "${this.options.schema}".inbox WHERE consumer = $1 AND event_id = $2`,
         [c.spec.durable, event.id],
@@ -480,7 +511,7 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
       stream: c.stream,
       streamSequence: advisory.stream_seq,
       subject: stored.subject,
-      event: body,
+      ...letterEvent(body),
     });
   }
 }
