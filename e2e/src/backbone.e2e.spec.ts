@@ -88,6 +88,20 @@ describe('event backbone', () => {
       'kkb.registry.regions.imported.v1',
     ]);
 
+    // Scope is the caller's whole prefix: a regency officer of 16.10 sees the kampung of 16.10.05,
+    // one of 16.71 in the same province does not (the filter was once cut to the province).
+    const typesFor = async (scope: string) => {
+      const r = await services.notifications.request({
+        method: 'GET',
+        url: '/api/v1/events',
+        token: run.token(Role.regency, scope),
+      });
+      expect(r.statusCode).toBe(200);
+      return (r.json() as { type: string }[]).map((e) => e.type);
+    };
+    expect(await typesFor('1610')).toContain('kkb.registry.kampung.registered.v1');
+    expect(await typesFor('1671')).toEqual(['kkb.registry.regions.imported.v1']);
+
     // Each service keeps to its own schema: the survey role cannot read the registry's tables.
     const surveyDs = services.survey.app.get<DataSource>(getDataSourceToken());
     await expect(surveyDs.query(`SELECT * FROM "${run.schema('registry')}".kampung`)).rejects.toThrow(

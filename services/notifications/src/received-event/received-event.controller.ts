@@ -13,7 +13,7 @@ import { ReceivedEventView } from './received-event.view';
 export class ReceivedEventController {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** The newest events received, within the caller's province (national events included). */
+  /** The newest events received, within the caller's region scope (national events included). */
   @Get()
   @ApiOkResponse({ type: [ReceivedEventView] })
   async list(@Query() q: ListEventsQuery, @CurrentUser() user: Principal): Promise<ReceivedEvent[]> {
@@ -23,7 +23,9 @@ export class ReceivedEventController {
       .orderBy('e.occurred_at', 'DESC')
       .limit(q.limit);
     const prefix = scopePrefix(user);
-    if (prefix) qb.andWhere('e.province_code IN (:...provinces)', { provinces: [prefix.slice(0, 2), '00'] });
+    // The caller's whole prefix (a regency officer sees their regency, not the province), as the
+    // inbox and webhook fan-out filter: national events ('') reach everyone.
+    if (prefix) qb.andWhere(`(e.region_code = '' OR e.region_code LIKE :prefix || '%')`, { prefix });
     if (q.type) qb.andWhere('e.type = :type', { type: q.type });
     return qb.getMany();
   }
