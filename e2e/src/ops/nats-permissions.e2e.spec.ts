@@ -351,7 +351,43 @@ describe('NATS accounts and permissions (deploy/nats/accounts.conf)', () => {
       ).toBe(true);
     });
 
-    it('should read everything under kkb.>: live, and through consumers of its own', async () => {
+    it("should not read the notifications service's owner-private events (a subscription's failures and pauses)", async () => {
+      const stream = streamName(PREFIX, 'notifications');
+      const jsm = jsms.integrator;
+      await refused(
+        jsm.consumers.add(stream, { durable_name: 'integrator-peek', ack_policy: AckPolicy.Explicit }),
+      );
+      await refused(
+        jsm.consumers.add(stream, {
+          name: 'integrator-peek-filtered',
+          ack_policy: AckPolicy.None,
+          filter_subject: `${ROOT}.notifications.subscription.paused.v1.16`,
+        }),
+      );
+      await refused(
+        jetstream(conns.integrator)
+          .consumers.get(stream)
+          .then((c) => c.next({ expires: 2000 })),
+      );
+      await refused(jsm.streams.getMessage(stream, { seq: 1 }));
+      // Live: the server refuses the subscription itself (and delivers nothing on it).
+      const sub = conns.integrator.subscribe(`${ROOT}.notifications.>`);
+      let got = 0;
+      void (async () => {
+        for await (const _ of sub) got++;
+      })().catch(() => undefined);
+      await conns.notifications.flush();
+      conns.notifications.publish(subjectIn('notifications', 'subscription.paused.v1'), 'owner-private');
+      await conns.notifications.flush();
+      await conns.integrator.flush();
+      await eventually(async () => violations.integrator.some((v) => v.operation === 'subscription'), {
+        what: 'the subscription refused',
+      });
+      expect(got).toBe(0);
+      sub.unsubscribe();
+    });
+
+    it('should read every other event under kkb.>: live, and through consumers of its own', async () => {
       // Live: one province of every producer.
       const registryEvent = subjectIn('registry', 'kampung.>');
       const surveyEvent = subjectIn('survey', 'submission.verified.>');
