@@ -32,6 +32,8 @@ describe(`${UrlGuard.name} in the API`, () => {
     ['http://10.0.0.1/hook', /10\.0\.0\.1/],
     ['http://192.168.1.20/hook', /192\.168\.1\.20/],
     ['http://0.0.0.0/hook', /0\.0\.0\.0/],
+    ['http://[::127.0.0.1]/hook', /::7f00:1/],
+    ['http://[2002:7f00:1::]/hook', /2002:7f00:1::/],
     ['ftp://files.example/hook', /scheme ftp/],
     ['file:///etc/passwd', /scheme file/],
   ])('should refuse to subscribe %s', async (url, reason) => {

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /** Why a webhook URL or the address it resolves to is refused. */
 export class RefusedUrlError extends Error {
@@ -9,53 +10,58 @@ export class RefusedUrlError extends Error {
   }
 }
 
-const blocked = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8], // "this network", incl. 0.0.0.0
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16], // link-local, cloud metadata (169.254.169.254)
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, broadcast
-] as const) {
-  blocked.addSubnet(net, bits, 'ipv4');
-}
-for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['ff00::', 8], // multicast
-] as const) {
-  blocked.addSubnet(net, bits, 'ipv6');
+/**
+ * IPv6 global unicast (RFC 4291; IANA allocates nothing outside it). Whatever ipaddr.js calls
+ * "unicast" outside 2000::/3 (IPv4-compatible ::a.b.c.d in ::/8, for one, or the unallocated
+ * 4000::/2) reaches nothing on the internet, so it is not public either.
+ */
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
+/** RFC 6052's well-known NAT64 prefix; its local-use sibling 64:ff9b:1::/48 (RFC 8215) is not it. */
+const NAT64_WELL_KNOWN = ipaddr.IPv6.parseCIDR('64:ff9b::/96');
+
+/**
+ * The IPv4 address an IPv6 address carries in a fixed place, where the network can deliver the
+ * packet to that IPv4 host: NAT64 64:ff9b::a.b.c.d, and 6to4 2002:AABB:CCDD::/48 (the 6to4 router
+ * at a.b.c.d). IPv4-mapped ::ffff:a.b.c.d is unwrapped by ipaddr.process() before this. Null for
+ * any other address, including those that carry one where it cannot be checked, all refused as
+ * not public: Teredo 2001::/32 (the client's address is obfuscated), local-use NAT64
+ * 64:ff9b:1::/48 (where the IPv4 address sits is the operator's choice), IPv4-compatible
+ * ::a.b.c.d (deprecated) and IPv4-translated ::ffff:0:a.b.c.d.
+ */
+function embeddedIpv4(ip: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const v4 = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+  if (ip.match(NAT64_WELL_KNOWN)) return v4(ip.parts[6], ip.parts[7]);
+  if (ip.range() === '6to4') return v4(ip.parts[1], ip.parts[2]);
+  return null;
 }
 
-/** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) IPv6 address. */
-function embeddedIpv4(address: string): string | null {
-  const m = /^(?:::ffff:|64:ff9b::)(?:0:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (m) return m[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (!hex) return null;
-  const hi = parseInt(hex[1], 16);
-  const lo = parseInt(hex[2], 16);
-  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
-}
-
-/** Whether an IP address is loopback, private, link-local, multicast or otherwise not public. */
+/**
+ * Whether an IP address is loopback, private, link-local, multicast or otherwise not public.
+ * Public means in ipaddr.js's range "unicast", i.e. in none of the special-purpose ranges it
+ * names (private, loopback, linkLocal, carrierGradeNat, reserved, 6to4, teredo, rfc6052, ...),
+ * and for IPv6 also inside global unicast 2000::/3. An IPv6 address that embeds an IPv4 address
+ * in a checkable place (see embeddedIpv4) is as public as that IPv4 address. Anything that is not
+ * an IP address is not public.
+ */
 export function isPrivateAddress(address: string): boolean {
+  // isIP first: ipaddr.js also takes forms such as 0x7f.1 or 2130706433, which no URL host
+  // (the WHATWG parser normalises those) or DNS answer produces.
   const family = isIP(address);
-  if (family === 4) return blocked.check(address, 'ipv4');
-  if (family === 6) {
-    const v4 = embeddedIpv4(address.toLowerCase());
-    if (v4) return blocked.check(v4, 'ipv4');
-    return blocked.check(address, 'ipv6');
+  if (!family) return true;
+  let ip: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    // IPv6 goes in as the WHATWG URL parser writes it, all hex: ipaddr.js reads the dotted
+    // ::a.b.c.d (how getaddrinfo prints an IPv4-compatible address) as ::ffff:a.b.c.d, another
+    // address. A zone (fe80::1%eth0) makes the URL parser throw: not public.
+    const canonical = family === 6 ? new URL(`http://[${address}]/`).hostname.slice(1, -1) : address;
+    ip = ipaddr.process(canonical); // an IPv4-mapped address comes back as its IPv4 address
+  } catch {
+    return true;
   }
-  return true;
+  if (ip instanceof ipaddr.IPv4) return ip.range() !== 'unicast';
+  const v4 = embeddedIpv4(ip);
+  if (v4) return v4.range() !== 'unicast';
+  return ip.range() !== 'unicast' || !ip.match(GLOBAL_UNICAST_V6);
 }
 
 export interface UrlPolicy {
@@ -130,7 +136,7 @@ export class UrlGuard {
       const bad = addresses.find((a) => isPrivateAddress(a.address));
       if (bad) {
         throw new RefusedUrlError(
-          `${host === bad.address ? 'address' : `host ${host} resolves to`} ${bad.address}, a loopback, private, link-local or multicast address`,
+          `${host === bad.address ? 'address' : `host ${host} resolves to`} ${bad.address}, a loopback, private, link-local, multicast or otherwise non-public address`,
         );
       }
     }
