@@ -252,7 +252,12 @@ describe(KampungController.name, () => {
       { headers: { 'if-match': '"3"' } },
     );
     expect(same.body.version).toBe(3);
+    expect(same.headers.etag).toBe('"3"');
     expect(await reg.counts()).toEqual(before);
+    // ... and the stored version is not bumped either (it was, behind a response showing 3).
+    const after = await call('GET', `/api/v1/kampung/${serojaId}`);
+    expect(after.body.version).toBe(3);
+    expect(after.headers.etag).toBe('"3"');
   });
 
   it('should refuse to make a second model kampung of a regency by update', async () => {

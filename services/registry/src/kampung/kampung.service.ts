@@ -137,6 +137,9 @@ const EMPTY: KampungFields = {
  * The Kampung KB register's use cases. Each change, its audit entry and its event commit in one
  * transaction; a change that breaks a rule leaves nothing written.
  */
+/** Thrown inside a change's transaction to roll it back when it changed nothing. */
+class NoChange extends Error {}
+
 @Injectable()
 export class KampungService {
   constructor(
@@ -293,7 +296,8 @@ export class KampungService {
     work: (m: EntityManager, current: KampungView) => Promise<KampungView | 'unchanged'>,
   ): Promise<KampungView> {
     let villageCode = '';
-    return this.write(
+    let unchanged: KampungView | undefined;
+    const written = this.write(
       () => villageCode,
       async (m) => {
         const current = await this.repo.find(m, id, { lock: true });
@@ -311,9 +315,17 @@ export class KampungService {
           );
         }
         const result = await work(m, current);
-        return result === 'unchanged' ? current : result;
+        if (result !== 'unchanged') return result;
+        // A change that changes nothing is no change: roll the version bump back (no new ETag,
+        // no audit row, no event) and answer the kampung as it was.
+        unchanged = current;
+        throw new NoChange();
       },
     );
+    return written.catch((err: unknown) => {
+      if (err instanceof NoChange && unchanged) return unchanged;
+      throw err;
+    });
   }
 
   /** Runs a write transaction and turns the register's unique rules into 409 problems. */
