@@ -176,6 +176,40 @@ describe(RegionImportService.name, () => {
     expect(new Set(all).size).toBe(n);
   });
 
+  it('should refuse a re-import with a body, one of the source already imported, and one while another runs', async () => {
+    const post = async (url: string, payload?: unknown) => {
+      const res = await reg.svc.request({ method: 'POST', url, payload });
+      return { status: res.statusCode, body: res.json() as { errors?: { field: string; reason: string }[] } };
+    };
+    const importedEvents = async () =>
+      (
+        await reg.ds.query(
+          `SELECT count(*)::int AS n FROM "${reg.schema}".outbox WHERE type = 'kkb.registry.regions.imported.v1'`,
+        )
+      )[0].n as number;
+    const before = await importedEvents();
+
+    const withBody = await post('/api/v1/regions/import', { source: 'elsewhere', provinces: ['16'] });
+    expect(withBody.status).toBe(400);
+    expect(withBody.body.errors).toEqual([{ field: 'body', reason: 'this operation takes no body' }]);
+    const same = await post('/api/v1/regions/import');
+    expect(same.status).toBe(409);
+    expect(same.body.errors?.[0]).toMatchObject({
+      field: 'force',
+      reason: expect.stringMatching(/idn-area-data@4/),
+    });
+    expect((await post('/api/v1/regions/import?force=maybe')).status).toBe(400);
+    expect(await importedEvents()).toBe(before);
+
+    // Two at once, forced: one imports, the other is told one is running (it used to queue behind it).
+    const both = await Promise.all([
+      post('/api/v1/regions/import?force=true', {}),
+      post('/api/v1/regions/import?force=true'),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(await importedEvents()).toBe(before + 1);
+  });
+
   it('should keep officers to their region and the ancestors of it', async () => {
     const p18 = run.token(Role.province, '18');
     expect((await get('/api/v1/regions/16.10', p18)).status).toBe(403);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { NATIONAL_PROVINCE, regionsImportedV1, type RegionsImportedV1 } from '@kkb/contracts';
 import { OutboxService } from '@kkb/messaging';
+import { ProblemException } from '@kkb/platform';
 import { kindOf, parentOf, parseRegionCode, searchForm } from './region-code';
 import type { RegionSource } from './region-source';
 import { schemaOf } from '@kkb/persistence';
@@ -12,6 +13,15 @@ export interface RegionImportResult extends RegionsImportedV1 {
 }
 
 const CHUNK = 20000;
+
+interface ImportOptions {
+  /** Only when the table is empty (the start-up import of each replica). */
+  onlyIfEmpty?: boolean;
+  /** Refuse (409) rather than wait when another import runs. */
+  exclusive?: boolean;
+  /** With `exclusive`: import even when the active regions already come from this source. */
+  force?: boolean;
+}
 
 /**
  * Brings the region table in line with a source, in one transaction: new codes inserted, renamed
@@ -40,14 +50,28 @@ export class RegionImportService {
     return this.import(source, { onlyIfEmpty: true });
   }
 
-  async import(source: RegionSource, opts: { onlyIfEmpty: true }): Promise<RegionImportResult | null>;
-  async import(source: RegionSource, opts?: { onlyIfEmpty?: false }): Promise<RegionImportResult>;
+  /**
+   * The import an officer asks for (POST /regions/import): refused with 409, before the source is
+   * even loaded, while another import runs and when the active regions already come from this very
+   * source (an accidental re-run costs seconds of CPU and changes nothing), unless `force`.
+   */
+  async importRequested(source: RegionSource, force: boolean): Promise<RegionImportResult> {
+    if (!force) await this.refuseSameSource(this.ds.manager, source);
+    return this.import(source, { exclusive: true, force });
+  }
+
   async import(
     source: RegionSource,
-    opts: { onlyIfEmpty?: boolean } = {},
-  ): Promise<RegionImportResult | null> {
+    opts: ImportOptions & { onlyIfEmpty: true },
+  ): Promise<RegionImportResult | null>;
+  async import(
+    source: RegionSource,
+    opts?: ImportOptions & { onlyIfEmpty?: false },
+  ): Promise<RegionImportResult>;
+  async import(source: RegionSource, opts: ImportOptions = {}): Promise<RegionImportResult | null> {
     const started = Date.now();
     if (opts.onlyIfEmpty && !(await this.isEmpty())) return null;
+    if (opts.exclusive && (await this.running())) throw this.alreadyRunning();
     const rows = await source.load();
     const seen = new Set<string>();
     const cols = {
@@ -80,7 +104,15 @@ export class RegionImportService {
 
     const result = await this.ds.transaction(async (m) => {
       const s = this.schema(m);
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`kkb-region-import:${s}`]);
+      if (opts.exclusive) {
+        const [lock] = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got', [
+          this.lockKey(m),
+        ]);
+        if (!lock.got) throw this.alreadyRunning();
+        if (!opts.force) await this.refuseSameSource(m, source);
+      } else {
+        await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey(m)]);
+      }
       if (opts.onlyIfEmpty) {
         const [row] = await m.query(`SELECT EXISTS (SELECT 1 FROM ${s}.region) AS any`);
         if (row.any) return null;
@@ -142,6 +174,42 @@ export class RegionImportService {
     const ms = Date.now() - started;
     this.logger.log({ ...result, ms }, 'regions imported');
     return { ...result, ms };
+  }
+
+  private lockKey(m: EntityManager): string {
+    return `kkb-region-import:${this.schema(m)}`;
+  }
+
+  /**
+   * Whether an import holds the lock now (another request, replica or the start-up import): a
+   * moment's try of the lock in a transaction of its own, released at once. Only spares loading
+   * the source for nothing; the import's own transaction takes the lock for real.
+   */
+  private async running(): Promise<boolean> {
+    return this.ds.transaction(async (m) => {
+      const [lock] = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got', [
+        this.lockKey(m),
+      ]);
+      return !lock.got;
+    });
+  }
+
+  private alreadyRunning(): ProblemException {
+    return ProblemException.conflict('a region import is already running; try again when it has finished');
+  }
+
+  private async refuseSameSource(m: EntityManager, source: RegionSource): Promise<void> {
+    const [row] = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM ${this.schema(m)}.region WHERE active)
+              AND NOT EXISTS (SELECT 1 FROM ${this.schema(m)}.region WHERE active AND source <> $1) AS same`,
+      [source.name],
+    );
+    if (row.same) {
+      throw ProblemException.conflict(
+        `the active regions already come from ${source.name}; importing it again changes nothing (send force=true to import anyway)`,
+        [{ field: 'force', reason: `regions are already imported from ${source.name}` }],
+      );
+    }
   }
 
   private schema(m: EntityManager): string {

@@ -1,12 +1,19 @@
-import { Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
-import type { Page } from '@kkb/platform';
+import { ProblemException, type Page } from '@kkb/platform';
 import { RegionImportService, type RegionImportResult } from './region-import.service';
 import { IdnAreaDataSource } from './region-source';
 import { RegionImportResultView, RegionPage, RegionView } from './region-view';
 import { RegionService } from './region.service';
-import { ChildrenQuery, SearchRegionsQuery } from './search-regions.query';
+import { ChildrenQuery, ImportRegionsQuery, SearchRegionsQuery } from './search-regions.query';
 
 @ApiTags('regions')
 @ApiBearerAuth()
@@ -51,9 +58,30 @@ export class RegionController {
 
   @Post('import')
   @Roles(Role.national)
-  @ApiOperation({ summary: 'Re-import the region tree from the installed idn-area-data package' })
+  @ApiOperation({
+    summary: 'Re-import the region tree from the installed idn-area-data package',
+    description:
+      'Takes no body. Answers 409 while another import runs, and when the active regions already come from the installed package version (a re-run would change nothing) unless force=true.',
+  })
   @ApiCreatedResponse({ type: RegionImportResultView })
-  import(): Promise<RegionImportResult> {
-    return this.importer.import(new IdnAreaDataSource());
+  @ApiConflictResponse({
+    description: 'Another import is running, or the installed source is already imported',
+  })
+  import(@Query() q: ImportRegionsQuery, @Body() body: unknown): Promise<RegionImportResult> {
+    if (!isEmptyBody(body)) {
+      throw ProblemException.validation([{ field: 'body', reason: 'this operation takes no body' }]);
+    }
+    return this.importer.importRequested(new IdnAreaDataSource(), q.force);
   }
+}
+
+/** No body at all, or an empty JSON object (what some clients send for a POST without one). */
+function isEmptyBody(body: unknown): boolean {
+  if (body === undefined || body === null || body === '') return true;
+  return (
+    typeof body === 'object' &&
+    !Array.isArray(body) &&
+    !Buffer.isBuffer(body) &&
+    Object.keys(body).length === 0
+  );
 }

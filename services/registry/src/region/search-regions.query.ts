@@ -41,3 +41,14 @@ export class ChildrenQuery extends PageQuery {
   @IsBoolean()
   active?: boolean;
 }
+
+export class ImportRegionsQuery {
+  @ApiPropertyOptional({
+    description: 'Import even when the active regions already come from the installed source version',
+    default: false,
+  })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
+  force = false;
+}

@@ -180,7 +180,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Re-import the region tree from the installed idn-area-data package */
+    /**
+     * Re-import the region tree from the installed idn-area-data package
+     * @description Takes no body. Answers 409 while another import runs, and when the active regions already come from the installed package version (a re-run would change nothing) unless force=true.
+     */
     post: operations['RegionController_import'];
     delete?: never;
     options?: never;
@@ -948,7 +951,10 @@ export interface operations {
   };
   RegionController_import: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Import even when the active regions already come from the installed source version */
+        force?: unknown;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -962,6 +968,13 @@ export interface operations {
         content: {
           'application/json': components['schemas']['RegionImportResultView'];
         };
+      };
+      /** @description Another import is running, or the installed source is already imported */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };
