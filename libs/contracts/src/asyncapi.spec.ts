@@ -113,6 +113,8 @@ function schemaOfProperty(cls: Class, name: string, metadatas: ValidationMetadat
     switch (m.name) {
       case 'isString':
       case 'isIso8601':
+      case 'isCalendarDate':
+      case 'isTimestamp':
         target.type = 'string';
         break;
       case 'isUuid':

@@ -1,10 +1,10 @@
+import { IsTimestamp } from './dates';
 import 'reflect-metadata'; // class-transformer's @Type reads design:type when the class is declared
 import { Type } from 'class-transformer';
 import {
   Equals,
   IsDefined,
   IsIn,
-  IsISO8601,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -62,7 +62,7 @@ export class CloudEventEnvelope implements CloudEvent<Record<string, unknown>> {
   @MaxLength(256)
   subject!: string;
 
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   time!: string;
 
   @IsIn(['application/json'])

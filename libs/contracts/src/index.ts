@@ -21,3 +21,4 @@ export * from './classification/rule-set-published.v1';
 export * from './notifications/delivery-failed.v1';
 export * from './notifications/subscription-paused.v1';
 export * from './asyncapi';
+export * from './dates';

@@ -16,7 +16,7 @@ const MAX_KEY_LENGTH = 64;
 
 /** A NUL character (Postgres text and jsonb refuse it) or a lone UTF-16 surrogate (not Unicode). */
 // eslint-disable-next-line no-control-regex -- finding the control character NUL is the point
-const UNSTORABLE = /\u0000|\p{Cs}/u;
+export const UNSTORABLE = /\u0000|\p{Cs}/u;
 
 function unstorableReason(s: string, what: 'value' | 'property name'): string | undefined {
   const m = UNSTORABLE.exec(s);

@@ -1,4 +1,5 @@
-import { ValidationPipe } from '@nestjs/common';
+import { Injectable, ValidationPipe, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 import { ProblemException, validationErrorsToFields } from './problem';
 
 /**
@@ -15,4 +16,46 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => ProblemException.validation(validationErrorsToFields(errors)),
   });
+}
+
+/**
+ * The field may be left out, but not sent as `null`: class-validator's `@IsOptional()` skips
+ * every check for null as well, so `{"name": null}` passed validation and failed in the database
+ * (NOT NULL) as a 500. Use `@IsOptional()` only where null means something (clearing a field).
+ */
+export const Omittable = (options?: ValidationOptions): PropertyDecorator =>
+  ValidateIf((_obj, value) => value !== undefined, options);
+
+/** A finite number with at most `decimals` decimal places (1e-7 included, which crashed class-validator's check). */
+export function HasAtMostDecimals(decimals: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'hasAtMostDecimals',
+      constraints: [decimals],
+      validator: {
+        validate: (v) => typeof v === 'number' && Number.isFinite(v) && Number(v.toFixed(decimals)) === v,
+        defaultMessage: (a) => `${a?.property} must be a number with at most ${decimals} decimal places`,
+      },
+    },
+    options,
+  );
+}
+
+/** The largest value of a Postgres `integer`: ids and versions in paths and bodies stay below it. */
+export const INT32_MAX = 2_147_483_647;
+
+/**
+ * A positive Postgres `integer` from a path parameter (a rule set version, an id): digits only,
+ * 1..2^31-1, else a 400 naming the parameter (Nest's ParseIntPipe let 1e19 through to the
+ * database, which answered 500).
+ */
+@Injectable()
+export class ParseIdPipe implements PipeTransform<string, number> {
+  transform(value: string, meta: ArgumentMetadata): number {
+    const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+    if (n >= 1 && n <= INT32_MAX) return n;
+    throw ProblemException.validation([
+      { field: meta.data ?? 'path', reason: `must be a whole number from 1 to ${INT32_MAX}` },
+    ]);
+  }
 }

@@ -444,4 +444,56 @@ describe(KampungController.name, () => {
         .status,
     ).toBe(403);
   });
+
+  it('should refuse null for what cannot be null, off-calendar dates and sub-micro coordinates as 400s naming the field, writing nothing', async () => {
+    const before = await reg.counts();
+    const base = { villageCode: '16.10.05.2036', name: 'Kampung KB Melati', launchDate: '2021-05-05' };
+    const fieldsOf = (b: Problem) => [...new Set((b.errors ?? []).map((e) => e.field))].sort();
+    const created = [
+      [
+        { ...base, modelRegency: null, modelProvince: null, selectionCriteria: null },
+        ['modelProvince', 'modelRegency', 'selectionCriteria'],
+      ],
+      [{ ...base, pokja: null }, ['pokja']],
+      [{ ...base, pokja: { members: null, trained: null } }, ['pokja.members', 'pokja.trained']],
+      [{ ...base, launchDate: '2023-W01' }, ['launchDate']],
+      [{ ...base, launchDate: '2023-02-29' }, ['launchDate']],
+      [{ ...base, latitude: 1e-7, longitude: 1e308 }, ['latitude', 'longitude']],
+    ] as const;
+    for (const [payload, fields] of created) {
+      const res = await call<Problem>('POST', '/api/v1/kampung', payload);
+      expect({ payload, status: res.status, fields: fieldsOf(res.body) }).toEqual({
+        payload,
+        status: 400,
+        fields: [...fields],
+      });
+    }
+    expect(await reg.counts()).toEqual(before);
+
+    const k = await call<Kampung>('POST', '/api/v1/kampung', { ...base, latitude: -3.141593 });
+    expect(k.status).toBe(201);
+    const after = await reg.counts();
+    for (const [payload, fields] of [
+      [{ name: null, launchDate: null }, ['launchDate', 'name']],
+      [{ modelRegency: null, pokja: null }, ['modelRegency', 'pokja']],
+    ] as const) {
+      const res = await call<Problem>('PATCH', `/api/v1/kampung/${k.body.id}`, payload, {
+        headers: { 'if-match': '"1"' },
+      });
+      expect({ payload, status: res.status, fields: fieldsOf(res.body) }).toEqual({
+        payload,
+        status: 400,
+        fields: [...fields],
+      });
+    }
+    expect(await reg.counts()).toEqual(after);
+    // null still clears what may be cleared.
+    const cleared = await call<Kampung>(
+      'PATCH',
+      `/api/v1/kampung/${k.body.id}`,
+      { description: null, fieldOfficer: null },
+      { headers: { 'if-match': '"1"' } },
+    );
+    expect(cleared.status).toBe(200);
+  });
 });

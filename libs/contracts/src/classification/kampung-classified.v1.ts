@@ -1,10 +1,10 @@
+import { IsTimestamp } from '../dates';
 import 'reflect-metadata'; // class-transformer's @Type reads design:type when the class is declared
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsObject,
   IsOptional,
   IsUUID,
@@ -92,7 +92,7 @@ export class KampungClassifiedV1 {
   @Type(() => PeriodV1)
   reportPeriod?: PeriodV1;
 
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   evaluatedAt!: string;
 
   @IsIn(CLASSIFICATION_TRIGGERS)

@@ -1,4 +1,5 @@
-import { IsInt, IsISO8601, IsNotEmpty, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { IsTimestamp } from '../dates';
+import { IsInt, IsNotEmpty, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { defineEvent } from '../event-contract';
 
 /**
@@ -16,7 +17,7 @@ export class RuleSetPublishedV1 {
   @MaxLength(200)
   name!: string;
 
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   publishedAt!: string;
 
   /** Subject (`sub`) of the national officer's token. */

@@ -1,6 +1,6 @@
+import { IsTimestamp } from '../dates';
 import {
   IsInt,
-  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -51,7 +51,7 @@ export class DeliveryFailedV1 {
   @MaxLength(1000)
   lastError?: string;
 
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   failedAt!: string;
 }
 

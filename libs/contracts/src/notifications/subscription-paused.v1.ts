@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { IsTimestamp } from '../dates';
+import { IsIn, IsInt, IsNotEmpty, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { defineEvent } from '../event-contract';
 
 /** Why a subscription was paused automatically. */
@@ -26,7 +27,7 @@ export class SubscriptionPausedV1 {
   @Min(1)
   consecutiveFailures!: number;
 
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   pausedAt!: string;
 }
 

@@ -1,7 +1,7 @@
+import { IsCalendarDate } from '../dates';
 import {
   IsBoolean,
   IsInt,
-  IsISO8601,
   IsNotEmpty,
   IsNumber,
   IsOptional,
@@ -34,7 +34,7 @@ export class KampungStateV1 {
   @MaxLength(200)
   name!: string;
 
-  @IsISO8601({ strict: true })
+  @IsCalendarDate()
   launchDate!: string;
 
   @IsBoolean()

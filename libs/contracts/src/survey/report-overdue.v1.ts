@@ -1,6 +1,7 @@
+import { IsCalendarDate, IsTimestamp } from '../dates';
 import 'reflect-metadata'; // class-transformer's @Type reads design:type when the class is declared
 import { Type } from 'class-transformer';
-import { IsISO8601, IsObject, IsUUID, Matches, ValidateNested } from 'class-validator';
+import { IsObject, IsUUID, Matches, ValidateNested } from 'class-validator';
 import { defineEvent } from '../event-contract';
 import { VILLAGE_CODE } from '../registry/kampung-state';
 import { PeriodV1 } from './submission-ref';
@@ -24,10 +25,10 @@ export class ReportOverdueV1 {
   period!: PeriodV1;
 
   /** The last day the report was due, e.g. `2025-04-03` for March 2025. */
-  @IsISO8601({ strict: true })
+  @IsCalendarDate()
   dueDate!: string;
 
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   detectedAt!: string;
 }
 

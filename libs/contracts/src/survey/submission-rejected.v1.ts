@@ -1,10 +1,11 @@
-import { IsISO8601, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsTimestamp } from '../dates';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { defineEvent } from '../event-contract';
 import { SubmissionRefV1 } from './submission-ref';
 
 /** A verifier sent a submission back; a corrected one (a new submission id) supersedes it. */
 export class SubmissionRejectedV1 extends SubmissionRefV1 {
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   rejectedAt!: string;
 
   @IsString()

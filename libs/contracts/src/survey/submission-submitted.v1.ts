@@ -1,4 +1,5 @@
-import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsTimestamp } from '../dates';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { defineEvent } from '../event-contract';
 import { SubmissionRefV1 } from './submission-ref';
 
@@ -7,7 +8,7 @@ import { SubmissionRefV1 } from './submission-ref';
  * verification. The answers are not carried here: they travel with `submission verified`.
  */
 export class SubmissionSubmittedV1 extends SubmissionRefV1 {
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   submittedAt!: string;
 
   /** Subject (`sub`) of the officer's token. */

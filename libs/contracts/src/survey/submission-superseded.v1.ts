@@ -1,4 +1,5 @@
-import { IsIn, IsISO8601, IsUUID } from 'class-validator';
+import { IsTimestamp } from '../dates';
+import { IsIn, IsUUID } from 'class-validator';
 import { defineEvent } from '../event-contract';
 import { SubmissionRefV1 } from './submission-ref';
 
@@ -10,7 +11,7 @@ export class SubmissionSupersededV1 extends SubmissionRefV1 {
   @IsUUID()
   supersededBy!: string;
 
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   supersededAt!: string;
 
   /** The status the old submission had when it was replaced. */

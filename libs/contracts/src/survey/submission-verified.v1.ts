@@ -1,4 +1,5 @@
-import { IsISO8601, IsNotEmpty, IsObject, IsString, MaxLength } from 'class-validator';
+import { IsTimestamp } from '../dates';
+import { IsNotEmpty, IsObject, IsString, MaxLength } from 'class-validator';
 import { defineEvent } from '../event-contract';
 import { SubmissionRefV1, type SurveyAnswers } from './submission-ref';
 
@@ -20,7 +21,7 @@ import { SubmissionRefV1, type SurveyAnswers } from './submission-ref';
  * An optional question left unanswered is absent from `answers`.
  */
 export class SubmissionVerifiedV1 extends SubmissionRefV1 {
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   verifiedAt!: string;
 
   /** Subject (`sub`) of the verifier's token. */

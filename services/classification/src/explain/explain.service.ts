@@ -201,16 +201,14 @@ export class ExplainService {
 
   async history(id: string, q: PageQuery, user: Principal): Promise<Page<EvaluationSummary>> {
     await this.kampung(id, user);
-    const cursor = decodeCursor(q.cursor, 1);
-    if (cursor && !/^\d+$/.test(String(cursor[0])))
-      throw ProblemException.validation([{ field: 'cursor', reason: 'cursor is not one this API issued' }]);
+    const cursor = decodeCursor(q.cursor, ['seq']);
     const rows: EvaluationRow[] = await this.ds.query(
       `SELECT id, seq, level, previous_level, changed, rule_set_version, indices, trigger, profile_submission_id,
               profile_period, report_submission_id, report_period, evaluated_at
          FROM ${schemaOf(this.ds)}.evaluation
         WHERE kampung_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
         ORDER BY seq DESC LIMIT $3`,
-      [id, cursor ? String(cursor[0]) : null, q.limit + 1],
+      [id, cursor ? cursor[0] : null, q.limit + 1],
     );
     const page = toPage(rows, q.limit, (r) => [r.seq]);
     return {

@@ -3,9 +3,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@kkb/auth';
-import { VILLAGE_CODE } from '@kkb/contracts';
-import { decodeCursor, encodeCursor, ProblemException } from '@kkb/platform';
-import { TIMESTAMPTZ, UUID } from '../common/keys';
+import { isTimestampText, VILLAGE_CODE } from '@kkb/contracts';
+import { decodeCursor, encodeCursor, UNSTORABLE } from '@kkb/platform';
 import { scopedRegion, villagePattern } from '../common/region';
 import { csvStream, EXPORT_BATCH, xlsxStream } from './kampung-levels.export';
 import type {
@@ -16,7 +15,6 @@ import type {
 } from './kampung-levels.query';
 import {
   KampungLevelsRepository,
-  sortArity,
   type KampungLevelRow,
   type KampungLevelsWhere,
 } from './kampung-levels.repository';
@@ -24,13 +22,13 @@ import type { KampungLevelPageView, KampungLevelView, KampungPointsView } from '
 
 /** Whether a cursor key value is one the sort could have produced (it goes to SQL as a parameter). */
 const KEY_CHECKS: Record<KampungLevelSort, ((v: unknown) => boolean)[]> = {
-  name: [(v) => typeof v === 'string' && v.length <= 200],
+  name: [(v) => typeof v === 'string' && v.length <= 200 && !UNSTORABLE.test(v)],
   village: [(v) => typeof v === 'string' && VILLAGE_CODE.test(v)],
   level: [
     (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 4,
-    (v) => typeof v === 'string' && v.length <= 200,
+    (v) => typeof v === 'string' && v.length <= 200 && !UNSTORABLE.test(v),
   ],
-  evaluatedAt: [(v) => typeof v === 'string' && TIMESTAMPTZ.test(v)],
+  evaluatedAt: [(v) => v === '-infinity' || isTimestampText(v)],
 };
 
 export interface KampungLevelsExport {
@@ -88,23 +86,15 @@ export class KampungLevelsService {
 
   /** The cursor's key, checked: issued for this sort and order, each value of the right kind. */
   private after(q: KampungLevelsQuery): { keys: unknown[]; kampungId: string } | null {
-    const arity = sortArity(q.sort);
-    const key = decodeCursor(q.cursor, arity + 3);
+    const key = decodeCursor(q.cursor, [
+      (v) => v === q.sort,
+      (v) => v === q.order,
+      ...KEY_CHECKS[q.sort],
+      'uuid',
+    ] as const);
     if (!key) return null;
-    const [sort, order, ...rest] = key;
-    const keys = rest.slice(0, arity);
-    const kampungId = rest[arity];
-    const ok =
-      sort === q.sort &&
-      order === q.order &&
-      KEY_CHECKS[q.sort].every((check, i) => check(keys[i])) &&
-      typeof kampungId === 'string' &&
-      UUID.test(kampungId);
-    if (!ok)
-      throw ProblemException.validation([
-        { field: 'cursor', reason: 'cursor is not one this API issued for this sort and order' },
-      ]);
-    return { keys, kampungId };
+    const rest = key.slice(2);
+    return { keys: rest.slice(0, -1), kampungId: rest[rest.length - 1] as string };
   }
 
   async list(q: KampungLevelsQuery, user: Principal): Promise<KampungLevelPageView> {

@@ -12,7 +12,6 @@ import type { Principal } from '@kkb/auth';
 import { NATIONAL_PROVINCE, ruleSetPublishedV1 } from '@kkb/contracts';
 import { OutboxService } from '@kkb/messaging';
 import { decodeCursor, ProblemException, SERVICE_CONFIG, toPage, type Page } from '@kkb/platform';
-import { TIMESTAMPTZ, UUID } from '../common/keys';
 import type { ClassificationConfig } from '../config/classification.config';
 import { EvaluationService } from '../evaluation/evaluation.service';
 import { RuleSetRepository } from '../rule-set/rule-set.repository';
@@ -62,17 +61,8 @@ export class RecomputeService implements OnApplicationBootstrap, BeforeApplicati
 
   /** Jobs newest first (national officers), paged by (createdAt, id). */
   async list(q: RecomputeJobsQuery): Promise<Page<RecomputeJob>> {
-    const key = decodeCursor(q.cursor, 2);
-    const after =
-      key &&
-      typeof key[0] === 'string' &&
-      TIMESTAMPTZ.test(key[0]) &&
-      typeof key[1] === 'string' &&
-      UUID.test(key[1])
-        ? { createdAt: key[0], id: key[1] }
-        : null;
-    if (key && !after)
-      throw ProblemException.validation([{ field: 'cursor', reason: 'cursor is not one this API issued' }]);
+    const key = decodeCursor(q.cursor, ['timestamp', 'uuid']);
+    const after = key && { createdAt: key[0], id: key[1] };
     const rows = await this.jobs.list(this.ds.manager, q.status, after, q.limit);
     const page = toPage(rows, q.limit, (r) => [r.k, r.id]);
     return { items: page.items.map(({ k: _k, ...job }) => job), nextCursor: page.nextCursor };

@@ -1,14 +1,5 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { ParseIdPipe } from '@kkb/platform';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -44,7 +35,7 @@ export class RuleSetController {
   @Get('rule-sets/:version')
   @ApiOperation({ summary: 'One rule set version with its definition' })
   @ApiOkResponse({ type: RuleSetView })
-  get(@Param('version', ParseIntPipe) version: number) {
+  get(@Param('version', ParseIdPipe) version: number) {
     return this.ruleSets.get(version);
   }
 
@@ -64,7 +55,7 @@ export class RuleSetController {
       'Publish a draft (immutable from then on) and re-evaluate every kampung; returns the recomputation job',
   })
   @ApiAcceptedResponse({ type: RecomputeJobView })
-  publish(@Param('version', ParseIntPipe) version: number, @CurrentUser() user: Principal) {
+  publish(@Param('version', ParseIdPipe) version: number, @CurrentUser() user: Principal) {
     return this.recompute.publish(version, user);
   }
 

@@ -55,6 +55,21 @@ describe(validateRuleSet.name, () => {
     ]);
   });
 
+  it('should reject a null or missing band, and a band or missing score out of range, naming each (a null band threw)', () => {
+    const def = clone();
+    (def.indicators[0].bands as unknown[])[1] = null;
+    (def.indicators[1].bands as unknown[]).push(undefined);
+    def.indicators[2].bands[0].score = 1e300;
+    def.indicators[3].missingScore = 0;
+    expect(reasons(def)).toEqual([
+      'indicators[0].bands[1]: must be an object { upTo, inclusive, score, label }',
+      'indicators[1].bands[3].upTo: must be a finite number (only the last band is open-ended)',
+      'indicators[1].bands[4]: must be an object { upTo, inclusive, score, label }',
+      'indicators[2].bands[0].score: must be a whole number from 1 to 100',
+      'indicators[3].missingScore: must be a whole number from 1 to 100',
+    ]);
+  });
+
   it('should reject scores that are not monotone along the bands', () => {
     const def = clone();
     def.indicators[2].bands[1].score = 4;

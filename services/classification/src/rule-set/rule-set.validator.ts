@@ -83,6 +83,11 @@ function checkFormula(f: unknown, field: string, out: RuleSetProblem[]): void {
   }
 }
 
+/** Scores are small whole numbers (the official rule scores 1-3); the cap keeps sums and means exact. */
+const MAX_SCORE = 100;
+const isScore = (v: unknown): v is number =>
+  Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_SCORE;
+
 /**
  * Bands must cover the whole real line exactly once: ordered, strictly increasing upper ends,
  * only the last one open (`upTo: null`). Given that, "the first band that admits the value"
@@ -105,11 +110,12 @@ function checkBands(bands: unknown, field: string, out: RuleSetProblem[]): void 
     if (!last && !isFiniteNumber(b.upTo))
       out.push({ field: `${f}.upTo`, reason: 'must be a finite number (only the last band is open-ended)' });
     if (typeof b.inclusive !== 'boolean') out.push({ field: `${f}.inclusive`, reason: 'must be a boolean' });
-    if (!Number.isInteger(b.score) || (b.score as number) < 1)
-      out.push({ field: `${f}.score`, reason: 'must be a whole number of at least 1' });
+    if (!isScore(b.score))
+      out.push({ field: `${f}.score`, reason: `must be a whole number from 1 to ${MAX_SCORE}` });
     if (typeof b.label !== 'string' || !b.label) out.push({ field: `${f}.label`, reason: 'must be a label' });
     if (i > 0 && !last && isFiniteNumber(b.upTo)) {
-      const prev = (bands[i - 1] as Json).upTo;
+      const before = bands[i - 1];
+      const prev = isObject(before) ? before.upTo : undefined;
       if (isFiniteNumber(prev) && b.upTo <= prev)
         out.push({
           field: `${f}.upTo`,
@@ -137,16 +143,16 @@ function checkIndicator(ind: unknown, field: string, out: RuleSetProblem[]): voi
     out.push({ field: `${field}.unit`, reason: 'must be count or percent' });
   checkFormula(ind.formula, `${field}.formula`, out);
   checkBands(ind.bands, `${field}.bands`, out);
-  if (!Number.isInteger(ind.missingScore) || (ind.missingScore as number) < 1)
-    out.push({ field: `${field}.missingScore`, reason: 'must be a whole number of at least 1' });
+  if (!isScore(ind.missingScore))
+    out.push({ field: `${field}.missingScore`, reason: `must be a whole number from 1 to ${MAX_SCORE}` });
 }
 
 /** Every problem of a rule set definition; an empty list means it can be stored and published. */
 export function validateRuleSet(def: unknown): RuleSetProblem[] {
   const out: RuleSetProblem[] = [];
   if (!isObject(def)) return [{ field: 'definition', reason: 'must be an object' }];
-  if (!isFiniteNumber(def.passMark) || def.passMark <= 0)
-    out.push({ field: 'passMark', reason: 'must be a positive number' });
+  if (!isFiniteNumber(def.passMark) || def.passMark <= 0 || def.passMark > MAX_SCORE)
+    out.push({ field: 'passMark', reason: `must be a positive number of at most ${MAX_SCORE}` });
   if (!Array.isArray(def.indicators) || !def.indicators.length) {
     out.push({ field: 'indicators', reason: 'must be a non-empty list' });
   } else {

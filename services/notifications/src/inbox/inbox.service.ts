@@ -15,7 +15,7 @@ export class InboxService {
   ) {}
 
   async list(user: Principal, q: ListInboxQuery): Promise<Page<InboxItemView> & { unread: number }> {
-    const before = decodeCursor(q.cursor, 1) as [string] | null;
+    const before = decodeCursor(q.cursor, ['seq']);
     const m = this.ds.manager;
     await this.inbox.touchRecipient(m, user);
     const rows = await this.inbox.list(m, user, {

@@ -1,5 +1,6 @@
+import { Omittable } from '@kkb/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsOptional, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEmail, MaxLength, ValidateIf } from 'class-validator';
 
 export class NotificationPreferencesDto {
   @ApiPropertyOptional({ nullable: true, example: 'siti.aminah@bkkbn.example' })
@@ -9,7 +10,7 @@ export class NotificationPreferencesDto {
   email?: string | null;
 
   @ApiProperty({ description: 'Send a digest of new inbox items by e-mail at the configured interval' })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   digest: boolean = false;
 }

@@ -1,3 +1,4 @@
+import { Omittable } from '@kkb/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -41,7 +42,7 @@ export class CreateSubscriptionDto {
     example: '16',
     description: "Only events under this region code; '' is the whole country. Default: the caller's scope",
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Matches(REGION_FILTER, { message: "region must be '' or a region code such as 16 or 16.10" })
   region?: string;

@@ -73,7 +73,7 @@ export class SubscriptionService {
   }
 
   async list(user: Principal, q: PageQuery): Promise<Page<SubscriptionView>> {
-    const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(q.cursor, ['timestamp', 'uuid']);
     const rows = await this.subscriptions.listOwned(this.ds.manager, user.sub, q.limit + 1, after);
     const page = toPage(rows, q.limit, (r) => [r.created_at.toISOString(), r.id]);
     return { items: page.items.map(toSubscriptionView), nextCursor: page.nextCursor };
@@ -166,7 +166,7 @@ export class SubscriptionService {
 
   async listDeliveries(id: string, q: ListDeliveriesQuery, user: Principal): Promise<Page<DeliveryView>> {
     await this.owned(id, user);
-    const before = decodeCursor(q.cursor, 1) as [string] | null;
+    const before = decodeCursor(q.cursor, ['seq']);
     const rows = await this.deliveries.list(this.ds.manager, id, {
       status: q.status,
       limit: q.limit + 1,

@@ -1,10 +1,10 @@
+import { Omittable } from '@kkb/platform';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -16,13 +16,13 @@ import { REGION_FILTER } from './create-subscription.dto';
 /** What PATCH may change; absent fields keep their value. */
 export class UpdateSubscriptionDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(2048)
   url?: string;
 
   @ApiPropertyOptional({ example: ['kkb.survey.>'] })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
@@ -37,7 +37,7 @@ export class UpdateSubscriptionDto {
   eventTypes?: string[];
 
   @ApiPropertyOptional({ example: '16.10' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Matches(REGION_FILTER, { message: "region must be '' or a region code such as 16 or 16.10" })
   region?: string;

@@ -1,3 +1,5 @@
+import { Omittable } from '@kkb/platform';
+import { IsCalendarDate } from '@kkb/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -5,7 +7,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -44,7 +45,7 @@ export class PokjaDto {
 
   @ApiPropertyOptional({ example: '2022-02-01' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'skDate must be a date such as 2022-02-01' })
+  @IsCalendarDate({ message: 'skDate must be a calendar date such as 2022-02-01' })
   skDate?: string;
 
   @ApiPropertyOptional({ enum: SK_ISSUER_CODES })
@@ -53,12 +54,12 @@ export class PokjaDto {
   skIssuer?: SkIssuer;
 
   @ApiPropertyOptional({ description: 'The Pokja has been trained' })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   trained?: boolean;
 
   @ApiPropertyOptional({ type: [PokjaMemberDto] })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(200)
   @ValidateNested({ each: true })

@@ -54,7 +54,7 @@ export class KampungQueryService {
       }
       region = requireRegionCode(scope, 'region');
     }
-    const after = decodeCursor(q.cursor, 2);
+    const after = decodeCursor(q.cursor, ['text', 'uuid']);
     const rows = await this.ds.query(
       `SELECT id, village_code, name, launch_date, active, model_regency, model_province, version FROM ${this.s}.kampung
         WHERE ($1::text IS NULL OR village_code LIKE $1) AND ($2::boolean IS NULL OR active = $2)
@@ -82,7 +82,7 @@ export class KampungQueryService {
   }
 
   async history(id: string, q: PageQuery): Promise<Page<AuditView & { id: string }>> {
-    const after = decodeCursor(q.cursor, 1);
+    const after = decodeCursor(q.cursor, ['seq']);
     const rows = await this.ds.query(
       `SELECT id::text, version, action, actor, actor_role, at, changes, reason, correlation_id FROM ${this.s}.kampung_audit
         WHERE kampung_id = $1 AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $3`,

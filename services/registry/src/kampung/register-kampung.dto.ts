@@ -1,3 +1,4 @@
+import { IsCalendarDate } from '@kkb/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -5,9 +6,7 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsNotEmpty,
-  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -16,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { HasAtMostDecimals, Omittable } from '@kkb/platform';
 import { SELECTION_CRITERIA_CODES, type SelectionCriterion } from './code-lists';
 import { FieldOfficerDto, PokjaDto } from './kampung-details.dto';
 
@@ -36,7 +36,7 @@ export class RegisterKampungDto {
   name!: string;
 
   @ApiProperty({ example: '2022-03-14', description: 'Date of the pencanangan (launch); not in the future' })
-  @IsISO8601({ strict: true }, { message: 'launchDate must be a date such as 2022-03-14' })
+  @IsCalendarDate({ message: 'launchDate must be a calendar date such as 2022-03-14' })
   launchDate!: string;
 
   @ApiPropertyOptional()
@@ -53,39 +53,39 @@ export class RegisterKampungDto {
 
   @ApiPropertyOptional({ example: -3.1416 })
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 6 })
+  @HasAtMostDecimals(6)
   @Min(-90)
   @Max(90)
   latitude?: number;
 
   @ApiPropertyOptional({ example: 104.7324 })
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 6 })
+  @HasAtMostDecimals(6)
   @Min(-180)
   @Max(180)
   longitude?: number;
 
   @ApiPropertyOptional({ enum: SELECTION_CRITERIA_CODES, isArray: true })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayUnique()
   @IsIn(SELECTION_CRITERIA_CODES, { each: true })
   selectionCriteria?: SelectionCriterion[];
 
   @ApiPropertyOptional({ description: 'Model (percontohan) kampung of its regency; one active per regency' })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   modelRegency?: boolean;
 
   @ApiPropertyOptional({
     description: 'Model (percontohan) kampung of its province; one active per province',
   })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   modelProvince?: boolean;
 
   @ApiPropertyOptional({ type: PokjaDto, description: 'Replaces the whole Pokja, members included' })
-  @IsOptional()
+  @Omittable()
   @ValidateNested()
   @Type(() => PokjaDto)
   pokja?: PokjaDto;

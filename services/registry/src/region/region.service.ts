@@ -57,7 +57,7 @@ export class RegionService {
 
   async children(code: string, q: ChildrenQuery, user: Principal): Promise<Page<RegionView>> {
     const parent = await this.get(code, user);
-    const after = decodeCursor(q.cursor, 1);
+    const after = decodeCursor(q.cursor, ['text']);
     const rows: RegionRow[] = await this.ds.query(
       `SELECT ${REGION_COLUMNS} FROM ${this.s}.region
         WHERE parent_code = $1 AND ($2::text IS NULL OR code > $2) AND ($3::boolean IS NULL OR active = $3)
@@ -122,7 +122,7 @@ export class RegionService {
     if (q.level) add('level = ?', LEVELS.indexOf(q.level) + 1);
     add('active = ?', q.active ?? true);
     const byName = term !== null;
-    const after = decodeCursor(q.cursor, byName ? 2 : 1);
+    const after = decodeCursor(q.cursor, byName ? (['text', 'text'] as const) : (['text'] as const));
     if (after) {
       if (byName) {
         params.push(after[0], after[1]);
