@@ -68,7 +68,8 @@ export class RuleSetController {
   }
 
   @Get('recompute-jobs/:id')
-  @ApiOperation({ summary: 'Progress of a recomputation job' })
+  @Roles(Role.national)
+  @ApiOperation({ summary: 'Progress of a recomputation job (national officers)' })
   @ApiOkResponse({ type: RecomputeJobView })
   job(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.recompute.get(id);

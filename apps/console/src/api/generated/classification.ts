@@ -160,7 +160,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Progress of a recomputation job */
+    /** Progress of a recomputation job (national officers) */
     get: operations['RuleSetController_job'];
     put?: never;
     post?: never;
