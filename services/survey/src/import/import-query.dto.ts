@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { INSTRUMENT_CODE } from '@kkb/contracts';
+import { INT32_MAX } from '@kkb/platform';
 import type { RowOutcome } from './import-row.entity';
 
 export class StartImportQuery {
@@ -13,6 +14,7 @@ export class StartImportQuery {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   instrumentVersion!: number;
 }
 
@@ -35,5 +37,6 @@ export class ImportRowsQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(INT32_MAX)
   after: number = 0;
 }

@@ -16,6 +16,9 @@ import { INSTRUMENT_CODE, SUBMISSION_KINDS, type SubmissionKind } from '@kkb/con
 import { SUBMISSION_STATUSES, type SubmissionStatus } from './submission.entity';
 import { QueryBoolean } from '@kkb/platform';
 
+/** Deeper pages by offset cost a scan of every row before them; 1e19 overflowed bigint (a 500). */
+const MAX_OFFSET = 100_000;
+
 export class ListSubmissionsQuery {
   @ApiPropertyOptional()
   @IsOptional()
@@ -80,10 +83,11 @@ export class ListSubmissionsQuery {
   @Max(500)
   limit: number = 100;
 
-  @ApiPropertyOptional({ default: 0 })
+  @ApiPropertyOptional({ default: 0, maximum: 100000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET, { message: `offset must not be greater than ${MAX_OFFSET}: narrow the filters instead` })
   offset: number = 0;
 }

@@ -3,6 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsInt, IsObject, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { INSTRUMENT_CODE } from '@kkb/contracts';
+import { INT32_MAX } from '@kkb/platform';
 
 /**
  * UUIDs are compared as strings here (idempotency, the kampung lookup, the body hash) but Postgres
@@ -48,6 +49,7 @@ export class SubmitSubmissionDto {
   @ApiProperty({ example: 1, description: 'The published version the answers were given against' })
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   instrumentVersion!: number;
 
   @ApiProperty({ type: PeriodDto })
