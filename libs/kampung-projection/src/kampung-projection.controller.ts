@@ -1,9 +1,9 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { assertInScope, CurrentUser, type Principal } from '@kkb/auth';
-import { ProblemException } from '@kkb/platform';
+import { ProblemException, UuidPipe } from '@kkb/platform';
 import { KampungProjection } from './kampung-projection.entity';
 
 /** The projection row as JSON (timestamps as ISO text). */
@@ -34,10 +34,7 @@ export class KampungProjectionController {
   @Get(':id')
   @ApiOperation({ summary: "This service's copy of a kampung, built from registry events" })
   @ApiOkResponse({ type: KampungProjectionView })
-  async get(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentUser() user: Principal,
-  ): Promise<KampungProjection> {
+  async get(@Param('id', UuidPipe) id: string, @CurrentUser() user: Principal): Promise<KampungProjection> {
     const row = await this.ds.getRepository(KampungProjection).findOneBy({ kampungId: id });
     if (!row) throw ProblemException.notFound(`Kampung ${id}`);
     assertInScope(user, row.villageCode);

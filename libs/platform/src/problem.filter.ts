@@ -107,6 +107,10 @@ export class ProblemFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof HttpException) {
+      // Fastify's own 4xx errors (bad or empty JSON, wrong content type...) arrive wrapped by the
+      // Nest adapter, with the FastifyError as the cause: answered as the body's problem.
+      const fst = fastifyStatus(exception.cause);
+      if (fst && fst < 500) return this.toProblem(exception.cause);
       const status = exception.getStatus();
       const res = exception.getResponse();
       const message =
@@ -116,7 +120,17 @@ export class ProblemFilter implements ExceptionFilter {
             ? undefined
             : (res as { message?: string }).message;
       const title = TITLES[status] ?? 'Error';
-      return { type: PROBLEM_BASE + slug(title), title, status, detail: status >= 500 ? undefined : message };
+      // An error that knows which field it is about (a malformed region code) names it.
+      const field = (exception as { field?: unknown }).field;
+      return {
+        type: PROBLEM_BASE + slug(title),
+        title,
+        status,
+        detail: status >= 500 ? undefined : message,
+        ...(status === 400 && typeof field === 'string' && message
+          ? { errors: [{ field, reason: message }] }
+          : {}),
+      };
     }
     const fst = fastifyStatus(exception);
     if (fst && fst < 500) {

@@ -1,7 +1,7 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal } from '@kkb/auth';
-import { PageQuery, type Page } from '@kkb/platform';
+import { PageQuery, type Page, UuidPipe } from '@kkb/platform';
 import { ClassificationView, EvaluationPageView } from './classification.view';
 import { ExplainService, type EvaluationSummary } from './explain.service';
 
@@ -17,10 +17,7 @@ export class ClassificationController {
       'The current level and why: each indicator (value, band, score), the indices, the submissions used, and what would lift it',
   })
   @ApiOkResponse({ type: ClassificationView })
-  current(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentUser() user: Principal,
-  ): Promise<ClassificationView> {
+  current(@Param('id', UuidPipe) id: string, @CurrentUser() user: Principal): Promise<ClassificationView> {
     return this.explain.current(id, user);
   }
 
@@ -28,7 +25,7 @@ export class ClassificationController {
   @ApiOperation({ summary: 'Every evaluation of the kampung, newest first' })
   @ApiOkResponse({ type: EvaluationPageView })
   history(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Query() q: PageQuery,
     @CurrentUser() user: Principal,
   ): Promise<Page<EvaluationSummary>> {

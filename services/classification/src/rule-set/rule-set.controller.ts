@@ -1,5 +1,5 @@
-import { ParseIdPipe } from '@kkb/platform';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ParseIdPipe, UuidPipe } from '@kkb/platform';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -71,7 +71,7 @@ export class RuleSetController {
   @Roles(Role.national)
   @ApiOperation({ summary: 'Progress of a recomputation job (national officers)' })
   @ApiOkResponse({ type: RecomputeJobView })
-  job(@Param('id', new ParseUUIDPipe()) id: string) {
+  job(@Param('id', UuidPipe) id: string) {
     return this.recompute.get(id);
   }
 }

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type Principal, OwnResource } from '@kkb/auth';
 import { InboxService } from './inbox.service';
 import { InboxPage, NotificationPreferencesView } from './inbox.views';
 import { ListInboxQuery } from './list-inbox.query';
 import { NotificationPreferencesDto } from './notification-preferences.dto';
+import { UuidPipe } from '@kkb/platform';
 
 /**
  * The caller's inbox and e-mail preferences. Read marks and preferences are the caller's own,
@@ -35,7 +36,7 @@ export class InboxController {
 
   @Post('inbox/:id/read')
   @HttpCode(204)
-  async read(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: Principal): Promise<void> {
+  async read(@Param('id', UuidPipe) id: string, @CurrentUser() user: Principal): Promise<void> {
     await this.inbox.markRead(user, id);
   }
 

@@ -1,20 +1,8 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Role, type Principal, OwnResource, Roles } from '@kkb/auth';
-import { PageQuery } from '@kkb/platform';
+import { PageQuery, UuidPipe } from '@kkb/platform';
 import { AttemptView, DeliveryPage, DeliveryView, DeliveryWithAttemptsView } from '../delivery/delivery.view';
 import { CreateSubscriptionDto } from './create-subscription.dto';
 import { ListDeliveriesQuery } from './list-deliveries.query';
@@ -29,7 +17,7 @@ import {
 } from './subscription.view';
 import { UpdateSubscriptionDto } from './update-subscription.dto';
 
-const uuid = new ParseUUIDPipe();
+const uuid = UuidPipe;
 
 /**
  * Webhook subscriptions. An integrator (or a national officer) manages its own: they are its

@@ -8,6 +8,7 @@ import {
   IsBoolean,
   IsIn,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -62,6 +63,7 @@ export class PokjaDto {
   @Omittable()
   @IsArray()
   @ArrayMaxSize(200)
+  @IsObject({ each: true, message: 'each of members must be an object { name, position, seksi }' })
   @ValidateNested({ each: true })
   @Type(() => PokjaMemberDto)
   members?: PokjaMemberDto[];

@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -21,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
-import { PageQuery, type Page } from '@kkb/platform';
+import { PageQuery, type Page, UuidPipe } from '@kkb/platform';
 import { CODE_LISTS } from './code-lists';
 import { KampungQueryService, type AuditView, type KampungSummary } from './kampung-query.service';
 import { AuditPage, CodeListsView, KampungPage } from './kampung-list.views';
@@ -74,7 +62,7 @@ export class KampungController {
   @Get('kampung/:id')
   @ApiOkResponse({ type: KampungView })
   async get(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @CurrentUser() user: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<KampungView> {
@@ -89,7 +77,7 @@ export class KampungController {
   @ApiOperation({ summary: 'Change a kampung; 412 when If-Match is not the current version' })
   @ApiOkResponse({ type: KampungView })
   async update(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Body() dto: UpdateKampungDto,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentUser() user: Principal,
@@ -106,7 +94,7 @@ export class KampungController {
   @ApiOperation({ summary: 'Deactivate a kampung (it leaves coverage and lists of active kampung)' })
   @ApiOkResponse({ type: KampungView })
   async deactivate(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Body() dto: StatusChangeDto,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentUser() user: Principal,
@@ -120,7 +108,7 @@ export class KampungController {
   @ApiOperation({ summary: 'Reactivate a deactivated kampung' })
   @ApiOkResponse({ type: KampungView })
   async reactivate(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Body() dto: StatusChangeDto,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentUser() user: Principal,
@@ -137,7 +125,7 @@ export class KampungController {
   })
   @ApiOkResponse({ type: KampungView })
   async merge(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Body() dto: MergeKampungDto,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentUser() user: Principal,
@@ -149,7 +137,7 @@ export class KampungController {
   @ApiOperation({ summary: 'Audit history: who changed what, when and why' })
   @ApiOkResponse({ type: AuditPage })
   async history(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Query() q: PageQuery,
     @CurrentUser() user: Principal,
   ): Promise<Page<AuditView>> {

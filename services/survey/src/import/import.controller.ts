@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
-import { ProblemException } from '@kkb/platform';
+import { ProblemException, UuidPipe } from '@kkb/platform';
 import { ImportRowsQuery, StartImportQuery } from './import-query.dto';
 import { ImportService, type ImportView, type RowResult } from './import.service';
 import { ImportJobView, RowResultView } from './import.views';
@@ -51,7 +51,7 @@ export class ImportController {
   /** The import's status and counts (running while its upload is still being read). */
   @Get(':id')
   @ApiOkResponse({ type: ImportJobView })
-  view(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: Principal): Promise<ImportView> {
+  view(@Param('id', UuidPipe) id: string, @CurrentUser() user: Principal): Promise<ImportView> {
     return this.imports.view(id, user);
   }
 
@@ -59,7 +59,7 @@ export class ImportController {
   @Get(':id/rows')
   @ApiOkResponse({ type: [RowResultView] })
   rows(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Query() q: ImportRowsQuery,
     @CurrentUser() user: Principal,
   ): Promise<RowResult[]> {

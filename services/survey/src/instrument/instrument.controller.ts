@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
 import { InstrumentService } from './instrument.service';
 import { InstrumentSummaryView, InstrumentView } from './instrument.views';
 import { PublishInstrumentDto } from './publish-instrument.dto';
+import { ParseIdPipe } from '@kkb/platform';
 
 /** Instruments are national forms: every role may read them; only the national role publishes. */
 @ApiTags('instruments')
@@ -30,7 +31,7 @@ export class InstrumentController {
   @ApiOkResponse({ type: InstrumentView })
   version(
     @Param('code') code: string,
-    @Param('version', ParseIntPipe) version: number,
+    @Param('version', ParseIdPipe) version: number,
   ): Promise<InstrumentView> {
     return this.instruments.version(code, version);
   }

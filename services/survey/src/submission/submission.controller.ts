@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { compactRegionCode, CurrentUser, Role, Roles, scopePrefix, type Principal } from '@kkb/auth';
-import { ProblemException } from '@kkb/platform';
+import { ProblemException, UuidPipe } from '@kkb/platform';
 import { ListSubmissionsQuery } from './list-submissions.query';
 import { RejectSubmissionDto } from './reject-submission.dto';
 import { SubmissionRepository } from './submission.repository';
@@ -66,10 +66,7 @@ export class SubmissionController {
 
   @Get('submissions/:id')
   @ApiOkResponse({ type: SubmissionView })
-  async get(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentUser() user: Principal,
-  ): Promise<SubmissionView> {
+  async get(@Param('id', UuidPipe) id: string, @CurrentUser() user: Principal): Promise<SubmissionView> {
     return submissionView(await this.service.get(id, user));
   }
 
@@ -78,10 +75,7 @@ export class SubmissionController {
   @HttpCode(200)
   @Roles(Role.verifier)
   @ApiOkResponse({ type: SubmissionView })
-  async verify(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentUser() user: Principal,
-  ): Promise<SubmissionView> {
+  async verify(@Param('id', UuidPipe) id: string, @CurrentUser() user: Principal): Promise<SubmissionView> {
     return submissionView(await this.service.verify(id, user));
   }
 
@@ -91,7 +85,7 @@ export class SubmissionController {
   @Roles(Role.verifier)
   @ApiOkResponse({ type: SubmissionView })
   async reject(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
     @Body() dto: RejectSubmissionDto,
     @CurrentUser() user: Principal,
   ): Promise<SubmissionView> {
@@ -102,7 +96,7 @@ export class SubmissionController {
   @Get('kampung/:kampungId/profile')
   @ApiOkResponse({ type: SubmissionView })
   async activeProfile(
-    @Param('kampungId', new ParseUUIDPipe()) kampungId: string,
+    @Param('kampungId', UuidPipe) kampungId: string,
     @CurrentUser() user: Principal,
   ): Promise<SubmissionView> {
     return submissionView(await this.service.activeProfile(kampungId, user));
