@@ -69,12 +69,19 @@ const MATCH_CANDIDATES = [
   'x',
 ];
 
+/**
+ * Values of fields that name other things (the kampung an event is about, its village): taken from
+ * the running platform, so that an event is about something its consumers know.
+ */
+export type KnownValues = Record<string, unknown>;
+
 /** A value that passes a field's decorators (what a producer would send). */
-function validValue(f: ContractField): unknown {
+function validValue(f: ContractField, known: KnownValues = {}): unknown {
   const r = f.rules;
-  const first = (rule: string): unknown => (r.get(rule) ?? [])[0];
   const name = f.path.split('.').pop() ?? '';
-  if (f.nested) return validData(f.nested);
+  if (name in known) return known[name];
+  const first = (rule: string): unknown => (r.get(rule) ?? [])[0];
+  if (f.nested) return validData(f.nested, known);
   if (r.has('equals')) return first('equals');
   if (r.has('isIn')) return (first('isIn') as unknown[])[0];
   if (r.has('isEnum')) return Object.values(first('isEnum') as object)[0];
@@ -85,16 +92,21 @@ function validValue(f: ContractField): unknown {
   }
   if (r.has('isIso8601')) return /date$/i.test(name) ? '2025-03-14' : '2025-03-14T03:00:00.000Z';
   if (r.has('isBoolean')) return false;
-  if (r.has('isInt') || r.has('isNumber')) return Math.max(Number(r.get('min')?.[0] ?? 1), 0) || 1;
+  if (r.has('isInt') || r.has('isNumber') || r.has('min') || r.has('max')) {
+    const [min, max] = [first('min'), first('max')];
+    return typeof min === 'number' ? min : typeof max === 'number' ? Math.min(max, 1) : 1;
+  }
   if (r.has('isArray')) return [];
   if (r.has('isObject')) return {};
   return 'Kampung KB Fuzz';
 }
 
 /** A payload that passes its contract: every required field with a valid value. */
-export function validData(cls: new () => object): Record<string, unknown> {
+export function validData(cls: new () => object, known: KnownValues = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of contractFields(cls)) if (!f.path.includes('.') && f.required) out[f.path] = validValue(f);
+  for (const f of contractFields(cls)) {
+    if (!f.path.includes('.') && f.required) out[f.path] = validValue(f, known);
+  }
   return out;
 }
 
@@ -202,11 +214,11 @@ const UNKNOWN_TYPES = [
  * unknown types, one envelope field made hostile, or one field of a contract's payload (null,
  * missing, wrong type, out of range, bad date, overlong, NUL and lone surrogates, 20,000 deep...).
  */
-export function junkEventArbitrary(root: string): fc.Arbitrary<JunkEvent> {
+export function junkEventArbitrary(root: string, known: KnownValues = {}): fc.Arbitrary<JunkEvent> {
   const contracts = consumedContracts(root);
   const contract = fc.constantFrom(...contracts);
   const subjectOf = (c: EventContract) => subjectFor(c.type, provinceOfContract(c), root);
-  const base = (c: EventContract) => envelope(c, validData(c.payload), provinceOfContract(c));
+  const base = (c: EventContract) => envelope(c, validData(c.payload, known), provinceOfContract(c));
   const whole = (kind: string, texts: string[]) =>
     fc
       .tuple(contract, fc.constantFrom(...texts))
@@ -234,7 +246,7 @@ export function junkEventArbitrary(root: string): fc.Arbitrary<JunkEvent> {
         const data = ev.data as Record<string, unknown>;
         if (f.path.includes('.') && !(f.path.split('.')[0] in data)) {
           const top = contractFields(c.payload).find((x) => x.path === f.path.split('.')[0]);
-          if (top) data[top.path] = validValue(top);
+          if (top) data[top.path] = validValue(top, known);
         }
         setPath(data, f.path, value);
         return { kind, field: `data.${f.path}`, type: c.type, subject: subjectOf(c), text: jsonText(ev) };

@@ -10,6 +10,7 @@ export type Violation =
   | 'wrong-field'
   | 'rows-changed-on-error'
   | 'not-dead-lettered'
+  | 'not-handled'
   | 'accepted-as-valid'
   | 'dead-letter-without-reason'
   | 'consumer-stopped';

@@ -786,6 +786,26 @@ function csvText(body: CsvBody, ctx: FuzzContext): string {
     .join('\n');
 }
 
+/**
+ * encodeURIComponent, except that a lone surrogate (which it refuses) is written as the bytes
+ * WTF-8 would give it (`%ED%A0%80`): percent-encoding that does not decode to UTF-8.
+ */
+export function percentEncode(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return Array.from(text, (ch) => {
+      const c = ch.charCodeAt(0);
+      if (ch.length === 1 && c >= 0xd800 && c <= 0xdfff) {
+        return [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)]
+          .map((b) => `%${b.toString(16).toUpperCase()}`)
+          .join('');
+      }
+      return encodeURIComponent(ch);
+    }).join('');
+  }
+}
+
 /** Turns a generated request into the HTTP call of the moment (Refs resolved against `ctx`). */
 export async function materialize(
   req: FuzzRequest,
@@ -793,13 +813,13 @@ export async function materialize(
   ctx: FuzzContext,
   etagOf: (kampungId: string) => Promise<string | undefined>,
 ): Promise<HttpCall> {
-  const pathOf = (v: unknown) => (v instanceof Raw ? v.text : encodeURIComponent(scalarText(v, ctx)));
+  const pathOf = (v: unknown) => (v instanceof Raw ? v.text : percentEncode(scalarText(v, ctx)));
   const url = op.path.replace(/\{(\w+)\}/g, (_, name: string) => pathOf(req.pathParams[name]));
   const query = Object.entries(req.query).flatMap(([k, v]) =>
     (Array.isArray(v) ? v : [v]).map((x) =>
       x instanceof Raw
-        ? `${encodeURIComponent(k)}=${x.text}`
-        : `${encodeURIComponent(k)}=${encodeURIComponent(scalarText(x, ctx))}`,
+        ? `${percentEncode(k)}=${x.text}`
+        : `${percentEncode(k)}=${percentEncode(scalarText(x, ctx))}`,
     ),
   );
   const headers: Record<string, string> = {};
