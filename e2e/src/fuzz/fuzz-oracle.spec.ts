@@ -76,6 +76,21 @@ describe('fuzz oracle', () => {
     expect(fieldNames('members[0].name', m('members.0.name'))).toBe(true);
     expect(fieldNames('body', m('', 'raw-body'))).toBe(true);
     expect(fieldNames('name', m('launchDate'))).toBe(false);
+    // The router refuses a URL that does not decode before it knows which parameter it was.
+    expect(fieldNames('path', { where: 'path', field: 'id', kind: 'id' })).toBe(true);
+    expect(fieldNames('path', m('id'))).toBe(false);
+    // An instrument's or a submission's own rules relate its fields to each other.
+    expect(fieldNames('answers.users_iud', m('answers.pus', 'number'))).toBe(true);
+    expect(fieldNames('answers.users_iud', m('period.month', 'number'))).toBe(false);
+  });
+
+  it('should not blame the mutation for an error about a value taken from the platform meanwhile changed', () => {
+    const x = exchange({
+      mutations: [{ where: 'body', field: 'answers.pus', kind: 'number' }],
+      body: problem(400, { errors: [{ field: 'kampungId', reason: 'the Kampung KB is not active' }] }),
+    });
+    expect(violations(x)).toEqual(['wrong-field']);
+    expect(violations({ ...x, refFields: ['kampungId'] })).toEqual([]);
   });
 
   it('should fail an error answer that changed row counts, and let a 2xx change them', () => {
@@ -95,6 +110,12 @@ describe('fuzz oracle', () => {
         { where: 'path', field: 'id', kind: 'id' },
       ]),
     ).toBe('mixed');
+    expect(
+      kindOf([
+        { where: 'token', field: 'authorization', kind: 'token' },
+        { where: 'path', field: 'version', kind: 'number' },
+      ]),
+    ).toBe('number');
   });
 
   it('should count a finding once per class and route, keep the smallest example, and report a skipped one without failing', () => {

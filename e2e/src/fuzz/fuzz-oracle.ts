@@ -26,6 +26,11 @@ export interface Exchange {
   before?: Record<string, number>;
   after?: Record<string, number>;
   serverError?: string;
+  /**
+   * Fields whose valid value was taken from the running platform (a kampung id, a survivor): an
+   * error about one of those may be about its state now (merged meanwhile), not about the mutation.
+   */
+  refFields?: string[];
 }
 
 export interface Problem {
@@ -44,13 +49,25 @@ const normalizeField = (f: string) =>
     .replace(/^(body|query|path|header|headers)(\.|$)/, '')
     .toLowerCase();
 
-/** Whether an error's field names the mutated field (itself, a part of it, or what contains it). */
+/**
+ * Whether an error's field names the mutated field: itself, a part of it or what contains it; for
+ * a path or query value, also the whole path or query (the router refuses a URL that does not
+ * decode before it knows the parameter); inside an opaque object (answers, a definition), any
+ * field of the same object, since its rules relate its fields to each other.
+ */
 export function fieldNames(errorField: string, m: MutationNote): boolean {
   if (WHOLE_VALUE_KINDS.has(m.kind) || m.field === '') return true;
+  if ((m.where === 'path' || m.where === 'query') && errorField === m.where) return true;
   const a = normalizeField(errorField);
   const b = normalizeField(m.field);
-  return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`) || (a !== '' && b.endsWith(`.${a}`));
+  if (a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`) || (a !== '' && b.endsWith(`.${a}`)))
+    return true;
+  const [top, ...rest] = b.split('.');
+  return m.where === 'body' && rest.length >= 1 && a.split('.')[0] === top && OPAQUE_OBJECTS.has(top);
 }
+
+/** Body fields holding an object the service checks by rules of its own, across its fields. */
+const OPAQUE_OBJECTS = new Set(['answers', 'definition']);
 
 /** The checks of one answer: no 5xx; a 4xx is problem+json naming the field; no write on an error. */
 export function checkExchange(x: Exchange): Problem[] {
@@ -92,7 +109,17 @@ export function checkExchange(x: Exchange): Problem[] {
         });
       } else {
         const targets = x.req.mutations.filter((m) => m.where !== 'token');
-        if (targets.length && !targets.some((m) => fields.some((f) => fieldNames(f, m)))) {
+        const refs = (x.refFields ?? []).map((field) => ({
+          where: 'body' as const,
+          field,
+          kind: 'valid' as const,
+        }));
+        const aboutState = (f: string) => refs.some((r) => fieldNames(f, r));
+        if (
+          targets.length &&
+          !targets.some((m) => fields.some((f) => fieldNames(f, m))) &&
+          !fields.every(aboutState)
+        ) {
           problems.push({
             violation: 'wrong-field',
             detail: `mutated ${targets.map((m) => `${m.where}:${m.field}`).join(', ')}; errors name ${fields.join(', ')}`,
@@ -116,7 +143,9 @@ export function checkExchange(x: Exchange): Problem[] {
 
 /** The kind a finding is filed under: that of its one mutation, or 'mixed', 'valid'. */
 export function kindOf(mutations: MutationNote[]): string {
-  const kinds = [...new Set(mutations.map((m) => m.kind))];
+  const all = [...new Set(mutations.map((m) => m.kind))];
+  // Who sends it is no value: a request with a hostile value as another officer is of that value's kind.
+  const kinds = all.length > 1 ? all.filter((k) => k !== 'token') : all;
   if (!kinds.length) return 'valid';
   return kinds.length === 1 ? kinds[0] : 'mixed';
 }

@@ -852,6 +852,20 @@ export async function materialize(
   };
 }
 
+/** Where a request still holds a value taken from the running platform (a Ref), as field names. */
+export function refFieldsOf(req: FuzzRequest): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, at: string) => {
+    if (v instanceof Ref) out.push(at);
+    else if (v !== null && typeof v === 'object' && !(v instanceof Raw) && !(v instanceof CsvBody)) {
+      for (const [k, c] of Object.entries(v)) walk(c, at ? `${at}.${k}` : k);
+    }
+  };
+  walk(req.body, '');
+  for (const [k, v] of [...Object.entries(req.pathParams), ...Object.entries(req.query)]) walk(v, k);
+  return out;
+}
+
 /** Learns the ids a successful request made (or removed), so later requests can use them. */
 export function learn(op: Operation, call: HttpCall, status: number, json: unknown, ctx: FuzzContext): void {
   const body = (json ?? {}) as Record<string, unknown>;
