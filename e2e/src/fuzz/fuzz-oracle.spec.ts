@@ -120,7 +120,8 @@ describe('fuzz oracle', () => {
 
   it('should count a finding once per class and route, keep the smallest example, and report a skipped one without failing', () => {
     const findings = new Findings([
-      { name: 'forged cursors (being fixed)', violation: '5xx', kind: 'cursor' },
+      { name: 'forged cursors (being fixed)', violation: '5xx', kinds: ['cursor'] },
+      { name: 'out-of-range numbers (being fixed)', violation: '5xx', detail: /out of range/ },
     ]);
     const base = { route: 'registry GET /api/v1/kampung', field: '', detail: 'd', seen: [], status: 500 };
     expect(
@@ -133,6 +134,14 @@ describe('fuzz oracle', () => {
       false,
     );
     expect(findings.isNew('5xx', 'cursor', base.route, '')).toBe(false);
+    expect(
+      findings.isNew('5xx', 'id', base.route, '', 'value "2147483648" is out of range for type integer'),
+    ).toBe(false);
+    expect(findings.isNew('5xx', 'id', base.route, '', 'TypeError')).toBe(true);
+    expect(
+      findings.isNew('5xx', 'id', base.route, '', 'value "2147483648" is out of range for type integer'),
+    ).toBe(false);
+    expect(findings.isNew('5xx', 'id', base.route, '', 'TypeError')).toBe(true);
     expect(findings.failing()).toEqual([
       expect.objectContaining({ kind: 'null', count: 2, example: 'short' }),
     ]);

@@ -154,10 +154,11 @@ export function kindOf(mutations: MutationNote[]): string {
 export interface SkipRule {
   name: string;
   violation?: Violation;
-  kind?: string;
+  /** Kinds of value (any of them). */
+  kinds?: string[];
   route?: RegExp;
-  /** For events: a text the finding's detail or field contains. */
-  field?: RegExp;
+  /** What the finding's detail (the server's error, for a 5xx) says. */
+  detail?: RegExp;
 }
 
 export interface Finding {
@@ -189,9 +190,9 @@ export class Findings {
     return this.skips.find(
       (s) =>
         (!s.violation || s.violation === f.violation) &&
-        (!s.kind || s.kind === f.kind) &&
+        (!s.kinds || s.kinds.includes(f.kind)) &&
         (!s.route || s.route.test(f.route)) &&
-        (!s.field || s.field.test(f.field) || s.field.test(f.detail)),
+        (!s.detail || s.detail.test(f.detail)),
     )?.name;
   }
 
@@ -217,9 +218,9 @@ export class Findings {
   }
 
   /** The signature a problem of an exchange would be filed under, and whether it is new. */
-  isNew(violation: Violation, kind: string, route: string, field: string): boolean {
+  isNew(violation: Violation, kind: string, route: string, field: string, detail = ''): boolean {
     const signature = `${violation} | ${kind} | ${route} | ${field}`;
-    return !this.all.has(signature) && !this.skipOf({ violation, kind, route, field, detail: '' });
+    return !this.all.has(signature) && !this.skipOf({ violation, kind, route, field, detail });
   }
 
   failing(): Finding[] {
