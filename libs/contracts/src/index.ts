@@ -22,3 +22,4 @@ export * from './notifications/delivery-failed.v1';
 export * from './notifications/subscription-paused.v1';
 export * from './asyncapi';
 export * from './dates';
+export * from './limits';

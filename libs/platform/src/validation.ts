@@ -1,5 +1,6 @@
 import { Injectable, ValidationPipe, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { INT32_MAX } from '@kkb/contracts';
 import { ProblemException, validationErrorsToFields } from './problem';
 
 /**
@@ -42,7 +43,7 @@ export function HasAtMostDecimals(decimals: number, options?: ValidationOptions)
 }
 
 /** The largest value of a Postgres `integer`: ids and versions in paths and bodies stay below it. */
-export const INT32_MAX = 2_147_483_647;
+export { INT32_MAX };
 
 /**
  * A positive Postgres `integer` from a path parameter (a rule set version, an id): digits only,

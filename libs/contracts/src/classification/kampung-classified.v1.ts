@@ -1,3 +1,4 @@
+import { INT32_MAX } from '../limits';
 import { IsTimestamp } from '../dates';
 import 'reflect-metadata'; // class-transformer's @Type reads design:type when the class is declared
 import { Type } from 'class-transformer';
@@ -61,6 +62,7 @@ export class KampungClassifiedV1 {
 
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   ruleSetVersion!: number;
 
   @IsIn(KAMPUNG_LEVELS)

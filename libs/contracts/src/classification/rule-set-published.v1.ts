@@ -1,5 +1,6 @@
+import { INT32_MAX } from '../limits';
 import { IsTimestamp } from '../dates';
-import { IsInt, IsNotEmpty, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { defineEvent } from '../event-contract';
 
 /**
@@ -10,6 +11,7 @@ import { defineEvent } from '../event-contract';
 export class RuleSetPublishedV1 {
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version!: number;
 
   @IsString()

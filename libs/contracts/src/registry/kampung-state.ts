@@ -1,3 +1,4 @@
+import { INT32_MAX } from '../limits';
 import { IsCalendarDate } from '../dates';
 import {
   IsBoolean,
@@ -49,6 +50,7 @@ export class KampungStateV1 {
   /** Aggregate version: a projection ignores an event older than what it holds. */
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version!: number;
 
   @IsOptional()

@@ -1,3 +1,4 @@
+import { INT32_MAX } from '../limits';
 import 'reflect-metadata'; // class-transformer's @Type reads design:type when the class is declared
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
@@ -52,6 +53,7 @@ export class SubmissionRefV1 {
   /** The published instrument version the answers were given against. */
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   instrumentVersion!: number;
 
   @IsIn(SUBMISSION_KINDS)
