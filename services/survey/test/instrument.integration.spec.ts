@@ -133,7 +133,11 @@ describe(InstrumentController.name, () => {
       url: '/api/v1/instruments/activity-log/versions',
       payload: { title: 'no kind', definition: v2 },
     });
-    expect((fresh.json() as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['kind']);
+    // A new code needs its kind, or was mistyped: both are named.
+    expect((fresh.json() as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual([
+      'code',
+      'kind',
+    ]);
   });
 
   it('should keep a published version immutable even to direct SQL', async () => {

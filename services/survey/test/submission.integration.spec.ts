@@ -203,6 +203,11 @@ describe(SubmissionController.name, () => {
       expect((res.json() as Problem).errors).toEqual([
         { field: 'instrumentVersion', reason: 'instrument monthly-report has no published version 99' },
       ]);
+      // An instrument that does not exist is the code's fault, not the version's.
+      const unknown = await submit(reportSubmission(k.kampungId, march, { instrumentCode: 'activity-log' }));
+      expect((unknown.json() as Problem).errors).toEqual([
+        { field: 'instrumentCode', reason: 'there is no instrument activity-log' },
+      ]);
     });
   });
 

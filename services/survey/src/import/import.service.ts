@@ -95,10 +95,7 @@ export class ImportService {
     if (!instrument) {
       source.resume();
       throw ProblemException.validation([
-        {
-          field: 'instrumentVersion',
-          reason: `instrument ${q.instrumentCode} has no published version ${q.instrumentVersion}`,
-        },
+        await this.instruments.missingVersion(q.instrumentCode, q.instrumentVersion),
       ]);
     }
     const parser = parse({

@@ -41,6 +41,16 @@ export class InstrumentRepository {
     return hit;
   }
 
+  /**
+   * Why `code` at `version` cannot be used, naming the field at fault: the code when no version
+   * of it exists at all, else the version.
+   */
+  async missingVersion(code: string, version: number): Promise<{ field: string; reason: string }> {
+    return (await this.latest(code))
+      ? { field: 'instrumentVersion', reason: `instrument ${code} has no published version ${version}` }
+      : { field: 'instrumentCode', reason: `there is no instrument ${code}` };
+  }
+
   async latest(code: string): Promise<Instrument | null> {
     return this.ds.getRepository(Instrument).findOne({ where: { code }, order: { version: 'DESC' } });
   }

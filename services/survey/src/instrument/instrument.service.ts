@@ -35,7 +35,11 @@ export class InstrumentService {
     if (current && dto.kind && dto.kind !== current.kind)
       errors.push({ field: 'kind', reason: `instrument ${code} is a ${current.kind} instrument` });
     const kind = current?.kind ?? dto.kind;
-    if (!kind) errors.push({ field: 'kind', reason: 'a new instrument needs its kind' });
+    if (!kind) {
+      // Either a new instrument (it needs its kind) or a mistyped code: say both.
+      errors.push({ field: 'code', reason: `there is no instrument ${code} yet` });
+      errors.push({ field: 'kind', reason: 'a new instrument needs its kind' });
+    }
     if (errors.length || !kind) throw ProblemException.validation(errors);
     const published = await this.instruments.publishNext({
       code,

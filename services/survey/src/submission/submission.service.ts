@@ -107,10 +107,7 @@ export class SubmissionService {
             ? undefined
             : await this.instruments.version(dto.instrumentCode, dto.instrumentVersion);
         if (instrument === null)
-          errors.push({
-            field: 'instrumentVersion',
-            reason: `instrument ${dto.instrumentCode} has no published version ${dto.instrumentVersion}`,
-          });
+          errors.push(await this.instruments.missingVersion(dto.instrumentCode, dto.instrumentVersion));
         if (instrument && !bad(errors, 'answers'))
           errors.push(...validateAnswers(instrument.compiled, dto.answers));
         if (errors.length || !k || !instrument) return { ok: false, errors };
