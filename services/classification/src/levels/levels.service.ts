@@ -113,7 +113,11 @@ export class LevelsService {
     const last = to ?? now.toISOString().slice(0, 7);
     const first = from ?? monthsBefore(last, 11);
     const span = monthIndex(last) - monthIndex(first);
-    if (span < 0) throw ProblemException.validation([{ field: 'from', reason: 'from must not be after to' }]);
+    if (span < 0)
+      throw ProblemException.validation([
+        { field: 'from', reason: 'from must not be after to' },
+        { field: 'to', reason: 'to must not be before from' },
+      ]);
     if (span >= 120)
       throw ProblemException.validation([{ field: 'from', reason: 'at most 120 months at once' }]);
     // Each run of a level (from its month to the kampung's next change) adds 1 to that level at
