@@ -1,8 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-function schemaOf(qr: QueryRunner): string {
-  return (qr.connection.options as { schema?: string }).schema ?? 'public';
-}
+import { schemaOf } from '@kkb/persistence';
 
 /**
  * The model flags and coordinates carried by kampung events, kept so that lists and maps can show
@@ -13,7 +10,7 @@ export class KampungProjectionModelAndCoordinates1764302000000 implements Migrat
   name = 'KampungProjectionModelAndCoordinates1764302000000';
 
   async up(qr: QueryRunner): Promise<void> {
-    const s = `"${schemaOf(qr)}"`;
+    const s = schemaOf(qr);
     await qr.query(`
       ALTER TABLE ${s}.kampung_projection
         ADD COLUMN model_regency boolean NOT NULL DEFAULT false,
@@ -40,7 +37,7 @@ export class KampungProjectionModelAndCoordinates1764302000000 implements Migrat
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    const s = `"${schemaOf(qr)}"`;
+    const s = schemaOf(qr);
     await qr.query(`DROP INDEX ${s}.kampung_projection_village_pattern_idx`);
     await qr.query(`
       ALTER TABLE ${s}.kampung_projection

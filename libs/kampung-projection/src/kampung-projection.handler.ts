@@ -10,6 +10,7 @@ import {
   type KampungStateV1,
 } from '@kkb/contracts';
 import type { EventHandler, HandlerContext } from '@kkb/messaging';
+import { schemaOf } from '@kkb/persistence';
 
 /**
  * Applies every kampung event to the local projection. Each event carries the whole state and
@@ -28,9 +29,8 @@ export class KampungProjectionHandler implements EventHandler<KampungStateV1> {
 
   async handle(event: CloudEvent<KampungStateV1>, { manager }: HandlerContext): Promise<void> {
     const d = event.data;
-    const schema = (manager.connection.options as { schema?: string }).schema;
     await manager.query(
-      `INSERT INTO "${schema}".kampung_projection AS p
+      `INSERT INTO ${schemaOf(manager)}.kampung_projection AS p
          (kampung_id, village_code, province_code, name, launch_date, active, merged_into, version, last_event_id,
           model_regency, model_province, latitude, longitude, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())

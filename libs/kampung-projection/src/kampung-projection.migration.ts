@@ -1,14 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-function schemaOf(qr: QueryRunner): string {
-  return (qr.connection.options as { schema?: string }).schema ?? 'public';
-}
+import { schemaOf } from '@kkb/persistence';
 
 export class CreateKampungProjection1764300100000 implements MigrationInterface {
   name = 'CreateKampungProjection1764300100000';
 
   async up(qr: QueryRunner): Promise<void> {
-    const s = `"${schemaOf(qr)}"`;
+    const s = schemaOf(qr);
     await qr.query(`
       CREATE TABLE ${s}.kampung_projection (
         kampung_id uuid NOT NULL,
@@ -35,6 +32,6 @@ export class CreateKampungProjection1764300100000 implements MigrationInterface 
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    await qr.query(`DROP TABLE "${schemaOf(qr)}".kampung_projection`);
+    await qr.query(`DROP TABLE ${schemaOf(qr)}.kampung_projection`);
   }
 }

@@ -43,6 +43,7 @@ import {
   type MessagingOptions,
 } from './messaging.options';
 import { NatsConnectionService } from './nats-connection';
+import { schemaOf } from '@kkb/persistence';
 
 /** What a dead letter carries: the original event text and why it could not be handled. */
 export interface DeadLetter {
@@ -384,7 +385,7 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
   ): Promise<Outcome> {
     return this.ds.transaction(async (manager) => {
       const inserted: unknown[] = await manager.query(
-        `INSERT INTO "${this.options.schema}".inbox (consumer, event_id, type) VALUES ($1, $2, $3)
+        `INSERT INTO ${schemaOf(manager)}.inbox (consumer, event_id, type) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING RETURNING 1`,
         [c.spec.durable, event.id, event.type],
       );
@@ -498,7 +499,7 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
     })();
     if (typeof event?.id === 'string' && findUnstorableInput(event.id, 'id').length === 0) {
       const handled: unknown[] = await this.ds.query(
-        `SELECT 1 FROM "${this.options.schema}".inbox WHERE consumer = $1 AND event_id = $2`,
+        `SELECT 1 FROM ${schemaOf(this.ds)}.inbox WHERE consumer = $1 AND event_id = $2`,
         [c.spec.durable, event.id],
       );
       if (handled.length) return; // handled; only its ack was lost

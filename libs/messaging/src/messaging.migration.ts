@@ -1,16 +1,13 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { AddOutboxTraceContext1764400000000 } from './outbox-trace-context.migration';
-
-function schemaOf(qr: QueryRunner): string {
-  return (qr.connection.options as { schema?: string }).schema ?? 'public';
-}
+import { schemaOf } from '@kkb/persistence';
 
 /** Outbox and inbox tables; the first of MESSAGING_MIGRATIONS. */
 export class CreateMessagingTables1764300000000 implements MigrationInterface {
   name = 'CreateMessagingTables1764300000000';
 
   async up(qr: QueryRunner): Promise<void> {
-    const s = `"${schemaOf(qr)}"`;
+    const s = schemaOf(qr);
     await qr.query(`
       CREATE TABLE ${s}.outbox (
         id uuid NOT NULL,
@@ -52,7 +49,7 @@ export class CreateMessagingTables1764300000000 implements MigrationInterface {
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    const s = `"${schemaOf(qr)}"`;
+    const s = schemaOf(qr);
     await qr.query(`DROP TABLE ${s}.inbox`);
     await qr.query(`DROP TABLE ${s}.outbox`);
   }

@@ -21,6 +21,7 @@ import {
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { NatsConnectionService } from './nats-connection';
 import { outboxChannel } from './outbox.service';
+import { schemaOf } from '@kkb/persistence';
 
 interface OutboxRow {
   id: string;
@@ -66,13 +67,12 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       name: 'kkb_outbox_publish_failures_total',
       help: 'Outbox publish attempts that failed',
     });
-    const schema = options.schema;
     this.backlog = metrics.gauge({
       name: 'kkb_outbox_backlog',
       help: 'Committed events not yet published',
       collect: async () => {
         const r = await ds
-          .query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE published_at IS NULL`)
+          .query(`SELECT count(*)::int AS n FROM ${schemaOf(ds)}.outbox WHERE published_at IS NULL`)
           .catch(() => null);
         if (r) this.backlog.set(r[0].n);
       },
@@ -121,7 +121,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       total += n;
       if (n >= this.options.outbox.batchSize) continue;
       const [{ left }] = await this.ds.query(
-        `SELECT count(*)::int AS left FROM "${this.options.schema}".outbox WHERE published_at IS NULL`,
+        `SELECT count(*)::int AS left FROM ${schemaOf(this.ds)}.outbox WHERE published_at IS NULL`,
       );
       if (!left) return total;
       await new Promise((r) => setTimeout(r, 50));
@@ -183,7 +183,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   private async publishBatch(): Promise<number> {
-    const s = `"${this.options.schema}"`;
+    const s = schemaOf(this.ds);
     const qr = this.ds.createQueryRunner();
     await qr.connect();
     try {
@@ -267,7 +267,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
 
   /** Deletes published rows older than the retention period, a bounded batch at a time. */
   async sweep(): Promise<number> {
-    const s = `"${this.options.schema}"`;
+    const s = schemaOf(this.ds);
     const res = await this.ds.query(
       `DELETE FROM ${s}.outbox WHERE id IN (
          SELECT id FROM ${s}.outbox WHERE published_at < now() - make_interval(hours => $1) LIMIT 10000)`,

@@ -1,15 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-function schemaOf(qr: QueryRunner): string {
-  return (qr.connection.options as { schema?: string }).schema ?? 'public';
-}
+import { schemaOf } from '@kkb/persistence';
 
 /** The W3C trace context of the work that wrote an outbox row, for the relay to pass on. */
 export class AddOutboxTraceContext1764400000000 implements MigrationInterface {
   name = 'AddOutboxTraceContext1764400000000';
 
   async up(qr: QueryRunner): Promise<void> {
-    const s = `"${schemaOf(qr)}"`;
+    const s = schemaOf(qr);
     // Nullable without a default: adding them rewrites nothing, whatever the table's size.
     await qr.query(`ALTER TABLE ${s}.outbox ADD COLUMN traceparent text, ADD COLUMN tracestate text`);
     await qr.query(
@@ -21,7 +18,7 @@ export class AddOutboxTraceContext1764400000000 implements MigrationInterface {
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    const s = `"${schemaOf(qr)}"`;
+    const s = schemaOf(qr);
     await qr.query(`ALTER TABLE ${s}.outbox DROP COLUMN tracestate, DROP COLUMN traceparent`);
   }
 }

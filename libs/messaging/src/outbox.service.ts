@@ -12,6 +12,7 @@ import {
 } from '@kkb/contracts';
 import { correlationOrNew, injectTraceContext } from '@kkb/platform';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { schemaOf } from '@kkb/persistence';
 
 export interface NewEvent<T extends object> {
   /** The aggregate: `kampung/<id>`. */
@@ -99,7 +100,7 @@ export class OutboxService {
       const n = params.length;
       return `($${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::jsonb${trace})`;
     });
-    const s = `"${this.options.schema}"`;
+    const s = schemaOf(manager);
     const columns = `id, subject, type, payload${traceparent ? ', traceparent, tracestate' : ''}`;
     await manager.query(
       `WITH ins AS (INSERT INTO ${s}.outbox (${columns}) VALUES ${rows.join(', ')} RETURNING 1)

@@ -1,5 +1,3 @@
-export { schemaOf } from '@kkb/persistence';
-
 /** `YYYY-MM-01` of a period. */
 export const periodDate = (p: { year: number; month: number }): string =>
   `${p.year}-${String(p.month).padStart(2, '0')}-01`;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { schemaOf } from '../common/schema';
 import type { Level } from '../rule-set/rule-set.definition';
 import type { Answers, IndicatorResult, IndexResult } from './evaluator';
+import { schemaOf } from '@kkb/persistence';
 
 export interface VerifiedSubmission {
   kampungId: string;

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { assertInScope, type Principal } from '@kkb/auth';
 import { decodeCursor, ProblemException, toPage, type Page, type PageQuery } from '@kkb/platform';
-import { schemaOf } from '../common/schema';
 import {
   inputsRead,
   type EvaluationInputs,
@@ -13,6 +12,7 @@ import {
 import { lift, type LiftAnalysis } from '../evaluation/lift';
 import { INDEX_NAMES, type Band, type IndexName, type Level } from '../rule-set/rule-set.definition';
 import { RuleSetService } from '../rule-set/rule-set.service';
+import { schemaOf } from '@kkb/persistence';
 
 export interface SubmissionUsed {
   submissionId: string;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, QueryRunner } from 'typeorm';
-import { schemaOf } from '../common/schema';
 import type { Level } from '../rule-set/rule-set.definition';
 import type { KampungLevelSort, SortOrder } from './kampung-levels.query';
+import { schemaOf } from '@kkb/persistence';
 
 /** Which kampung, as the service has resolved it: the region is already checked against the scope. */
 export interface KampungLevelsWhere {

@@ -4,8 +4,8 @@ import type { DataSource } from 'typeorm';
 import type { Principal } from '@kkb/auth';
 import { ProblemException } from '@kkb/platform';
 import { dottedRegion, scopedRegion, villagePattern } from '../common/region';
-import { schemaOf } from '../common/schema';
 import { LEVELS, type Level } from '../rule-set/rule-set.definition';
+import { schemaOf } from '@kkb/persistence';
 
 type RegionLevel = 'nation' | 'province' | 'regency' | 'district' | 'village';
 

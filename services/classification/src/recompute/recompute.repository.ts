@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { schemaOf } from '../common/schema';
+import { schemaOf } from '@kkb/persistence';
 
 export interface RecomputeJob {
   id: string;

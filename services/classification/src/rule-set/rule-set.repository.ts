@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { schemaOf } from '../common/schema';
 import type { RuleSetDefinition } from './rule-set.definition';
+import { schemaOf } from '@kkb/persistence';
 
 export interface RuleSetRow {
   version: number;

@@ -1,5 +1,3 @@
-export { schemaOf } from '@kkb/persistence';
-
 /** The NOTIFY channel that wakes delivery workers when deliveries are due. */
 export function deliveryChannel(schema: string): string {
   return `kkb_webhooks_${schema.replace(/"/g, '')}`;

@@ -12,13 +12,14 @@ import { deliveryFailedV1, provinceOf, subscriptionPausedV1 } from '@kkb/contrac
 import { OutboxService } from '@kkb/messaging';
 import { MetricsRegistry, SERVICE_CONFIG } from '@kkb/platform';
 import type { NotificationsConfig } from '../config/notifications.config';
-import { deliveryChannel, schemaOf } from '../common/sql';
+import { deliveryChannel } from '../common/sql';
 import { InboxRepository } from '../inbox/inbox.repository';
 import { SecretBox } from '../webhook/secret-box';
 import { signWebhook } from '../webhook/webhook-signer';
 import { WebhookSender, type SendResult } from '../webhook/webhook-sender';
 import { DeliveryRepository, type AttemptOutcome, type ClaimedDelivery } from './delivery.repository';
 import { RetrySchedule } from './retry-schedule';
+import { schemaOf } from '@kkb/persistence';
 
 /** Extra lease beyond the attempt's own timeout, so a slow commit does not let another worker in. */
 const LEASE_MARGIN_MS = 30_000;

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { deliveryChannel, schemaOf } from '../common/sql';
+import { deliveryChannel } from '../common/sql';
 import type { DeliveryStatus } from '../subscription/list-deliveries.query';
 import type { AttemptView, DeliveryRow } from './delivery.view';
+import { schemaOf } from '@kkb/persistence';
 
 /** A delivery claimed for an attempt, with what is needed to send it. */
 export interface ClaimedDelivery {

@@ -10,10 +10,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { DataSource } from 'typeorm';
 import { SERVICE_CONFIG } from '@kkb/platform';
-import { schemaOf } from '../common/sql';
 import type { NotificationsConfig } from '../config/notifications.config';
 import { InboxRepository } from '../inbox/inbox.repository';
 import { digestMail } from './digest-mail';
+import { schemaOf } from '@kkb/persistence';
 
 /**
  * Every EMAIL_DIGEST_INTERVAL_MS, one replica (an advisory lock decides which) mails each

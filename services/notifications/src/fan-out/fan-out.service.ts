@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CloudEvent } from '@kkb/contracts';
 import { regionOfEvent } from '../common/event-matching';
-import { schemaOf } from '../common/sql';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { inboxItemFor } from '../inbox/inbox-item';
 import { InboxRepository } from '../inbox/inbox.repository';
+import { schemaOf } from '@kkb/persistence';
 
 /**
  * What every platform event does here, inside the consumer's transaction (so with its inbox

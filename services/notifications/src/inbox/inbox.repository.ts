@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '@kkb/auth';
-import { dottedRegion, schemaOf } from '../common/sql';
+import { dottedRegion } from '../common/sql';
 import type { InboxKind, NewInboxItem } from './inbox-item';
 import type { InboxItemView } from './inbox.views';
+import { schemaOf } from '@kkb/persistence';
 
 export type { InboxItemView } from './inbox.views';
 

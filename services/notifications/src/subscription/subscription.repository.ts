@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { schemaOf } from '../common/sql';
 import type { SubscriptionRow, SubscriptionStatus } from './subscription.view';
+import { schemaOf } from '@kkb/persistence';
 
 export interface NewSubscription {
   id: string;

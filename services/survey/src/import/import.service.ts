@@ -5,7 +5,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { CsvError, parse } from 'csv-parse';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@kkb/auth';
-import { MESSAGING_OPTIONS, type MessagingOptions } from '@kkb/messaging';
 import { ProblemException, SERVICE_CONFIG, type FieldError } from '@kkb/platform';
 import type { SurveyConfig } from '../config/survey.config';
 import { InstrumentRepository } from '../instrument/instrument.repository';
@@ -15,6 +14,7 @@ import { CsvRowMapper } from './csv-row.mapper';
 import { ImportJob } from './import-job.entity';
 import type { ImportRowsQuery, StartImportQuery } from './import-query.dto';
 import type { RowOutcome } from './import-row.entity';
+import { schemaOf } from '@kkb/persistence';
 
 export interface RowResult {
   /** 1 is the first row after the header. */
@@ -85,9 +85,8 @@ export class ImportService {
     private readonly submissions: SubmissionService,
     private readonly instruments: InstrumentRepository,
     @Inject(SERVICE_CONFIG) private readonly config: SurveyConfig,
-    @Inject(MESSAGING_OPTIONS) options: MessagingOptions,
   ) {
-    this.s = `"${options.schema}"`;
+    this.s = schemaOf(ds);
   }
 
   async run(source: Readable, q: StartImportQuery, user: Principal): Promise<ImportView> {

@@ -13,6 +13,7 @@ import { SERVICE_CONFIG } from '@kkb/platform';
 import { CLOCK, type Clock } from '../common/clock';
 import { overdueMonths } from '../common/period';
 import type { SurveyConfig } from '../config/survey.config';
+import { schemaOf } from '@kkb/persistence';
 
 export interface OverdueRun {
   /** Report-overdue events this replica put into the outbox. */
@@ -45,7 +46,7 @@ export class OverdueService implements OnApplicationBootstrap, BeforeApplication
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
   ) {
-    this.s = `"${options.schema}"`;
+    this.s = schemaOf(ds);
   }
 
   onApplicationBootstrap(): void {

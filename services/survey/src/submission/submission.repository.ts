@@ -1,11 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SubmissionKind, SurveyAnswers } from '@kkb/contracts';
-import { MESSAGING_OPTIONS, OutboxService, type MessagingOptions } from '@kkb/messaging';
+import { OutboxService } from '@kkb/messaging';
 import type { Submission, SubmissionStatus } from './submission.entity';
 import { submittedEvent, supersededEvent, type OutboxItem } from './submission.events';
 import { submissionFromRow } from './submission.view';
+import { schemaOf } from '@kkb/persistence';
 
 /** A submission that passed validation and scope, ready to be written. */
 export interface PreparedSubmission {
@@ -61,9 +62,8 @@ export class SubmissionRepository {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly outbox: OutboxService,
-    @Inject(MESSAGING_OPTIONS) options: MessagingOptions,
   ) {
-    this.s = `"${options.schema}"`;
+    this.s = schemaOf(ds);
   }
 
   /**

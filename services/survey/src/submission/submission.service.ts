@@ -4,7 +4,6 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertInScope, compactRegionCode, regionInScope, type Principal } from '@kkb/auth';
-import { MESSAGING_OPTIONS, type MessagingOptions } from '@kkb/messaging';
 import { ProblemException, validationErrorsToFields, type FieldError } from '@kkb/platform';
 import { bodyHash } from '../common/body-hash';
 import { CLOCK, type Clock } from '../common/clock';
@@ -15,6 +14,7 @@ import type { Submission } from './submission.entity';
 import { rejectedEvent, verifiedEvent } from './submission.events';
 import { SubmissionRepository, type PreparedSubmission, type WriteOutcome } from './submission.repository';
 import { SubmitSubmissionDto } from './submit-submission.dto';
+import { schemaOf } from '@kkb/persistence';
 
 /** The outcome of checking one submission before anything is written. */
 export type PrepareResult =
@@ -35,17 +35,12 @@ const VALIDATE = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownVal
 /** Submitting, verifying and rejecting kampung profiles and monthly reports. */
 @Injectable()
 export class SubmissionService {
-  private readonly schema: string;
-
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly submissions: SubmissionRepository,
     private readonly instruments: InstrumentRepository,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(MESSAGING_OPTIONS) options: MessagingOptions,
-  ) {
-    this.schema = options.schema;
-  }
+  ) {}
 
   /**
    * Checks raw submissions against their shape, the kampung projection, the caller's scope, the
@@ -223,7 +218,7 @@ export class SubmissionService {
     if (!ids.length) return [];
     return this.ds.query(
       `SELECT kampung_id, village_code, to_char(launch_date, 'YYYY-MM-DD') AS launch_date, active, merged_into
-         FROM "${this.schema}".kampung_projection WHERE kampung_id = ANY($1::uuid[])`,
+         FROM ${schemaOf(this.ds)}.kampung_projection WHERE kampung_id = ANY($1::uuid[])`,
       [ids],
     );
   }
