@@ -9,7 +9,11 @@ const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 function newTestService() {
   const query = jest.fn().mockResolvedValue([]);
-  const manager = { queryRunner: { isTransactionActive: true }, query } as unknown as EntityManager;
+  const manager = {
+    queryRunner: { isTransactionActive: true },
+    connection: { options: { schema: 'registry' } },
+    query,
+  } as unknown as EntityManager;
   const sut = new OutboxService({
     service: 'registry',
     schema: 'registry',
