@@ -1,4 +1,5 @@
 import type { ClassConstructor } from 'class-transformer';
+import type { CloudEvent } from './envelope';
 
 export type Producer = 'registry' | 'survey' | 'classification' | 'notifications';
 
@@ -35,4 +36,20 @@ export function defineEvent<T extends object>(spec: {
     transport: spec.transport ?? 'nats',
     type: `kkb.${spec.producer}.${spec.aggregate}.${spec.verb}.v${spec.major}`,
   };
+}
+
+/** The payload class of a contract: `PayloadOf<typeof kampungRegisteredV1>` is `KampungRegisteredV1`. */
+export type PayloadOf<C> = C extends EventContract<infer T> ? T : never;
+
+/**
+ * Whether an event is of `contract`'s type, narrowing its `data` to the contract's payload. The
+ * data is trusted to match: call it on events already checked against their contract (the
+ * consumer does so before a handler sees them). Comparing with the contract, not a type string,
+ * makes a renamed or removed contract a compile error where its events are read.
+ */
+export function isEvent<C extends EventContract>(
+  event: CloudEvent<unknown>,
+  contract: C,
+): event is CloudEvent<PayloadOf<C>> {
+  return event.type === contract.type;
 }
