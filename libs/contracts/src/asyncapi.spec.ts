@@ -33,6 +33,18 @@ type ValidationMetadata = ReturnType<
   ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']
 >[number];
 
+/** The headers each transport sends with an event: the NATS de-duplication id, or Standard Webhooks'. */
+const HEADERS = {
+  nats: ['Nats-Msg-Id'],
+  webhook: ['webhook-id', 'webhook-signature', 'webhook-timestamp'],
+} as const;
+
+/** The header that carries the event id, per transport. */
+const ID_HEADER = { nats: 'Nats-Msg-Id', webhook: 'webhook-id' } as const;
+
+/** The AsyncAPI server a contract's channel is on, per transport. */
+const SERVER = { nats: 'production', webhook: 'webhooks' } as const;
+
 /** `kkb.<producer>.<aggregate>.<verb>.v<major>.{province}`: the subject with the province as a parameter. */
 function channelAddress(type: string): string {
   // subjectFor only takes a real 2-digit token, so build with 00 and swap the parameter in.
@@ -186,11 +198,31 @@ describe('asyncapi.yaml', () => {
       .channels()
       .all()
       .filter((c) => c.address() !== DLQ_ADDRESS);
+  /** The `type` const of a channel's one message, if it describes a CloudEvent. */
+  const typeOf = (channel: ChannelInterface): unknown => {
+    const payload = channel.messages().all()[0]?.payload()?.json() as Json | undefined;
+    return payload
+      ? ((merged(payload).properties as Record<string, Json> | undefined)?.type?.const ?? undefined)
+      : undefined;
+  };
+  /**
+   * A NATS contract's channel is addressed by its subject; a webhook-only contract has no subject
+   * (it goes to a subscription's URL), so its channel has a null address and is found by its type.
+   */
   const channelOf = (contract: EventContract): ChannelInterface | undefined =>
     document
       .channels()
       .all()
-      .find((c) => c.address() === channelAddress(contract.type));
+      .find((c) =>
+        contract.transport === 'nats'
+          ? c.address() === channelAddress(contract.type)
+          : c.address() == null && typeOf(c) === contract.type,
+      );
+  const serversOf = (channel: ChannelInterface): string[] =>
+    channel
+      .servers()
+      .all()
+      .map((s) => s.id());
   const messageOf = (contract: EventContract) => {
     const channel = channelOf(contract);
     if (!channel) throw new Error(`no channel for ${contract.type}`);
@@ -219,22 +251,45 @@ describe('asyncapi.yaml', () => {
     expect(server?.protocol()).toBe('nats');
   });
 
-  it('should have a channel for every contract, addressed by its subject with a {province} parameter', () => {
+  it('should have a channel for every contract, a NATS one addressed by its subject with a {province} parameter', () => {
     const missing = CONTRACTS.filter((c) => !channelOf(c)).map(
-      (c) => `${c.type} (expected ${channelAddress(c.type)})`,
+      (c) =>
+        `${c.type} (expected ${c.transport === 'nats' ? channelAddress(c.type) : 'a null address and this type'})`,
     );
     expect(missing).toEqual([]);
-    for (const c of CONTRACTS) {
+    for (const c of CONTRACTS.filter((c) => c.transport === 'nats')) {
       const parameters = channelOf(c)!.parameters().all();
       expect(parameters.map((p) => p.id())).toEqual(['province']);
       expect(parameters[0].description()).toMatch(/00/);
     }
   });
 
+  it('should put every channel on the server of its transport only', () => {
+    for (const c of CONTRACTS) {
+      expect({ type: c.type, servers: serversOf(channelOf(c)!) }).toEqual({
+        type: c.type,
+        servers: [SERVER[c.transport]],
+      });
+    }
+    expect(document.servers().get('webhooks')?.protocol()).toBe('https');
+  });
+
+  it('should say of a webhook-only contract that it is never published on NATS', () => {
+    const webhookOnly = CONTRACTS.filter((c) => c.transport === 'webhook');
+    expect(webhookOnly.length).toBeGreaterThan(0);
+    for (const c of webhookOnly) {
+      const channel = channelOf(c)!;
+      expect(channel.parameters().all()).toEqual([]);
+      expect(channel.description()).toMatch(/never published on NATS/);
+    }
+  });
+
   it('should have no event channel for a type that is not a contract', () => {
     const known = new Set(CONTRACTS.map((c) => c.type));
+    const webhookTypes = new Set(CONTRACTS.filter((c) => c.transport === 'webhook').map((c) => c.type));
     const unknown = eventChannels()
-      .map((channel) => channel.address() ?? '')
+      .filter((channel) => channel.address() != null || !webhookTypes.has(typeOf(channel) as string))
+      .map((channel) => channel.address() ?? `(null address, type ${String(typeOf(channel))})`)
       .filter((address) => {
         const parsed = parseSubject(address.replace(/\{province\}$/, '00'));
         return !parsed || !known.has(parsed.type) || channelAddress(parsed.type) !== address;
@@ -248,7 +303,14 @@ describe('asyncapi.yaml', () => {
       const message = messageOf(c);
       expect(message.summary()).toBe(c.summary);
       expect(message.contentType()).toBe('application/json');
-      expect(message.headers()?.json()).toMatchObject({ required: ['Nats-Msg-Id'] });
+      const headers = message.headers()?.json() as Json | undefined;
+      expect({
+        type: c.type,
+        headers: [...((headers?.required as string[] | undefined) ?? [])].sort(),
+      }).toEqual({
+        type: c.type,
+        headers: [...HEADERS[c.transport]],
+      });
       const payload = merged(message.payload()!.json() as Json);
       expect(payload.required).toEqual(
         merged(document.components().schemas().get('CloudEvent')!.json() as Json).required,
@@ -285,7 +347,8 @@ describe('asyncapi.yaml', () => {
           type: c.type,
           problems: [],
         });
-        expect(example.headers()).toEqual({ 'Nats-Msg-Id': payload.id });
+        expect(example.headers()).toMatchObject({ [ID_HEADER[c.transport]]: payload.id });
+        expect(Object.keys(example.headers() ?? {}).sort()).toEqual([...HEADERS[c.transport]]);
       }
     }
   });

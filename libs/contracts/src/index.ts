@@ -20,6 +20,7 @@ export * from './classification/kampung-classified.v1';
 export * from './classification/rule-set-published.v1';
 export * from './notifications/delivery-failed.v1';
 export * from './notifications/subscription-paused.v1';
+export * from './notifications/webhook-ping.v1';
 export * from './asyncapi';
 export * from './dates';
 export * from './limits';

@@ -1,10 +1,12 @@
 import type { ServiceDefinition } from '@kkb/bootstrap';
 import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
 import { NotificationsConfig } from './config/notifications.config';
-import { ClassificationEventsHandler } from './fan-out/classification-events.handler';
 import { FanOutModule } from './fan-out/fan-out.module';
-import { RegistryEventsHandler } from './fan-out/registry-events.handler';
-import { SurveyEventsHandler } from './fan-out/survey-events.handler';
+import {
+  ClassificationEventsHandler,
+  RegistryEventsHandler,
+  SurveyEventsHandler,
+} from './fan-out/producer-events.handler';
 import { InboxModule } from './inbox/inbox.module';
 import { CreateReceivedEvent1764300300000 } from './migrations/1764300300000-create-received-event';
 import { CreateSubscription1764302100000 } from './migrations/1764302100000-create-subscription';

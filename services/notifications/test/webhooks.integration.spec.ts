@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { checkEvent, webhookPingV1 } from '@kkb/contracts';
 import { Role, TestRun, eventually } from '@kkb/testing';
 import { FanOutService } from '../src/fan-out/fan-out.service';
 import { SubscriptionController } from '../src/subscription/subscription.controller';
@@ -418,6 +419,9 @@ describe(SubscriptionController.name, () => {
       type: 'kkb.notifications.webhook.ping.v1',
       data: { subscriptionId: sub.id },
     });
+    // A whole CloudEvent that its contract (and so the AsyncAPI document) accepts.
+    expect(await checkEvent(body, webhookPingV1)).toMatchObject({ ok: true });
+    expect(body).toMatchObject({ province: '16', correlationid: expect.any(String) });
     receiver.on('/ping', () => 500);
     expect((await call('POST', `/api/v1/subscriptions/${sub.id}/ping`)).body).toMatchObject({
       delivered: false,

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { InboxModule } from '../inbox/inbox.module';
 import { SubscriptionModule } from '../subscription/subscription.module';
-import { ClassificationEventsHandler } from './classification-events.handler';
 import { FanOutService } from './fan-out.service';
-import { RegistryEventsHandler } from './registry-events.handler';
-import { SurveyEventsHandler } from './survey-events.handler';
+import {
+  ClassificationEventsHandler,
+  RegistryEventsHandler,
+  SurveyEventsHandler,
+} from './producer-events.handler';
 
 /** The consumers' handlers: every platform event is recorded and fanned out. */
 @Module({

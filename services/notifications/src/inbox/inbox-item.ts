@@ -1,4 +1,12 @@
-import type { CloudEvent } from '@kkb/contracts';
+import {
+  isEvent,
+  kampungClassifiedV1,
+  kampungRegisteredV1,
+  reportOverdueV1,
+  submissionRejectedV1,
+  type CloudEvent,
+  type PeriodV1,
+} from '@kkb/contracts';
 import { regionOfEvent } from '../common/event-matching';
 
 export type InboxKind =
@@ -17,68 +25,68 @@ export interface NewInboxItem {
   occurredAt: Date;
 }
 
-type Data = Record<string, unknown>;
-const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
-const period = (p: unknown) => {
-  const { year, month } = (p ?? {}) as { year?: number; month?: number };
-  return year && month ? `${year}-${String(month).padStart(2, '0')}` : '';
-};
+const period = (p: PeriodV1) => `${p.year}-${String(p.month).padStart(2, '0')}`;
 
 /**
  * The inbox item an event makes for the officers of its region, or null for an event that does
  * not concern them: a kampung registered, a level changed, a submission rejected, a monthly
- * report overdue. Matched by type name, so a contract that does not exist yet costs nothing.
+ * report overdue. Matched by contract (`isEvent`), so the data is typed and a renamed contract
+ * breaks the build here; the consumer has checked the event against its contract already.
  */
 export function inboxItemFor(event: CloudEvent<unknown>): NewInboxItem | null {
-  const d = (event.data ?? {}) as Data;
   const base = {
     dedupeKey: event.id,
     region: regionOfEvent(event),
     recipient: null,
     occurredAt: new Date(event.time),
   };
-  const ref = {
+  const ref = (d: { kampungId: string; villageCode: string }) => ({
     eventId: event.id,
     type: event.type,
     subject: event.subject,
     kampungId: d.kampungId,
     villageCode: d.villageCode,
-  };
-  switch (event.type) {
-    case 'kkb.registry.kampung.registered.v1':
-      return {
-        ...base,
-        kind: 'kampung-registered',
-        title: `Kampung KB registered: ${str(d.name)}`,
-        body: `${str(d.name)} was registered in village ${str(d.villageCode)} (launched ${str(d.launchDate)}).`,
-        data: { ...ref, name: d.name },
-      };
-    case 'kkb.classification.kampung.classified.v1':
-      if (d.changed !== true) return null;
-      return {
-        ...base,
-        kind: 'level-changed',
-        title: `Level changed: ${str(d.previousLevel) || 'none'} -> ${str(d.level)}`,
-        body: `Kampung ${str(d.villageCode)} is now ${str(d.level)}${d.previousLevel ? ` (was ${str(d.previousLevel)})` : ''}.`,
-        data: { ...ref, previousLevel: d.previousLevel ?? null, level: d.level },
-      };
-    case 'kkb.survey.submission.rejected.v1':
-      return {
-        ...base,
-        kind: 'submission-rejected',
-        title: `Submission rejected: ${str(d.kind)} ${period(d.period)}`,
-        body: `The ${str(d.kind)} for ${period(d.period)} of kampung ${str(d.villageCode)} was rejected: ${str(d.reason)}`,
-        data: { ...ref, submissionId: d.submissionId, reason: d.reason, period: d.period },
-      };
-    case 'kkb.survey.report.overdue.v1':
-      return {
-        ...base,
-        kind: 'report-overdue',
-        title: `Monthly report overdue: ${period(d.period)}`,
-        body: `The monthly report of kampung ${str(d.villageCode)} for ${period(d.period)} was due on ${str(d.dueDate)}.`,
-        data: { ...ref, period: d.period, dueDate: d.dueDate },
-      };
-    default:
-      return null;
+  });
+  if (isEvent(event, kampungRegisteredV1)) {
+    const d = event.data;
+    return {
+      ...base,
+      kind: 'kampung-registered',
+      title: `Kampung KB registered: ${d.name}`,
+      body: `${d.name} was registered in village ${d.villageCode} (launched ${d.launchDate}).`,
+      data: { ...ref(d), name: d.name },
+    };
   }
+  if (isEvent(event, kampungClassifiedV1)) {
+    const d = event.data;
+    if (!d.changed) return null;
+    return {
+      ...base,
+      kind: 'level-changed',
+      title: `Level changed: ${d.previousLevel ?? 'none'} -> ${d.level}`,
+      body: `Kampung ${d.villageCode} is now ${d.level}${d.previousLevel ? ` (was ${d.previousLevel})` : ''}.`,
+      data: { ...ref(d), previousLevel: d.previousLevel ?? null, level: d.level },
+    };
+  }
+  if (isEvent(event, submissionRejectedV1)) {
+    const d = event.data;
+    return {
+      ...base,
+      kind: 'submission-rejected',
+      title: `Submission rejected: ${d.kind} ${period(d.period)}`,
+      body: `The ${d.kind} for ${period(d.period)} of kampung ${d.villageCode} was rejected: ${d.reason}`,
+      data: { ...ref(d), submissionId: d.submissionId, reason: d.reason, period: d.period },
+    };
+  }
+  if (isEvent(event, reportOverdueV1)) {
+    const d = event.data;
+    return {
+      ...base,
+      kind: 'report-overdue',
+      title: `Monthly report overdue: ${period(d.period)}`,
+      body: `The monthly report of kampung ${d.villageCode} for ${period(d.period)} was due on ${d.dueDate}.`,
+      data: { ...ref(d), period: d.period, dueDate: d.dueDate },
+    };
+  }
+  return null;
 }

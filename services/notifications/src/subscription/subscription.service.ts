@@ -3,7 +3,9 @@ import { ForbiddenException, HttpStatus, Inject, Injectable } from '@nestjs/comm
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { compactRegionCode, type Principal } from '@kkb/auth';
+import { provinceOf, webhookPingV1, type CloudEvent, type WebhookPingV1 } from '@kkb/contracts';
 import {
+  correlationOrNew,
   decodeCursor,
   ProblemException,
   SERVICE_CONFIG,
@@ -139,21 +141,29 @@ export class SubscriptionService {
     });
   }
 
-  /** One signed test request, answered synchronously; not recorded as a delivery. */
+  /**
+   * One signed test request (a `webhookPingV1` CloudEvent, sent to this subscription only, never
+   * published on NATS), answered synchronously; not recorded as a delivery.
+   */
   async ping(id: string, user: Principal): Promise<PingResult> {
     const sub = await this.owned(id, user);
     const now = new Date();
     const msgId = `ping_${randomUUID()}`;
-    const body = JSON.stringify({
+    const ctx = correlationOrNew();
+    const event: CloudEvent<WebhookPingV1> = {
       specversion: '1.0',
       id: msgId,
       source: '/kkb/notifications',
-      type: 'kkb.notifications.webhook.ping.v1',
+      type: webhookPingV1.type,
       subject: `subscription/${sub.id}`,
       time: now.toISOString(),
       datacontenttype: 'application/json',
       data: { subscriptionId: sub.id },
-    });
+      correlationid: ctx.correlationId,
+      ...(ctx.causationId ? { causationid: ctx.causationId } : {}),
+      province: provinceOf(sub.region_prefix),
+    };
+    const body = JSON.stringify(event);
     const r = await this.sender.send(
       sub.url,
       { ...signWebhook(this.signingSecrets(sub), msgId, body, now) },
