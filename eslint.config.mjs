@@ -44,6 +44,28 @@ export default [
             },
             { sourceTag: 'scope:front-door', onlyDependOnLibsWithTags: ['scope:shared', 'scope:front-door'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['*'] },
+            // Layers of the libs, bottom up (README, "Projects"): a lib uses only the layers below.
+            { sourceTag: 'layer:base', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'layer:platform', onlyDependOnLibsWithTags: ['layer:base'] },
+            { sourceTag: 'layer:messaging', onlyDependOnLibsWithTags: ['layer:base', 'layer:platform'] },
+            {
+              sourceTag: 'layer:feature',
+              onlyDependOnLibsWithTags: ['layer:base', 'layer:platform', 'layer:messaging'],
+            },
+            {
+              sourceTag: 'layer:app',
+              onlyDependOnLibsWithTags: ['layer:base', 'layer:platform', 'layer:messaging', 'layer:feature'],
+            },
+            {
+              sourceTag: 'layer:testing',
+              onlyDependOnLibsWithTags: [
+                'layer:base',
+                'layer:platform',
+                'layer:messaging',
+                'layer:feature',
+                'layer:app',
+              ],
+            },
           ],
         },
       ],

@@ -1,3 +1,4 @@
+export * from './create-service-app';
 export * from './service-definition';
 export * from './service-runtime';
 export * from './cli';

@@ -10,7 +10,8 @@ import {
   serviceDataSourceOptions,
   type ServiceDatabaseConfig,
 } from '@kkb/persistence';
-import { createServiceApp, loadConfig, PlatformModule, type BaseServiceConfig } from '@kkb/platform';
+import { loadConfig, PlatformModule, type BaseServiceConfig } from '@kkb/platform';
+import { createServiceApp } from './create-service-app';
 import type { ServiceDefinition } from './service-definition';
 
 export function loadServiceConfig<C extends BaseServiceConfig>(

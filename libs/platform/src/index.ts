@@ -9,5 +9,4 @@ export * from './metrics';
 export * from './health';
 export * from './logging';
 export * from './platform.module';
-export * from './bootstrap';
 export * from './pagination';

@@ -3,21 +3,24 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { acceptCorrelationId, CORRELATION_HEADER, runWithCorrelation } from './correlation';
-import type { BaseServiceConfig } from './config';
-import { frameworkErrors, installInputGuard } from './hostile-input';
-import { MetricsRegistry } from './metrics';
-import { ProblemFilter } from './problem.filter';
 import {
+  acceptCorrelationId,
+  CORRELATION_HEADER,
+  createValidationPipe,
+  frameworkErrors,
+  installInputGuard,
   markSpanFailed,
+  MetricsRegistry,
+  ProblemFilter,
+  runWithCorrelation,
   SpanKind,
   SpanStatusCode,
   startSpan,
   TRACE_ATTR,
   tracingEnabled,
+  type BaseServiceConfig,
   type Span,
-} from './tracing';
-import { createValidationPipe } from './validation';
+} from '@kkb/platform';
 
 const UNTRACED = /^\/(health|metrics)(\/|\?|$)/;
 
