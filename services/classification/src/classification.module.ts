@@ -1,36 +1,24 @@
 import { Module } from '@nestjs/common';
-import { EvaluationRepository } from './evaluation/evaluation.repository';
-import { EvaluationService } from './evaluation/evaluation.service';
-import { SubmissionVerifiedHandler } from './evaluation/submission-verified.handler';
-import { ClassificationController } from './explain/classification.controller';
-import { ExplainService } from './explain/explain.service';
-import { KampungLevelsController } from './kampung-levels/kampung-levels.controller';
-import { KampungLevelsRepository } from './kampung-levels/kampung-levels.repository';
-import { KampungLevelsService } from './kampung-levels/kampung-levels.service';
-import { LevelsController } from './levels/levels.controller';
-import { LevelsService } from './levels/levels.service';
-import { RecomputeRepository } from './recompute/recompute.repository';
-import { RecomputeService } from './recompute/recompute.service';
-import { RuleSetController } from './rule-set/rule-set.controller';
-import { RuleSetRepository } from './rule-set/rule-set.repository';
-import { RuleSetService } from './rule-set/rule-set.service';
+import { EvaluationModule } from './evaluation/evaluation.module';
+import { ExplainModule } from './explain/explain.module';
+import { KampungLevelsModule } from './kampung-levels/kampung-levels.module';
+import { LevelsModule } from './levels/levels.module';
+import { RecomputeModule } from './recompute/recompute.module';
+import { RuleSetModule } from './rule-set/rule-set.module';
 
-/** Rule sets, evaluation (event path and recomputation), explanations and aggregates. */
+/**
+ * Classification's features, one module per folder: rule sets, evaluation (the event path),
+ * recomputation, explanations, level aggregates and the kampung-level lists.
+ */
 @Module({
-  controllers: [RuleSetController, ClassificationController, LevelsController, KampungLevelsController],
-  providers: [
-    RuleSetRepository,
-    RuleSetService,
-    EvaluationRepository,
-    EvaluationService,
-    SubmissionVerifiedHandler,
-    RecomputeRepository,
-    RecomputeService,
-    ExplainService,
-    LevelsService,
-    KampungLevelsRepository,
-    KampungLevelsService,
+  imports: [
+    RuleSetModule,
+    EvaluationModule,
+    RecomputeModule,
+    ExplainModule,
+    LevelsModule,
+    KampungLevelsModule,
   ],
-  exports: [SubmissionVerifiedHandler],
+  exports: [EvaluationModule],
 })
 export class ClassificationModule {}

@@ -144,7 +144,7 @@ export interface paths {
       cookie?: never;
     };
     /** Recomputation jobs with their progress, newest first (national officers) */
-    get: operations['RuleSetController_jobs'];
+    get: operations['RecomputeController_jobs'];
     put?: never;
     post?: never;
     delete?: never;
@@ -161,7 +161,7 @@ export interface paths {
       cookie?: never;
     };
     /** Progress of a recomputation job (national officers) */
-    get: operations['RuleSetController_job'];
+    get: operations['RecomputeController_job'];
     put?: never;
     post?: never;
     delete?: never;
@@ -215,7 +215,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Publish a draft (immutable from then on) and re-evaluate every kampung; returns the recomputation job */
-    post: operations['RuleSetController_publish'];
+    post: operations['RecomputeController_publish'];
     delete?: never;
     options?: never;
     head?: never;
@@ -935,7 +935,7 @@ export interface operations {
       };
     };
   };
-  RuleSetController_jobs: {
+  RecomputeController_jobs: {
     parameters: {
       query?: {
         limit?: number;
@@ -959,7 +959,7 @@ export interface operations {
       };
     };
   };
-  RuleSetController_job: {
+  RecomputeController_job: {
     parameters: {
       query?: never;
       header?: never;
@@ -1043,7 +1043,7 @@ export interface operations {
       };
     };
   };
-  RuleSetController_publish: {
+  RecomputeController_publish: {
     parameters: {
       query?: never;
       header?: never;
