@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@kkb/bootstrap';
 import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
 import { NotificationsConfig } from './config/notifications.config';
+import { DigestModule } from './digest/digest.module';
 import { FanOutModule } from './fan-out/fan-out.module';
 import {
   ClassificationEventsHandler,
@@ -56,5 +57,5 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
       concurrency: 4,
     },
   ],
-  modules: () => [ReceivedEventModule, SubscriptionModule, InboxModule, FanOutModule],
+  modules: () => [ReceivedEventModule, SubscriptionModule, InboxModule, DigestModule, FanOutModule],
 };

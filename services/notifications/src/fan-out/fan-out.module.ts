@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { InboxModule } from '../inbox/inbox.module';
-import { SubscriptionModule } from '../subscription/subscription.module';
+import { DeliveryModule } from '../delivery/delivery.module';
 import { FanOutService } from './fan-out.service';
 import {
   ClassificationEventsHandler,
@@ -10,7 +10,7 @@ import {
 
 /** The consumers' handlers: every platform event is recorded and fanned out. */
 @Module({
-  imports: [SubscriptionModule, InboxModule],
+  imports: [DeliveryModule, InboxModule],
   providers: [FanOutService, RegistryEventsHandler, SurveyEventsHandler, ClassificationEventsHandler],
   exports: [FanOutService],
 })

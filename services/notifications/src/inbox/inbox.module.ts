@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { DigestService } from '../digest/digest.service';
 import { InboxController } from './inbox.controller';
 import { InboxRepository } from './inbox.repository';
 import { InboxService } from './inbox.service';
 
-/** The officers' inbox, their e-mail preferences and the digest job. */
+/** The officers' inbox and their e-mail preferences. */
 @Module({
   controllers: [InboxController],
-  providers: [InboxRepository, InboxService, DigestService],
-  exports: [InboxRepository, DigestService],
+  providers: [InboxRepository, InboxService],
+  exports: [InboxRepository],
 })
 export class InboxModule {}

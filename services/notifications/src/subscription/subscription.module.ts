@@ -1,23 +1,14 @@
 import { Module } from '@nestjs/common';
-import { DeliveryWorker } from '../delivery/delivery-worker.service';
-import { DeliveryRepository } from '../delivery/delivery.repository';
-import { InboxModule } from '../inbox/inbox.module';
-import { webhookProviders } from '../webhook/webhook.providers';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { WebhookModule } from '../webhook/webhook.module';
 import { SubscriptionController } from './subscription.controller';
 import { SubscriptionRepository } from './subscription.repository';
 import { SubscriptionService } from './subscription.service';
 
-/** Webhooks: subscriptions, deliveries and the worker that sends them. */
+/** Integrators' webhook subscriptions: create, change, pause, replay, ping, rotate the secret. */
 @Module({
-  imports: [InboxModule],
+  imports: [WebhookModule, DeliveryModule],
   controllers: [SubscriptionController],
-  providers: [
-    ...webhookProviders,
-    SubscriptionService,
-    SubscriptionRepository,
-    DeliveryRepository,
-    DeliveryWorker,
-  ],
-  exports: [DeliveryRepository, DeliveryWorker],
+  providers: [SubscriptionService, SubscriptionRepository],
 })
 export class SubscriptionModule {}

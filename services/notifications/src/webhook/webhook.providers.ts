@@ -1,7 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@kkb/platform';
 import type { NotificationsConfig } from '../config/notifications.config';
-import { RetrySchedule } from '../delivery/retry-schedule';
 import { SecretBox, secretKeyFrom } from './secret-box';
 import { UrlGuard } from './url-guard';
 import { WebhookSender } from './webhook-sender';
@@ -24,11 +23,5 @@ export const webhookProviders: Provider[] = [
     useFactory: (guard: UrlGuard, c: NotificationsConfig) =>
       new WebhookSender(guard, c.WEBHOOK_CONCURRENCY * 2),
     inject: [UrlGuard, SERVICE_CONFIG],
-  },
-  {
-    provide: RetrySchedule,
-    useFactory: (c: NotificationsConfig) =>
-      new RetrySchedule(c.WEBHOOK_RETRY_SCHEDULE_MS, c.WEBHOOK_RETRY_JITTER),
-    inject: [SERVICE_CONFIG],
   },
 ];

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { InboxModule } from '../inbox/inbox.module';
+import { DigestService } from './digest.service';
+
+/** E-mail digests of new inbox items. */
+@Module({ imports: [InboxModule], providers: [DigestService], exports: [DigestService] })
+export class DigestModule {}
