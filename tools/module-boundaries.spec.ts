@@ -108,4 +108,17 @@ describe('module boundaries', () => {
     expect(res.output).not.toMatch(/enforce-module-boundaries/);
     expect(res.code).toBe(0);
   });
+
+  it('should fail lint on SQL outside a repository, and pass it inside one', () => {
+    const source =
+      "import type { EntityManager } from 'typeorm';\n\nexport const probe = (m: EntityManager) => m.query('SELECT 1');\n";
+    const res = lintProbes([
+      ['services/survey/src/submission/sql-probe.ts', source],
+      ['services/survey/src/submission/sql-probe.repository.ts', source],
+    ]);
+    const blockOf = (file: string) =>
+      res.output.split(/\n(?=\/)/).find((block) => block.includes(file)) ?? '';
+    expect(blockOf('sql-probe.ts')).toMatch(/SQL belongs in a repository/);
+    expect(blockOf('sql-probe.repository.ts')).not.toMatch(/SQL belongs in a repository/);
+  });
 });

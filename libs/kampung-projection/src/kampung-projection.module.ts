@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { KampungProjectionController } from './kampung-projection.controller';
 import { KampungProjectionHandler } from './kampung-projection.handler';
+import { KampungProjectionRepository } from './kampung-projection.repository';
 
 @Module({
   controllers: [KampungProjectionController],
-  providers: [KampungProjectionHandler],
-  exports: [KampungProjectionHandler],
+  providers: [KampungProjectionHandler, KampungProjectionRepository],
+  exports: [KampungProjectionHandler, KampungProjectionRepository],
 })
 export class KampungProjectionModule {}

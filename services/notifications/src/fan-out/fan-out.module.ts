@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { InboxModule } from '../inbox/inbox.module';
+import { ReceivedEventModule } from '../received-event/received-event.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { FanOutService } from './fan-out.service';
 import {
@@ -10,7 +11,7 @@ import {
 
 /** The consumers' handlers: every platform event is recorded and fanned out. */
 @Module({
-  imports: [DeliveryModule, InboxModule],
+  imports: [DeliveryModule, InboxModule, ReceivedEventModule],
   providers: [FanOutService, RegistryEventsHandler, SurveyEventsHandler, ClassificationEventsHandler],
   exports: [FanOutService],
 })

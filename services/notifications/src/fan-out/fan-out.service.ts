@@ -5,7 +5,7 @@ import { regionOfEvent } from '../common/event-matching';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { inboxItemFor } from '../inbox/inbox-item';
 import { InboxRepository } from '../inbox/inbox.repository';
-import { schemaOf } from '@kkb/persistence';
+import { ReceivedEventRepository } from '../received-event/received-event.repository';
 
 /**
  * What every platform event does here, inside the consumer's transaction (so with its inbox
@@ -18,24 +18,12 @@ export class FanOutService {
   constructor(
     private readonly deliveries: DeliveryRepository,
     private readonly inbox: InboxRepository,
+    private readonly received: ReceivedEventRepository,
   ) {}
 
   async record(m: EntityManager, event: CloudEvent<object>): Promise<{ deliveries: number; inbox: boolean }> {
     const region = regionOfEvent(event);
-    const inserted: unknown[] = await m.query(
-      `INSERT INTO ${schemaOf(m)}.received_event (event_id, type, province_code, subject, occurred_at, event, region_code)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING RETURNING 1`,
-      [
-        event.id,
-        event.type,
-        event.province,
-        event.subject,
-        new Date(event.time),
-        JSON.stringify(event),
-        region,
-      ],
-    );
-    if (!inserted.length) return { deliveries: 0, inbox: false };
+    if (!(await this.received.record(m, event, region))) return { deliveries: 0, inbox: false };
     const deliveries = await this.deliveries.fanOut(m, { eventId: event.id, type: event.type, region });
     const item = inboxItemFor(event);
     const inbox = item ? await this.inbox.add(m, item) : false;

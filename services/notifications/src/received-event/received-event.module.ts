@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ReceivedEventController } from './received-event.controller';
+import { ReceivedEventRepository } from './received-event.repository';
 
-/** Read access to the events taken in (recorded by the fan-out handlers). */
-@Module({ controllers: [ReceivedEventController] })
+/** The events taken in: recorded by the fan-out handlers, read by `GET /events`. */
+@Module({
+  controllers: [ReceivedEventController],
+  providers: [ReceivedEventRepository],
+  exports: [ReceivedEventRepository],
+})
 export class ReceivedEventModule {}

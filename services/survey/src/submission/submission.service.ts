@@ -14,21 +14,13 @@ import type { Submission } from './submission.entity';
 import { rejectedEvent, verifiedEvent } from './submission.events';
 import { SubmissionRepository, type PreparedSubmission, type WriteOutcome } from './submission.repository';
 import { SubmitSubmissionDto } from './submit-submission.dto';
-import { schemaOf } from '@kkb/persistence';
+import { KampungProjectionRepository, type ProjectedKampung } from '@kkb/kampung-projection';
 
 /** The outcome of checking one submission before anything is written. */
 export type PrepareResult =
   | { ok: true; value: PreparedSubmission }
   | { ok: false; forbidden: string; errors?: undefined }
   | { ok: false; errors: FieldError[]; forbidden?: undefined };
-
-interface KampungRow {
-  kampung_id: string;
-  village_code: string;
-  launch_date: string;
-  active: boolean;
-  merged_into: string | null;
-}
 
 const VALIDATE = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 
@@ -40,6 +32,7 @@ export class SubmissionService {
     private readonly submissions: SubmissionRepository,
     private readonly instruments: InstrumentRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly projection: KampungProjectionRepository,
   ) {}
 
   /**
@@ -214,12 +207,7 @@ export class SubmissionService {
     return s;
   }
 
-  private async kampung(ids: string[]): Promise<KampungRow[]> {
-    if (!ids.length) return [];
-    return this.ds.query(
-      `SELECT kampung_id, village_code, to_char(launch_date, 'YYYY-MM-DD') AS launch_date, active, merged_into
-         FROM ${schemaOf(this.ds)}.kampung_projection WHERE kampung_id = ANY($1::uuid[])`,
-      [ids],
-    );
+  private kampung(ids: string[]): Promise<ProjectedKampung[]> {
+    return this.projection.findMany(this.ds.manager, ids);
   }
 }

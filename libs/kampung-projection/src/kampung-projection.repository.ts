@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { provinceOf, type KampungStateV1 } from '@kkb/contracts';
+import { schemaOf } from '@kkb/persistence';
+
+/** What a consumer needs to know of a kampung before it takes a report for it. */
+export interface ProjectedKampung {
+  kampung_id: string;
+  village_code: string;
+  /** `YYYY-MM-DD` */
+  launch_date: string;
+  active: boolean;
+  merged_into: string | null;
+}
+
+/** The service's own copy of the register (`kampung_projection`), kept from registry events. */
+@Injectable()
+export class KampungProjectionRepository {
+  /** Applies the state an event carries, unless the stored row is as new or newer (its version). */
+  async apply(m: EntityManager, eventId: string, d: KampungStateV1): Promise<void> {
+    await m.query(
+      `INSERT INTO ${schemaOf(m)}.kampung_projection AS p
+         (kampung_id, village_code, province_code, name, launch_date, active, merged_into, version, last_event_id,
+          model_regency, model_province, latitude, longitude, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())
+       ON CONFLICT (kampung_id) DO UPDATE SET
+         village_code = EXCLUDED.village_code, province_code = EXCLUDED.province_code, name = EXCLUDED.name,
+         launch_date = EXCLUDED.launch_date, active = EXCLUDED.active, merged_into = EXCLUDED.merged_into,
+         version = EXCLUDED.version, last_event_id = EXCLUDED.last_event_id,
+         model_regency = EXCLUDED.model_regency, model_province = EXCLUDED.model_province,
+         latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude, updated_at = now()
+       WHERE p.version < EXCLUDED.version`,
+      [
+        d.kampungId,
+        d.villageCode,
+        provinceOf(d.villageCode),
+        d.name,
+        d.launchDate,
+        d.active,
+        d.mergedInto ?? null,
+        d.version,
+        eventId,
+        d.modelRegency,
+        d.modelProvince,
+        d.latitude ?? null,
+        d.longitude ?? null,
+      ],
+    );
+  }
+
+  async findMany(m: EntityManager, ids: string[]): Promise<ProjectedKampung[]> {
+    if (!ids.length) return [];
+    return m.query(
+      `SELECT kampung_id, village_code, to_char(launch_date, 'YYYY-MM-DD') AS launch_date, active, merged_into
+         FROM ${schemaOf(m)}.kampung_projection WHERE kampung_id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+}
