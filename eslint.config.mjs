@@ -11,7 +11,6 @@ const SQL_NOT_YET_IN_REPOSITORIES = [
   'libs/messaging/src/outbox-relay.service.ts',
   'libs/messaging/src/outbox.service.ts',
   'services/classification/src/explain/explain.service.ts',
-  'services/classification/src/levels/levels.service.ts',
   'services/notifications/src/delivery/delivery-worker.service.ts',
   'services/notifications/src/digest/digest.service.ts',
   'services/registry/src/coverage/coverage.service.ts',

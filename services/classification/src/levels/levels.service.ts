@@ -5,7 +5,7 @@ import type { Principal } from '@kkb/auth';
 import { ProblemException } from '@kkb/platform';
 import { dottedRegion, scopedRegion, villagePattern } from '../common/region';
 import { LEVELS, type Level } from '../rule-set/rule-set.definition';
-import { schemaOf } from '@kkb/persistence';
+import { LevelsRepository } from './levels.repository';
 
 type RegionLevel = 'nation' | 'province' | 'regency' | 'district' | 'village';
 
@@ -76,7 +76,10 @@ function counts(
  */
 @Injectable()
 export class LevelsService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly repo: LevelsRepository,
+  ) {}
 
   async levels(
     code: string | undefined,
@@ -85,15 +88,7 @@ export class LevelsService {
   ): Promise<LevelCounts & { children?: LevelCounts[] }> {
     const compact = scopedRegion(code, user);
     const childLength = breakdown ? CHILD_LENGTH[compact.length] : 0;
-    const s = schemaOf(this.ds);
-    const rows: { child: string; level: Level | null; n: number }[] = await this.ds.query(
-      `SELECT substr(p.village_code, 1, $2) AS child, st.level, count(*)::int AS n
-         FROM ${s}.kampung_projection p
-         LEFT JOIN ${s}.kampung_state st ON st.kampung_id = p.kampung_id
-        WHERE p.active AND p.village_code LIKE $1
-        GROUP BY 1, 2 ORDER BY 1`,
-      [villagePattern(compact), childLength],
-    );
+    const rows = await this.repo.countsByChild(this.ds.manager, villagePattern(compact), childLength);
     const total = counts(compact ? dotted(compact) : null, REGION_LEVELS[compact.length] ?? 'nation', rows);
     if (!breakdown) return total;
     const byChild = new Map<string, typeof rows>();
@@ -123,20 +118,7 @@ export class LevelsService {
     // Each run of a level (from its month to the kampung's next change) adds 1 to that level at
     // its first month in range and takes it away at the change: the distribution of month m is
     // the running sum of those changes up to m. One pass over the rows, whatever the span.
-    const rows: { month: string; level: Level; n: number }[] = await this.ds.query(
-      `WITH r AS (
-         SELECT level, month AS from_m, lead(month) OVER (PARTITION BY kampung_id ORDER BY month) AS to_m
-           FROM ${schemaOf(this.ds)}.kampung_level_month
-          WHERE village_code LIKE $1 AND month <= $3::date),
-       d AS (
-         SELECT greatest(from_m, $2::date) AS m, level, 1 AS delta FROM r WHERE to_m IS NULL OR to_m > $2::date
-         UNION ALL
-         SELECT to_m, level, -1 FROM r WHERE to_m > $2::date AND to_m <= $3::date),
-       g AS (SELECT m, level, sum(delta) AS delta FROM d GROUP BY m, level)
-       SELECT to_char(m, 'YYYY-MM') AS month, level, (sum(delta) OVER (PARTITION BY level ORDER BY m))::int AS n
-         FROM g`,
-      [villagePattern(compact), `${first}-01`, `${last}-01`],
-    );
+    const rows = await this.repo.monthlyChanges(this.ds.manager, villagePattern(compact), first, last);
     const changes = new Map<string, { level: Level; n: number }[]>();
     for (const r of rows) changes.set(r.month, [...(changes.get(r.month) ?? []), r]);
     const months: MonthLevels[] = [];

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { schemaOf } from '@kkb/persistence';
+import type { Level } from '../rule-set/rule-set.definition';
+
+/** Level counts over the projection and the monthly level history. */
+@Injectable()
+export class LevelsRepository {
+  /**
+   * Active kampung of the villages matching `pattern`, per level (null: not assessed) and per
+   * child region (the first `childLength` characters of the village code; 0: one group).
+   */
+  countsByChild(
+    m: EntityManager,
+    pattern: string,
+    childLength: number,
+  ): Promise<{ child: string; level: Level | null; n: number }[]> {
+    const s = schemaOf(m);
+    return m.query(
+      `SELECT substr(p.village_code, 1, $2) AS child, st.level, count(*)::int AS n
+         FROM ${s}.kampung_projection p
+         LEFT JOIN ${s}.kampung_state st ON st.kampung_id = p.kampung_id
+        WHERE p.active AND p.village_code LIKE $1
+        GROUP BY 1, 2 ORDER BY 1`,
+      [pattern, childLength],
+    );
+  }
+
+  /**
+   * The level distribution's changes per month between `first` and `last` (`YYYY-MM`): for each
+   * month with a change, the running count of each level changed.
+   */
+  monthlyChanges(
+    m: EntityManager,
+    pattern: string,
+    first: string,
+    last: string,
+  ): Promise<{ month: string; level: Level; n: number }[]> {
+    return m.query(
+      `WITH r AS (
+         SELECT level, month AS from_m, lead(month) OVER (PARTITION BY kampung_id ORDER BY month) AS to_m
+           FROM ${schemaOf(m)}.kampung_level_month
+          WHERE village_code LIKE $1 AND month <= $3::date),
+       d AS (
+         SELECT greatest(from_m, $2::date) AS m, level, 1 AS delta FROM r WHERE to_m IS NULL OR to_m > $2::date
+         UNION ALL
+         SELECT to_m, level, -1 FROM r WHERE to_m > $2::date AND to_m <= $3::date),
+       g AS (SELECT m, level, sum(delta) AS delta FROM d GROUP BY m, level)
+       SELECT to_char(m, 'YYYY-MM') AS month, level, (sum(delta) OVER (PARTITION BY level ORDER BY m))::int AS n
+         FROM g`,
+      [pattern, `${first}-01`, `${last}-01`],
+    );
+  }
+}
