@@ -1,6 +1,8 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import js from '@eslint/js';
+import globals from 'globals';
 
 export default [
   {
@@ -14,6 +16,9 @@ export default [
       '**/*.js',
       '**/*.mjs',
       '**/*.cjs',
+      // The tools are plain ESM, linted below and type-checked by tools/tsconfig.json (checkJs).
+      '!tools/*.mjs',
+      '!tools/bench/*.mjs',
     ],
   },
   ...nx.configs['flat/base'],
@@ -80,6 +85,21 @@ export default [
         { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
       ],
     },
+  },
+  // Tools (tools/*.mjs, tools/bench/*.mjs): plain ESM run by Node.
+  {
+    files: ['tools/*.mjs', 'tools/bench/*.mjs'],
+    ...js.configs.recommended,
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: globals.node },
+    rules: {
+      ...js.configs.recommended.rules,
+      'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // The console bench runs some of its functions in the page (Playwright sends their source).
+  {
+    files: ['tools/bench/console.bench.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   prettier,
 ];

@@ -174,7 +174,7 @@ export async function build({ quiet = false, console: withConsole = true } = {})
         return { out, code };
       } catch (err) {
         // swc appends a native backtrace after the useful part; keep the message and the snippet.
-        const message = String(err?.message ?? err)
+        const message = String(/** @type {Error | undefined} */ (err)?.message ?? err)
           .split(/\n\s*(?:Caused by:|Stack backtrace:)/)[0]
           .trim();
         errors.push(`${path.relative(ROOT, file)}: ${message}`);
@@ -192,11 +192,12 @@ export async function build({ quiet = false, console: withConsole = true } = {})
   }
   const ms = Math.round(performance.now() - started);
   if (errors.length) {
-    const err = new Error(
-      `build failed (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.join('\n')}`,
+    throw Object.assign(
+      new Error(
+        `build failed (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.join('\n')}`,
+      ),
+      { problems: errors },
     );
-    err.problems = errors;
-    throw err;
   }
   const summary = { files: sources.length, assets: assets.length, ms };
   if (!quiet) {

