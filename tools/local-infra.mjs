@@ -20,6 +20,10 @@ export async function freePort() {
   });
 }
 
+/**
+ * @param {number} port
+ * @param {number} timeoutMs
+ */
 async function waitForPort(port, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -38,6 +42,8 @@ async function waitForPort(port, timeoutMs) {
  * As root, the embedded Postgres runs as the `postgres` user, which must be able to pass through
  * every folder above its binaries (a checkout in a 0700 folder such as `mktemp -d` would stop it).
  * Adds only the search (x) bit for others, and says so.
+ * @param {string} file
+ * @param {(line: string) => void} log
  */
 function letPostgresReach(file, log) {
   if (process.getuid?.() !== 0) return;

@@ -28,6 +28,7 @@ function fail(message) {
   process.exit(1);
 }
 
+/** @param {string} scope */
 function compactScope(scope) {
   if (scope === '') return '';
   const ok = scope.includes('.')
@@ -37,15 +38,21 @@ function compactScope(scope) {
   return scope.replace(/\./g, '');
 }
 
+/**
+ * @param {string} role
+ * @param {string} scope
+ */
 function checkScope(role, scope) {
-  const problem = {
+  /** @type {Record<string, string | null>} */
+  const problems = {
     national: scope === '' ? null : 'role national requires an empty scope',
     province: scope.length === 2 ? null : 'role province requires a 2-digit scope',
     regency: scope.length === 4 ? null : 'role regency requires a 4-digit scope',
     field_officer: scope.length >= 2 ? null : 'role field_officer requires a scope of at least 2 digits',
     verifier: scope.length >= 2 ? null : 'role verifier requires a scope of at least 2 digits',
     integrator: null,
-  }[role];
+  };
+  const problem = problems[role];
   if (problem) fail(problem);
 }
 
