@@ -86,15 +86,27 @@ if (args.help) {
 const t0 = performance.now();
 const seconds = (from = t0) => ((performance.now() - from) / 1000).toFixed(1);
 const SELF = prefixFor('start');
+/** @param {string} msg */
 const say = (msg) => process.stdout.write(`${SELF}${msg}\n`);
+/** @param {string} msg */
 const warn = (msg) => process.stderr.write(`${SELF}${msg}\n`);
 
-/** @type {{ name: string, port: number, child?: import('node:child_process').ChildProcess, exited?: Promise<void> }[]} */
+/**
+ * A process this script runs: a service or the front door.
+ * @typedef {{ name: string, port: number, child?: import('node:child_process').ChildProcess, exited?: Promise<void> }} Service
+ */
+/** @type {Service[]} */
 const services = [];
-/** The front door (console + one origin for the APIs), started once the services are ready. */
+/**
+ * The front door (console + one origin for the APIs), started once the services are ready.
+ * @type {Service | null}
+ */
 let frontDoor = null;
+/** @type {(Awaited<ReturnType<typeof startEmbeddedPostgres>> & { port: number }) | null} */
 let postgres = null; // { url, stop, port } when started here
+/** @type {Awaited<ReturnType<typeof startNatsServer>> | null} */
 let nats = null; // { url, stop, pid } when started here
+/** @type {Promise<void> | null} */
 let stopping = null;
 /** provision / migrate commands in flight. */
 const commands = new Set();
@@ -120,6 +132,7 @@ function runInner() {
  */
 const isRunning = (child) => !!child && child.exitCode === null && child.signalCode === null;
 
+/** @param {number} grace ms before SIGKILL */
 async function stopServices(grace) {
   const running = [...(frontDoor ? [frontDoor] : []), ...services].filter((s) => isRunning(s.child));
   for (const s of running) s.child?.kill('SIGTERM');
@@ -135,6 +148,7 @@ async function stopServices(grace) {
   clearTimeout(killer);
 }
 
+/** @param {number} port */
 function portClosed(port) {
   /** @type {Promise<void>} */
   const closed = new Promise((resolve) => {
@@ -148,6 +162,10 @@ function portClosed(port) {
   return closed;
 }
 
+/**
+ * @param {number} ms
+ * @param {Promise<unknown>} promise
+ */
 const within = (ms, promise) => Promise.race([promise, new Promise((r) => setTimeout(r, ms).unref())]);
 
 async function stopInfra() {
@@ -164,6 +182,10 @@ async function stopInfra() {
   }
 }
 
+/**
+ * @param {number} code the exit code
+ * @param {string} [why] said (or warned, for a non-zero code) first
+ */
 function shutdown(code, why) {
   if (stopping) return stopping;
   if (why) (code ? warn : say)(why);
@@ -177,6 +199,7 @@ function shutdown(code, why) {
   return stopping;
 }
 
+/** @param {NodeJS.Signals} signal */
 function onSignal(signal) {
   if (!firstSignalAt) {
     firstSignalAt = Date.now();
@@ -188,6 +211,11 @@ function onSignal(signal) {
 }
 
 // --------------------------------------------------------------------------------- ports
+/**
+ * @param {number} port
+ * @param {string} host
+ * @returns {Promise<boolean>}
+ */
 function isPortFree(port, host) {
   return new Promise((resolve) => {
     const srv = net.createServer();
@@ -196,7 +224,12 @@ function isPortFree(port, host) {
   });
 }
 
-/** The port named by `variable` (must be free), else `preferred` if free, else any free port. */
+/**
+ * The port named by `variable` (must be free), else `preferred` if free, else any free port.
+ * @param {string} variable
+ * @param {number} preferred
+ * @param {string} what
+ */
 async function choosePort(variable, preferred, what) {
   const env = process.env;
   if (env[variable]) {
@@ -213,10 +246,15 @@ async function choosePort(variable, preferred, what) {
   return port;
 }
 
-/** The last `size` log lines of a server, shown only when it fails to start. */
+/**
+ * The last `size` log lines of a server, shown only when it fails to start.
+ * @param {number} size
+ */
 function ring(size) {
+  /** @type {string[]} */
   const lines = [];
   return {
+    /** @param {unknown} text */
     push: (text) => {
       for (const l of String(text).split('\n')) if (l.trim()) lines.push(l);
       if (lines.length > size) lines.splice(0, lines.length - size);
@@ -276,6 +314,11 @@ async function startNats() {
 }
 
 // --------------------------------------------------------------------------- services
+/**
+ * @param {Service} s
+ * @param {NodeJS.ProcessEnv} serviceEnv
+ * @param {string} [main]
+ */
 function spawnService(s, serviceEnv, main = mainJs(s.name)) {
   // No terminal signal reaches it (this inner process has a session of its own): it stops when
   // shutdown() sends SIGTERM, after which Postgres and NATS are stopped.
@@ -296,6 +339,11 @@ function spawnService(s, serviceEnv, main = mainJs(s.name)) {
   });
 }
 
+/**
+ * @param {Service} s
+ * @param {string} host
+ * @param {number} deadline epoch ms
+ */
 async function waitReady(s, host, deadline) {
   let last = 'no answer';
   while (Date.now() < deadline) {
@@ -313,7 +361,12 @@ async function waitReady(s, host, deadline) {
   throw new Error(`${s.name}: http://${host}:${s.port}/health/ready (last: ${last})`);
 }
 
-/** A token for one role and region, signed like tools/token.mjs does (the demo seed's calls). */
+/**
+ * A token for one role and region, signed like tools/token.mjs does (the demo seed's calls).
+ * @param {NodeJS.ProcessEnv} tokenEnv
+ * @param {string} role
+ * @param {string} [scope]
+ */
 function mintRoleToken(tokenEnv, role, scope = '') {
   const r = spawnSync(
     process.execPath,
@@ -324,6 +377,7 @@ function mintRoleToken(tokenEnv, role, scope = '') {
   return r.stdout.trim();
 }
 
+/** @param {NodeJS.ProcessEnv} tokenEnv */
 function mintToken(tokenEnv) {
   const token = path.join(ROOT, 'tools', 'token.mjs');
   const r = spawnSync(process.execPath, [token, '--role', 'national', '--expires', '12h'], {
@@ -334,6 +388,7 @@ function mintToken(tokenEnv) {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
+/** @param {string} url */
 const redact = (url) => url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 
 // -------------------------------------------------------------------------------- main
@@ -476,7 +531,7 @@ async function main() {
 
   const token = jwtSecret ? mintToken({ ...env, JWT_SECRET: jwtSecret }) : null;
   const col = Math.max(...services.map((s) => s.name.length)) + 2;
-  const url = (s) => `http://${urlHost}:${s.port}`;
+  const url = (/** @type {Service} */ s) => `http://${urlHost}:${s.port}`;
   const frontUrl = `http://${urlHost}:${frontDoor.port}`;
   const lines = [
     '',
