@@ -1,6 +1,8 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import js from '@eslint/js';
+import globals from 'globals';
 
 /**
  * Files that still run SQL outside a repository (issue 14 moves them, one by one): this list only
@@ -35,6 +37,9 @@ export default [
       '**/*.js',
       '**/*.mjs',
       '**/*.cjs',
+      // The tools are plain ESM, linted below and type-checked by tools/tsconfig.json (checkJs).
+      '!tools/*.mjs',
+      '!tools/bench/*.mjs',
     ],
   },
   ...nx.configs['flat/base'],
@@ -146,6 +151,21 @@ export default [
         },
       ],
     },
+  },
+  // Tools (tools/*.mjs, tools/bench/*.mjs): plain ESM run by Node.
+  {
+    files: ['tools/*.mjs', 'tools/bench/*.mjs'],
+    ...js.configs.recommended,
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: globals.node },
+    rules: {
+      ...js.configs.recommended.rules,
+      'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // The console bench runs some of its functions in the page (Playwright sends their source).
+  {
+    files: ['tools/bench/console.bench.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   prettier,
 ];

@@ -40,7 +40,9 @@ const load = os
   .join(' ');
 const machine = `${os.cpus().length} x ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load before ${load}`;
 const when = new Date().toISOString();
+/** @type {string[]} */
 const out = [];
+/** @param {string} text */
 const print = (text) => {
   process.stdout.write(text);
   out.push(text);

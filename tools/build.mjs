@@ -34,6 +34,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
 const SOURCE_GROUPS = ['services', 'libs', 'apps'];
 /** Projects built by Vite, not swc (the console): their output is dist/apps/<name>, kept across swc builds. */
+/** @param {string} dir */
 const isViteProject = (dir) => existsSync(path.join(dir, 'vite.config.ts'));
 /** Files next to the code that a service reads at runtime (e.g. libs/contracts/asyncapi.yaml). */
 const ASSET_EXTENSIONS = new Set(['.yaml', '.yml', '.json', '.sql', '.csv']);
@@ -48,6 +49,7 @@ const NOT_ASSETS = new Set([
   '.eslintrc.json',
 ]);
 
+/** @param {string} file */
 const swcOptions = (file) => ({
   filename: file,
   swcrc: false,
@@ -66,10 +68,16 @@ const swcOptions = (file) => ({
   },
 });
 
+/** @param {string} file */
 function outPath(file) {
   return path.join(DIST, path.relative(ROOT, file)).replace(/\.ts$/, '.js');
 }
 
+/**
+ * @param {string} dir
+ * @param {string[]} [out]
+ * @returns {string[]}
+ */
 function walk(dir, out = []) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
@@ -108,6 +116,7 @@ function collect() {
   return { sources, assets };
 }
 
+/** @param {string} name */
 function isAsset(name) {
   return (
     ASSET_EXTENSIONS.has(path.extname(name)) && !NOT_ASSETS.has(name) && !/^(jest|tsconfig)\b/.test(name)
@@ -115,6 +124,11 @@ function isAsset(name) {
 }
 
 /** Every relative require()/import() in the output must land on a compiled file. */
+/**
+ * @param {string} outFile
+ * @param {string} code
+ * @returns {string[]}
+ */
 function unresolvedImports(outFile, code) {
   const problems = [];
   const re = /\brequire\(\s*["']([^"']+)["']\s*\)|\bimport\(\s*["']([^"']+)["']\s*\)/g;
@@ -137,6 +151,8 @@ function unresolvedImports(outFile, code) {
 /**
  * Cleans dist/ and compiles everything. Resolves to { files, assets, ms }; rejects with an
  * Error listing every failed file when anything does not compile or resolve.
+ * @param {{ quiet?: boolean, console?: boolean }} [options]
+ * @returns {Promise<{ files: number, assets: number, ms: number, console?: { skipped: boolean, ms: number } | null }>}
  */
 export async function build({ quiet = false, console: withConsole = true } = {}) {
   const started = performance.now();
@@ -154,6 +170,7 @@ export async function build({ quiet = false, console: withConsole = true } = {})
   const { sources, assets } = collect();
 
   const made = new Set();
+  /** @param {string} dir */
   const ensureDir = (dir) => {
     if (!made.has(dir)) {
       mkdirSync(dir, { recursive: true });
@@ -174,7 +191,7 @@ export async function build({ quiet = false, console: withConsole = true } = {})
         return { out, code };
       } catch (err) {
         // swc appends a native backtrace after the useful part; keep the message and the snippet.
-        const message = String(err?.message ?? err)
+        const message = String(/** @type {Error | undefined} */ (err)?.message ?? err)
           .split(/\n\s*(?:Caused by:|Stack backtrace:)/)[0]
           .trim();
         errors.push(`${path.relative(ROOT, file)}: ${message}`);
@@ -192,12 +209,14 @@ export async function build({ quiet = false, console: withConsole = true } = {})
   }
   const ms = Math.round(performance.now() - started);
   if (errors.length) {
-    const err = new Error(
-      `build failed (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.join('\n')}`,
+    throw Object.assign(
+      new Error(
+        `build failed (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.join('\n')}`,
+      ),
+      { problems: errors },
     );
-    err.problems = errors;
-    throw err;
   }
+  /** @type {Awaited<ReturnType<typeof build>>} */
   const summary = { files: sources.length, assets: assets.length, ms };
   if (!quiet) {
     process.stdout.write(
@@ -229,6 +248,7 @@ function consoleInputsHash() {
  * build time: the front door serves them to browsers that accept them (@fastify/static's
  * preCompressed), so ~1 MB of JS travels as ~300 KB and no CPU is spent compressing per request.
  */
+/** @param {string} dir */
 function precompress(dir) {
   for (const file of walk(dir)) {
     if (!/\.(js|css|svg|json)$/.test(file)) continue;

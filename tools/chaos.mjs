@@ -43,31 +43,34 @@ import { freePort, startEmbeddedPostgres, startNatsServer } from './local-infra.
 import { ensureBuilt, mainJs, ROOT, SERVICES } from './migrate.mjs';
 
 const require = createRequire(import.meta.url);
+/** @param {string} rel a compiled file under dist/ */
 const dist = (rel) => require(path.join(ROOT, 'dist', rel));
 
 const USAGE = `usage: npm run chaos -- [--duration S] [--clients N] [--kampung N] [--every S] [--seed N] [--settle S] [--cluster] [--self-test] [--no-build] [--verbose]`;
-let args;
-try {
-  args = parseArgs({
-    options: {
-      duration: { type: 'string', default: '120' },
-      clients: { type: 'string', default: '6' },
-      kampung: { type: 'string', default: '120' },
-      every: { type: 'string', default: '8' },
-      seed: { type: 'string', default: '7' },
-      settle: { type: 'string', default: '240' },
-      'no-build': { type: 'boolean', default: false },
-      verbose: { type: 'boolean', default: false },
-      cluster: { type: 'boolean', default: false },
-      'self-test': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  }).values;
-} catch (err) {
-  process.stderr.write(`chaos: ${err.message}\n${USAGE}\n`);
-  process.exit(64);
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        duration: { type: 'string', default: '120' },
+        clients: { type: 'string', default: '6' },
+        kampung: { type: 'string', default: '120' },
+        every: { type: 'string', default: '8' },
+        seed: { type: 'string', default: '7' },
+        settle: { type: 'string', default: '240' },
+        'no-build': { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        cluster: { type: 'boolean', default: false },
+        'self-test': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    process.stderr.write(`chaos: ${/** @type {Error} */ (err).message}\n${USAGE}\n`);
+    process.exit(64);
+  }
 }
+const args = parseOptions();
 if (args.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
@@ -86,16 +89,28 @@ for (const [k, v] of Object.entries({ DURATION_S, CLIENTS, KAMPUNG, EVERY_S, SET
 // ---------------------------------------------------------------------------- small helpers
 const t0 = performance.now();
 const clock = () => `${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s`;
+/** @param {string} msg */
 const say = (msg) => process.stdout.write(`[chaos ${clock()}] ${msg}\n`);
+/** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The same seed gives the same answers and fault order. */
 const rand = prng(Number(args.seed));
+/**
+ * @template T
+ * @param {T[]} list
+ */
 const pick = (list) => list[Math.floor(rand() * list.length)];
+/**
+ * @param {number} lo
+ * @param {number} hi
+ */
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
 
 const JWT_SECRET = 'kkb-chaos-secret';
+/** @param {string} name */
 const SCHEMA = (name) => `chaos_${name}`;
+/** @param {string} name */
 const ROLE = (name) => `kkb_chaos_${name}`;
 const SUBJECT_ROOT = 'kkbchaos';
 const STREAM_PREFIX = 'CHAOS';
@@ -105,6 +120,10 @@ const counters = {
   httpStatuses: new Map(), // non-2xx statuses and network errors seen (and retried)
   faults: new Map(),
 };
+/**
+ * @param {Map<string, number>} map
+ * @param {string} key
+ */
 const bump = (map, key) => map.set(key, (map.get(key) ?? 0) + 1);
 
 // ---------------------------------------------------------------------------- infrastructure
@@ -112,9 +131,18 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kkb-chaos-'));
 chmodSync(dataDir, 0o755); // the embedded Postgres runs as the postgres user when this runs as root
 const pgPort = await freePort();
 const natsPort = await freePort();
+// Both set by setUp() and read after it; only stopInfrastructure() may find them unset.
+/** @type {Awaited<ReturnType<typeof startEmbeddedPostgres>>} */
 let postgres;
+/** @type {{ url: string, stop: (signal?: NodeJS.Signals) => Promise<void> }} */
 let nats;
 const services = new Map(); // name -> { port, url, child, output, env }
+
+/** The cleanup: stops NATS and Postgres if setUp() got as far as starting them. */
+async function stopInfrastructure() {
+  await nats?.stop().catch(() => undefined);
+  await postgres?.stop().catch(() => undefined);
+}
 
 async function startPostgres() {
   postgres = await startEmbeddedPostgres({
@@ -123,6 +151,7 @@ async function startPostgres() {
     database: 'chaos',
   });
 }
+/** @type {any} the compiled libs/testing's cluster, untyped here */
 let cluster; // --cluster: deploy/nats/cluster-local's three nodes, streams of 3 replicas
 async function startNats() {
   if (args.cluster) {
@@ -135,6 +164,10 @@ async function startNats() {
   nats = await startNatsServer({ storeDir: path.join(dataDir, 'nats'), port: natsPort });
 }
 
+/**
+ * @param {string} name
+ * @param {number} port
+ */
 function serviceEnv(name, port) {
   return {
     ...process.env,
@@ -159,9 +192,11 @@ function serviceEnv(name, port) {
   };
 }
 
+/** @param {string} name */
 async function launch(name) {
   const s = services.get(name);
   const child = spawn(process.execPath, [mainJs(name)], { env: s.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** @param {Buffer} d */
   const keep = (d) => {
     const lines = String(d).trimEnd().split('\n');
     s.output.push(...lines);
@@ -173,8 +208,16 @@ async function launch(name) {
   s.child = child;
 }
 
-const alive = (child) => child && child.exitCode === null && child.signalCode === null;
+/**
+ * @param {import('node:child_process').ChildProcess | undefined} child
+ * @returns {child is import('node:child_process').ChildProcess}
+ */
+const alive = (child) => !!child && child.exitCode === null && child.signalCode === null;
 
+/**
+ * @param {string} name
+ * @param {number} [timeoutMs]
+ */
 async function waitReady(name, timeoutMs = 90_000) {
   const s = services.get(name);
   const deadline = Date.now() + timeoutMs;
@@ -189,6 +232,11 @@ async function waitReady(name, timeoutMs = 90_000) {
   throw new Error(`${name} was not ready within ${timeoutMs / 1000} s:\n${s.output.slice(-20).join('\n')}`);
 }
 
+/**
+ * @param {string} name
+ * @param {NodeJS.Signals} [signal]
+ * @returns {Promise<void>}
+ */
 function killService(name, signal = 'SIGKILL') {
   const { child } = services.get(name);
   if (!alive(child)) return Promise.resolve();
@@ -202,6 +250,13 @@ function killService(name, signal = 'SIGKILL') {
 /**
  * Calls until an answer that is not a transient failure: network errors, 5xx and 429 are retried
  * (the request is idempotent: submissions carry their id, verify/reject answer 409 once done).
+ * @param {string} service
+ * @param {string} method
+ * @param {string} urlPath
+ * @param {unknown} body
+ * @param {string} token
+ * @param {{ okStatuses?: number[] }} [options]
+ * @returns {Promise<{ status: number, body: any }>}
  */
 async function call(service, method, urlPath, body, token, { okStatuses = [200, 201, 204] } = {}) {
   for (let attempt = 1; ; attempt++) {
@@ -221,7 +276,8 @@ async function call(service, method, urlPath, body, token, { okStatuses = [200, 
       const text = await res.text();
       json = text ? JSON.parse(text) : undefined;
     } catch (err) {
-      status = `network:${err.cause?.code ?? err.name}`;
+      const e = /** @type {Error & { cause?: { code?: string } }} */ (err);
+      status = `network:${e.cause?.code ?? e.name}`;
     }
     if (typeof status === 'number' && (okStatuses.includes(status) || (status < 500 && status !== 429)))
       return { status, body: json };
@@ -232,6 +288,11 @@ async function call(service, method, urlPath, body, token, { okStatuses = [200, 
   }
 }
 
+/**
+ * @param {string} role
+ * @param {string} scope
+ * @returns {string}
+ */
 const token = (role, scope) =>
   dist('libs/auth/src/index.js').mintToken({
     role,
@@ -243,7 +304,12 @@ const token = (role, scope) =>
 
 // ---------------------------------------------------------------------------- database reads
 const { Client } = require('pg');
-/** One query on a fresh connection (Postgres may have restarted since the last one). */
+/**
+ * One query on a fresh connection (Postgres may have restarted since the last one).
+ * @param {string} sql
+ * @param {unknown[]} [params]
+ * @returns {Promise<import('pg').QueryResultRow[]>}
+ */
 async function query(sql, params = []) {
   for (let attempt = 1; ; attempt++) {
     const db = new Client({ connectionString: postgres.url });
@@ -253,7 +319,8 @@ async function query(sql, params = []) {
       return (await db.query(sql, params)).rows;
     } catch (err) {
       // Retry only while Postgres is away (refused, shutting down, starting up); a bad query fails at once.
-      const transient = !err.code || /^(ECONN|08|57P)/.test(err.code);
+      const code = /** @type {{ code?: string }} */ (err).code;
+      const transient = !code || /^(ECONN|08|57P)/.test(code);
       if (!transient || attempt > 100) throw err;
       await sleep(300);
     } finally {
@@ -263,18 +330,21 @@ async function query(sql, params = []) {
 }
 
 // ---------------------------------------------------------------------------- webhook receiver
+/** @type {{ sub: string | undefined, webhookId: string | string[] | undefined, type: string }[]} */
 const received = []; // { sub, webhookId, type, time }
 let badSignatures = 0;
 const secrets = new Map(); // subscription name -> secret
 const { Webhook } = require('standardwebhooks');
 const receiver = http.createServer((req, res) => {
+  /** @type {Buffer[]} */
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
-    const sub = req.url.split('/').pop();
+    const sub = String(req.url).split('/').pop(); // a request to a server always has a url
     const body = Buffer.concat(chunks).toString('utf8');
     try {
-      const event = new Webhook(secrets.get(sub)).verify(body, req.headers);
+      const headers = /** @type {Record<string, string>} */ (req.headers); // webhook-* headers are single
+      const event = /** @type {{ type: string }} */ (new Webhook(secrets.get(sub)).verify(body, headers));
       received.push({ sub, webhookId: req.headers['webhook-id'], type: event.type });
       res.writeHead(204).end();
     } catch {
@@ -285,10 +355,18 @@ const receiver = http.createServer((req, res) => {
 });
 
 // ---------------------------------------------------------------------------- the run
+/**
+ * @typedef {{ id: string, province: string, villageCode: string, nextPeriod: { year: number, month: number }, profileId?: string }} Kampung
+ */
+/** @type {Kampung[]} */
 const kampung = []; // { id, province, villageCode, nextPeriod: {year, month}, profileId }
+/** @type {string[]} */
 const accepted = []; // ids of the verified reports
+/** @type {string[]} */
 const rejected = []; // ids
+/** @type {Map<string, Kampung>} */
 const pending = new Map(); // report id -> kampung (waiting for its evaluation)
+/** @type {Kampung[]} */
 const free = []; // kampung ready for their next report
 let stopLoad = false;
 
@@ -304,7 +382,7 @@ async function setUp() {
     const port = await freePort();
     services.set(name, { port, url: `http://127.0.0.1:${port}`, output: [], env: serviceEnv(name, port) });
   }
-  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+  await /** @type {Promise<void>} */ (new Promise((r) => receiver.listen(0, '127.0.0.1', () => r())));
   // Each service migrates at boot; start them together.
   await Promise.all([...services.keys()].map((n) => launch(n)));
   await Promise.all([...services.keys()].map((n) => waitReady(n)));
@@ -358,7 +436,12 @@ async function setUp() {
   say(`${kampung.length} kampung registered`);
 
   // Subscriptions: two province integrators for classified events, a national one for survey events.
-  const hook = (name) => `http://127.0.0.1:${receiver.address().port}/hooks/${name}`;
+  const { port: hookPort } = /** @type {import('node:net').AddressInfo} */ (receiver.address()); // listening on TCP
+  const hook = (/** @type {string} */ name) => `http://127.0.0.1:${hookPort}/hooks/${name}`;
+  /**
+   * @typedef {{ name: string, role: string, scope: string, body: { eventTypes: string[], region: string }, id?: string }} Subscription
+   * @type {Subscription[]}
+   */
   const subs = [
     {
       name: 'sumsel',
@@ -434,6 +517,11 @@ async function setUp() {
   return subs;
 }
 
+/**
+ * @param {() => Promise<boolean>} check
+ * @param {number} timeoutMs
+ * @param {string} what
+ */
 async function until(check, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -444,12 +532,20 @@ async function until(check, timeoutMs, what) {
 }
 
 /** Submits (a retry with the same id answers 200); anything else than 200/201 stops the run. */
+/**
+ * @param {Kampung} k
+ * @param {{ id: string } & Record<string, unknown>} body
+ */
 async function submit(k, body) {
   const s = await call('survey', 'POST', '/api/v1/submissions', body, token('field_officer', k.province));
   if (s.status !== 201 && s.status !== 200)
     throw new Error(`submission refused: ${s.status} ${JSON.stringify(s.body)}`);
 }
 
+/**
+ * @param {Kampung} k
+ * @param {{ year: number, month: number }} period
+ */
 const monthlyReport = (k, period) => ({
   id: randomUUID(),
   kampungId: k.id,
@@ -459,6 +555,10 @@ const monthlyReport = (k, period) => ({
   answers: reportAnswers(rand, rand(), 640),
 });
 
+/**
+ * @param {Kampung} k
+ * @param {{ id: string } & Record<string, unknown>} body
+ */
 async function submitAndVerify(k, body) {
   const verifier = token('verifier', k.province);
   await submit(k, body);
@@ -551,14 +651,14 @@ async function faults() {
         `nats node ${node} kill -9, back in the cluster after ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
     } else if (fault === 'nats') {
-      const signal = pick(['SIGTERM', 'SIGKILL']);
+      const signal = pick(/** @type {NodeJS.Signals[]} */ (['SIGTERM', 'SIGKILL']));
       await nats.stop(signal);
       await sleep(int(500, 3000));
       await startNats();
       bump(counters.faults, `nats-server ${signal}`);
       say(`nats-server ${signal}, restarted after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     } else {
-      const signal = pick(['SIGINT', 'SIGQUIT']);
+      const signal = pick(/** @type {NodeJS.Signals[]} */ (['SIGINT', 'SIGQUIT']));
       await postgres.stop(signal);
       await sleep(int(500, 3000));
       await postgres.start();
@@ -588,10 +688,19 @@ async function countDlq() {
   }
 }
 
+/**
+ * @param {{ name: string }[]} subs
+ * @returns {Promise<string[]>} what failed
+ */
 async function audit(subs) {
   const c = SCHEMA('classification');
   const n = SCHEMA('notifications');
+  /** @type {string[]} */
   const failures = [];
+  /**
+   * @param {boolean} ok
+   * @param {string} what
+   */
   const check = (ok, what) => {
     say(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
     if (!ok) failures.push(what);
@@ -622,12 +731,18 @@ async function audit(subs) {
   check(evals.length === expectedEvals, `nothing else evaluated (${evals.length} = ${expectedEvals})`);
 
   // Deliveries: what each subscription should have had.
-  const villageProvince = (code) => String(code).replace(/\./g, '').slice(0, 2);
+  const villageProvince = (/** @type {unknown} */ code) => String(code).replace(/\./g, '').slice(0, 2);
   const expected = new Map(subs.map((s) => [s.name, new Set()]));
+  /** @param {string} name one of the subscriptions' names */
+  const expectedOf = (name) => {
+    const set = expected.get(name);
+    if (!set) throw new Error(`no subscription ${name}`);
+    return set;
+  };
   for (const e of evals) {
     const prov = villageProvince(e.village_code);
-    if (prov === '16') expected.get('sumsel').add(e.id);
-    if (prov === '32') expected.get('jabar').add(e.id);
+    if (prov === '16') expectedOf('sumsel').add(e.id);
+    if (prov === '32') expectedOf('jabar').add(e.id);
   }
   const surveyEvents = await query(
     `SELECT event_id FROM ${n}.received_event WHERE type LIKE '%.survey.submission.%'`,
@@ -636,7 +751,7 @@ async function audit(subs) {
   const published = await query(
     `SELECT id::text FROM ${SCHEMA('survey')}.outbox WHERE type LIKE '%.survey.submission.%'`,
   );
-  for (const r of published) expected.get('national').add(r.id);
+  for (const r of published) expectedOf('national').add(r.id);
   const expectedSurvey = kampung.length * 2 + accepted.length * 2 + rejected.length * 3;
   check(
     published.length === expectedSurvey,
@@ -652,7 +767,7 @@ async function audit(subs) {
        FROM ${n}.delivery d JOIN ${n}.subscription s ON s.id = d.subscription_id WHERE d.origin = 'event'`,
   );
   for (const s of subs) {
-    const want = expected.get(s.name);
+    const want = expectedOf(s.name);
     const rows = deliveries.filter((d) => d.description === `chaos ${s.name}`);
     const got = new Set(rows.map((d) => d.event_id));
     const missingD = [...want].filter((id) => !got.has(id)).length;
@@ -727,6 +842,7 @@ async function settle() {
  * looks for (an evaluation repeated, an unpublished outbox row, a webhook that never arrived, a
  * dead letter) and expects exactly those checks to fail.
  */
+/** @param {{ name: string }[]} subs */
 async function selfTest(subs) {
   say('self-test: planting a defect of each kind; the audit must catch every one');
   for (const name of services.keys()) await killService(name, 'SIGTERM');
@@ -789,6 +905,10 @@ try {
   await settle();
   const failures = await audit(subs);
   say('counts');
+  /**
+   * @param {string} k
+   * @param {unknown} v
+   */
   const line = (k, v) => process.stdout.write(`  ${k.padEnd(44)}${v}\n`);
   line('load duration', `${loadSeconds.toFixed(0)} s`);
   line('accepted reports', `${accepted.length} (${(accepted.length / loadSeconds).toFixed(1)}/s)`);
@@ -806,15 +926,14 @@ try {
     for (const [name, s] of services)
       process.stdout.write(`--- ${name} (last lines)\n${s.output.slice(-25).join('\n')}\n`);
 } catch (err) {
-  say(`error: ${err.stack ?? err}`);
+  say(`error: ${/** @type {Error} */ (err).stack ?? err}`);
   for (const [name, s] of services)
     process.stdout.write(`--- ${name} (last lines)\n${s.output.slice(-25).join('\n')}\n`);
 } finally {
   stopLoad = true;
   for (const name of services.keys()) await killService(name, 'SIGTERM').catch(() => undefined);
   receiver.close();
-  await nats?.stop().catch(() => undefined);
-  await postgres?.stop().catch(() => undefined);
+  await stopInfrastructure();
   rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(exitCode);

@@ -7,12 +7,19 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { build } from './build.mjs';
 import { freePort, startEmbeddedPostgres, startNatsServer } from './local-infra.mjs';
 
+/**
+ * What globalSetup started, kept on globalThis for globalTeardown.
+ * @typedef {typeof globalThis & { __KKB_INFRA__?: { stop: () => Promise<void> }[] }} TestGlobals
+ */
+
 export default async function globalSetup() {
-  if (globalThis.__KKB_INFRA__) return;
+  const g = /** @type {TestGlobals} */ (globalThis);
+  if (g.__KKB_INFRA__) return;
   // Tests that run services as processes (e2e) use the compiled dist/; it takes under a second.
   await build({ quiet: true, console: false }); // the browser tests build the console themselves
+  /** @type {{ stop: () => Promise<void> }[]} */
   const started = [];
-  globalThis.__KKB_INFRA__ = started;
+  g.__KKB_INFRA__ = started;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kkb-test-'));
   // The embedded Postgres runs as the `postgres` user when we are root: it must reach the folder.
   chmodSync(dir, 0o755);

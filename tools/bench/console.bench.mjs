@@ -1,3 +1,6 @@
+// READY, frameWhen, timings and the init script run in the page (Playwright sends their source),
+// so the DOM's types are in scope for this file.
+/// <reference lib="dom" />
 // The console at national scale: a Kampung KB in every one of the 83,762 villages with a few
 // months of levels (loaded by SQL as the services would have written them: national-data.mjs),
 // the four services and the front door as their own processes, and Debian's Chromium driven by
@@ -126,6 +129,14 @@ async function startFrontDoor(env) {
   }
 }
 
+/**
+ * The page's window with what the bench keeps on it.
+ * @typedef {Window & {
+ *   __kkbSeen?: Record<string, number>,
+ *   __kkbLong?: { start: number, duration: number }[],
+ * }} BenchWindow
+ */
+
 // ---- what "painted" means on each page: checked in the page once per animation frame ----------
 // Each resolves to performance.now() (ms since navigation start) of the first frame in which the
 // page shows what it is for; polled by requestAnimationFrame, so at most one frame late.
@@ -133,7 +144,8 @@ const READY = {
   /** Beranda: the kampung count and a percent in the coverage figures, and the level chart's canvas. */
   dashboard: ({ count }) => {
     // When each part first showed, for the "where the time goes" line.
-    const seen = (window.__kkbSeen ??= {});
+    const pageWindow = /** @type {BenchWindow} */ (window);
+    const seen = (pageWindow.__kkbSeen ??= {});
     const mark = (name, ok) => {
       if (ok) seen[name] ??= performance.now();
       return ok;
@@ -154,14 +166,15 @@ const READY = {
   map: ({ count }) => {
     const status = document.querySelector('.map-count')?.textContent ?? '';
     if (!status.includes(count)) return false;
-    const canvas = document.querySelector(
-      '.map canvas.leaflet-zoom-animated, .map .leaflet-overlay-pane canvas',
+    const canvas = /** @type {HTMLCanvasElement | null} */ (
+      document.querySelector('.map canvas.leaflet-zoom-animated, .map .leaflet-overlay-pane canvas')
     );
     if (!canvas || !canvas.width || !canvas.height) return false;
     const probe = document.createElement('canvas');
     probe.width = 64;
     probe.height = 64;
     const ctx = probe.getContext('2d', { willReadFrequently: true });
+    if (!ctx) return false;
     ctx.drawImage(canvas, 0, 0, 64, 64);
     const pixels = ctx.getImageData(0, 0, 64, 64).data;
     for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) return true;
@@ -195,7 +208,7 @@ function frameWhen(check, arg, timeout) {
 function timings() {
   return new Promise((resolve) => {
     const paint = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null;
-    const resources = performance.getEntriesByType('resource');
+    const resources = /** @type {PerformanceResourceTiming[]} */ (performance.getEntriesByType('resource'));
     const scripts = resources.filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'));
     const api = resources.filter((r) => new URL(r.name).pathname.startsWith('/api/'));
     const done = (lcp) =>
@@ -210,8 +223,8 @@ function timings() {
           end: r.responseEnd,
           bytes: r.encodedBodySize,
         })),
-        seen: window.__kkbSeen ?? {},
-        long: window.__kkbLong ?? [],
+        seen: /** @type {BenchWindow} */ (window).__kkbSeen ?? {},
+        long: /** @type {BenchWindow} */ (window).__kkbLong ?? [],
       });
     let lcp = null;
     try {
@@ -241,11 +254,11 @@ async function load(browser, base, token, pagePath, kind, arg) {
           // about:blank has no storage
         }
         // Long tasks (main thread busy for over 50 ms at a stretch) from the start.
-        window.__kkbLong = [];
+        const long = /** @type {NonNullable<BenchWindow['__kkbLong']>} */ ([]);
+        /** @type {BenchWindow} */ (window).__kkbLong = long;
         try {
           new PerformanceObserver((list) => {
-            for (const e of list.getEntries())
-              window.__kkbLong.push({ start: e.startTime, duration: e.duration });
+            for (const e of list.getEntries()) long.push({ start: e.startTime, duration: e.duration });
           }).observe({ type: 'longtask', buffered: true });
         } catch {
           // no long task timing in this browser
@@ -276,7 +289,7 @@ async function load(browser, base, token, pagePath, kind, arg) {
     } catch (err) {
       const text = (await page.textContent('body').catch(() => '')) ?? '';
       throw new Error(
-        `${kind} (${pagePath}) not painted within ${WAIT_MS / 1000} s (${err.message.split('\n')[0]}); at ${page.url()} the page says: ${text.replace(/\s+/g, ' ').slice(0, 400)}`,
+        `${kind} (${pagePath}) not painted within ${WAIT_MS / 1000} s (${/** @type {Error} */ (err).message.split('\n')[0]}); at ${page.url()} the page says: ${text.replace(/\s+/g, ' ').slice(0, 400)}`,
       );
     }
     if (new URL(page.url()).pathname.startsWith('/masuk'))

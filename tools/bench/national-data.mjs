@@ -598,7 +598,8 @@ export async function loadNational(
   );
 
   t = now();
-  for (const [s, tables] of [
+  /** @type {[keyof typeof schema, string[]][]} */
+  const analysed = [
     ['registry', ['kampung', 'kampung_audit', 'coverage_count']],
     ['survey', ['kampung_projection', 'submission']],
     [
@@ -612,7 +613,8 @@ export async function loadNational(
         'kampung_level_month',
       ],
     ],
-  ])
+  ];
+  for (const [s, tables] of analysed)
     for (const table of tables) await pool.query(`VACUUM ANALYZE ${schema[s]}.${table}`);
   stage('vacuum analyze', 0, now() - t, '(every loaded table, as autovacuum would have)');
   const loadMs = stages.reduce((a, x) => a + x.ms, 0);

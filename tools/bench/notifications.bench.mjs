@@ -17,12 +17,13 @@ const receiver = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     counts.set(req.url, (counts.get(req.url) ?? 0) + 1);
-    if (req.url.startsWith('/hang')) hanging.push(res);
+    if (req.url?.startsWith('/hang')) hanging.push(res);
     else res.writeHead(204).end();
   });
 });
-await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${receiver.address().port}`;
+await /** @type {Promise<void>} */ (new Promise((r) => receiver.listen(0, '127.0.0.1', () => r())));
+const { port: receiverPort } = /** @type {import('node:net').AddressInfo} */ (receiver.address()); // listening on TCP
+const base = `http://127.0.0.1:${receiverPort}`;
 
 try {
   const { app, config } = await startService(run, 'notifications', {

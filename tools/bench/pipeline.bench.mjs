@@ -122,8 +122,9 @@ const db = new Client({ connectionString: infra.databaseUrl });
 const client = httpClient({ maxSockets: 512 });
 let nc;
 try {
-  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
-  const hookUrl = `http://127.0.0.1:${receiver.address().port}/kkb-hook`;
+  await /** @type {Promise<void>} */ (new Promise((r) => receiver.listen(0, '127.0.0.1', () => r())));
+  const { port: hookPort } = /** @type {import('node:net').AddressInfo} */ (receiver.address()); // listening on TCP
+  const hookUrl = `http://127.0.0.1:${hookPort}/kkb-hook`;
   await db.connect();
 
   // ---- the services, each its own process
@@ -381,6 +382,8 @@ try {
     const done = measured.filter((s) => s.arrival);
     const deliveredInWindow = samples.filter((s) => s.arrival >= from && s.arrival < stop).length;
     levels.push({
+      /** The done samples with every stage's timestamp: filled in once all levels have run. */
+      staged: /** @type {any[]} */ ([]),
       concurrency,
       from,
       stop,
@@ -437,6 +440,7 @@ try {
       )
     ).rows.map((r) => [r.event_id, { handled: Number(r.handled), attempt: Number(r.attempt) }]),
   );
+  /** @type {[string, (s: any) => number][]} */
   const STAGES = [
     ['submit (HTTP)', (s) => s.t1 - s.t0],
     ['verify (HTTP)', (s) => s.t2 - s.t1],
@@ -491,16 +495,18 @@ try {
       `submit p50 ${ms(submit.p50)}  p99 ${ms(submit.p99)}`,
       `verify p50 ${ms(verify.p50)}  p99 ${ms(verify.p99)}`,
     );
-    const coarse = [
+    /** @type {[string, (s: any) => number][]} */
+    const coarseStages = [
       ['submit -> verify done', (s) => s.t2 - s.t0],
       ['verify done -> classified (event time)', (s) => s.eventTime - s.t2],
       ['classified -> webhook received', (s) => s.arrival - s.eventTime],
-    ].map(([name, f]) => [name, summary(l.done.map(f))]);
+    ];
+    const coarse = coarseStages.map(([name, f]) => /** @type {const} */ ([name, summary(l.done.map(f))]));
     report(
       `pipeline.stages concurrency ${l.concurrency}`,
       coarse.map(([name, x]) => `${name} p50 ${ms(x.p50)} p99 ${ms(x.p99)}`).join(' | '),
     );
-    const fine = STAGES.map(([name, f]) => [name, summary(l.staged.map(f))]);
+    const fine = STAGES.map(([name, f]) => /** @type {const} */ ([name, summary(l.staged.map(f))]));
     for (const [name, x] of fine)
       report(`  c${l.concurrency} ${name}`, `p50 ${ms(x.p50)}`, `p99 ${ms(x.p99)}`, `mean ${ms(x.mean)}`);
     const total = fine.reduce((a, [, x]) => a + x.mean, 0);

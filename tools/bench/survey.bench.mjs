@@ -109,6 +109,7 @@ function serviceEnv(run, extra = {}) {
 
 const MAIN = path.join(DIST, 'services', 'survey', 'src', 'main.js');
 
+/** @returns {Promise<void>} */
 function runCli(run, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], {
@@ -148,6 +149,7 @@ async function startProcess(run) {
   return {
     url,
     pid: child.pid,
+    /** @returns {Promise<void>} */
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -201,10 +203,16 @@ async function roundTrips(run, kampung) {
   });
   let queries = 0;
   const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function countQuery(...args) {
-    queries++;
-    return original.apply(this, args);
-  };
+  // Counts every query, whichever overload it is called with.
+  pg.Client.prototype.query = /** @type {typeof original} */ (
+    /** @type {unknown} */ (
+      /** @this {import('pg').Client} @param {Parameters<typeof original>} args */
+      function countQuery(...args) {
+        queries++;
+        return original.apply(this, args);
+      }
+    )
+  );
   const token = mintToken({ role: 'field_officer', scope: '16', sub: 'bench-rt', secret: SECRET });
   const post = (body) =>
     app.inject({
