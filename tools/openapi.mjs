@@ -10,7 +10,7 @@
 // How the documents are made without Postgres or NATS: each service's root module (the same
 // `serviceModule()` that `startService` uses) is created in Nest's *preview* mode, which scans
 // modules and controllers but instantiates nothing (no connections, no migrations), and
-// SwaggerModule.createDocument reads the decorators as it does at boot (libs/platform/src/bootstrap.ts).
+// SwaggerModule.createDocument reads the decorators as it does at boot (libs/bootstrap/src/create-service-app.ts).
 // tools/openapi.spec.ts starts the real services and checks that what they serve at /docs-json is
 // exactly what is committed here, so the shortcut cannot drift from the truth unnoticed.
 //
@@ -77,7 +77,7 @@ function requireTs(file) {
 }
 
 /**
- * The OpenAPI document of one service, as libs/platform's createServiceApp builds it.
+ * The OpenAPI document of one service, as libs/bootstrap's createServiceApp builds it.
  * @param {keyof typeof SERVICES} name
  */
 export async function serviceDocument(name) {
@@ -93,7 +93,7 @@ export async function serviceDocument(name) {
     preview: true,
     logger: false,
   });
-  // Keep in step with createServiceApp (libs/platform/src/bootstrap.ts).
+  // Keep in step with createServiceApp (libs/bootstrap/src/create-service-app.ts).
   const builder = new DocumentBuilder()
     .setTitle(def.title)
     .setDescription(def.description)
