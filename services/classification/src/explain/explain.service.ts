@@ -12,7 +12,7 @@ import {
 import { lift, type LiftAnalysis } from '../evaluation/lift';
 import { INDEX_NAMES, type Band, type IndexName, type Level } from '../rule-set/rule-set.definition';
 import { RuleSetService } from '../rule-set/rule-set.service';
-import { schemaOf } from '@kkb/persistence';
+import { ExplainRepository } from './explain.repository';
 
 export interface SubmissionUsed {
   submissionId: string;
@@ -85,54 +85,27 @@ export function intervals(bands: Band[]): string[] {
   });
 }
 
-interface EvaluationRow {
-  id: string;
-  seq: string;
-  level: Level;
-  previous_level: Level | null;
-  changed: boolean;
-  rule_set_version: number;
-  indices: Record<IndexName, IndexResult>;
-  indicators: Omit<IndicatorResult, 'index' | 'maxScore'>[];
-  trigger: string;
-  profile_submission_id: string;
-  profile_period: string;
-  report_submission_id: string | null;
-  report_period: string | null;
-  evaluated_at: Date;
-}
-
 /** Why a kampung has its level, indicator by indicator, what would lift it, and its history. */
 @Injectable()
 export class ExplainService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly ruleSets: RuleSetService,
+    private readonly repo: ExplainRepository,
   ) {}
 
   private async kampung(id: string, user: Principal) {
-    const rows = await this.ds.query(
-      `SELECT kampung_id AS "kampungId", village_code AS "villageCode", name
-         FROM ${schemaOf(this.ds)}.kampung_projection WHERE kampung_id = $1`,
-      [id],
-    );
-    if (!rows[0]) throw ProblemException.notFound(`Kampung ${id}`);
-    assertInScope(user, rows[0].villageCode);
-    return rows[0] as { kampungId: string; villageCode: string; name: string };
+    const k = await this.repo.kampung(this.ds.manager, id);
+    if (!k) throw ProblemException.notFound(`Kampung ${id}`);
+    assertInScope(user, k.villageCode);
+    return k;
   }
 
   async current(id: string, user: Principal): Promise<ClassificationView> {
     const k = await this.kampung(id, user);
-    const s = schemaOf(this.ds);
-    const [e]: EvaluationRow[] = await this.ds.query(
-      `SELECT e.* FROM ${s}.kampung_state st JOIN ${s}.evaluation e ON e.id = st.evaluation_id WHERE st.kampung_id = $1`,
-      [id],
-    );
+    const e = await this.repo.currentEvaluation(this.ds.manager, id);
     if (!e) {
-      const [report] = await this.ds.query(
-        `SELECT submission_id AS id, period FROM ${s}.latest_submission WHERE kampung_id = $1 AND kind = 'monthly-report'`,
-        [id],
-      );
+      const report = await this.repo.latestReport(this.ds.manager, id);
       return {
         ...k,
         status: 'not_assessed',
@@ -144,9 +117,9 @@ export class ExplainService {
     }
     const ruleSet = await this.ruleSets.load(this.ds.manager, e.rule_set_version);
     const def = ruleSet.definition;
-    const answers: { id: string; answers: Record<string, unknown> }[] = await this.ds.query(
-      `SELECT submission_id AS id, answers FROM ${s}.verified_submission WHERE submission_id = ANY($1::uuid[])`,
-      [[e.profile_submission_id, e.report_submission_id].filter(Boolean)],
+    const answers = await this.repo.verifiedAnswers(
+      this.ds.manager,
+      [e.profile_submission_id, e.report_submission_id].filter((x): x is string => Boolean(x)),
     );
     const answersOf = (id: string | null) => answers.find((a) => a.id === id)?.answers ?? null;
     const stored = new Map(e.indicators.map((i) => [i.id, i]));
@@ -202,14 +175,7 @@ export class ExplainService {
   async history(id: string, q: PageQuery, user: Principal): Promise<Page<EvaluationSummary>> {
     await this.kampung(id, user);
     const cursor = decodeCursor(q.cursor, ['seq']);
-    const rows: EvaluationRow[] = await this.ds.query(
-      `SELECT id, seq, level, previous_level, changed, rule_set_version, indices, trigger, profile_submission_id,
-              profile_period, report_submission_id, report_period, evaluated_at
-         FROM ${schemaOf(this.ds)}.evaluation
-        WHERE kampung_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
-        ORDER BY seq DESC LIMIT $3`,
-      [id, cursor ? cursor[0] : null, q.limit + 1],
-    );
+    const rows = await this.repo.evaluations(this.ds.manager, id, cursor ? cursor[0] : null, q.limit + 1);
     const page = toPage(rows, q.limit, (r) => [r.seq]);
     return {
       nextCursor: page.nextCursor,

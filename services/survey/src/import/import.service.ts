@@ -14,7 +14,7 @@ import { CsvRowMapper } from './csv-row.mapper';
 import { ImportJob } from './import-job.entity';
 import type { ImportRowsQuery, StartImportQuery } from './import-query.dto';
 import type { RowOutcome } from './import-row.entity';
-import { schemaOf } from '@kkb/persistence';
+import { ImportRepository } from './import.repository';
 
 export interface RowResult {
   /** 1 is the first row after the header. */
@@ -78,16 +78,13 @@ interface PendingRow {
  */
 @Injectable()
 export class ImportService {
-  private readonly s: string;
-
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly submissions: SubmissionService,
     private readonly instruments: InstrumentRepository,
+    private readonly repo: ImportRepository,
     @Inject(SERVICE_CONFIG) private readonly config: SurveyConfig,
-  ) {
-    this.s = schemaOf(ds);
-  }
+  ) {}
 
   async run(source: Readable, q: StartImportQuery, user: Principal): Promise<ImportView> {
     const instrument = await this.instruments.version(q.instrumentCode, q.instrumentVersion);
@@ -181,10 +178,7 @@ export class ImportService {
         ]);
       await flush();
       await writing;
-      await this.ds.query(
-        `UPDATE ${this.s}.import_job SET status = 'completed', finished_at = now() WHERE id = $1`,
-        [jobId],
-      );
+      await this.repo.complete(this.ds.manager, jobId as string);
     } catch (err) {
       source.unpipe(limit);
       source.resume();
@@ -193,10 +187,7 @@ export class ImportService {
       const problem = this.problemOf(err, row);
       if (jobId) {
         const detail = problem ? (problem.getResponse() as { detail?: string }).detail : undefined;
-        await this.ds.query(
-          `UPDATE ${this.s}.import_job SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`,
-          [jobId, detail ?? (err as Error).message],
-        );
+        await this.repo.fail(this.ds.manager, jobId, detail ?? (err as Error).message);
       }
       throw problem ?? err;
     }
@@ -223,10 +214,13 @@ export class ImportService {
 
   private async createJob(q: StartImportQuery, user: Principal): Promise<string> {
     const id = randomUUID();
-    await this.ds.query(
-      `INSERT INTO ${this.s}.import_job (id, instrument_code, instrument_version, started_by, scope) VALUES ($1, $2, $3, $4, $5)`,
-      [id, q.instrumentCode, q.instrumentVersion, user.sub, user.scope],
-    );
+    await this.repo.createJob(this.ds.manager, {
+      id,
+      instrumentCode: q.instrumentCode,
+      instrumentVersion: q.instrumentVersion,
+      startedBy: user.sub,
+      scope: user.scope,
+    });
     return id;
   }
 
@@ -291,24 +285,13 @@ export class ImportService {
 
   private async recordResults(m: EntityManager, jobId: string, results: RowResult[]): Promise<void> {
     const count = (o: RowOutcome) => results.filter((r) => r.outcome === o).length;
-    await m.query(
-      `INSERT INTO ${this.s}.import_row (import_id, row_number, submission_id, outcome, errors)
-       SELECT $1, r, s, o, e::jsonb FROM unnest($2::int[], $3::uuid[], $4::text[], $5::text[]) AS x(r, s, o, e)`,
-      [
-        jobId,
-        results.map((r) => r.row),
-        results.map((r) =>
-          r.submissionId && /^[0-9a-f-]{36}$/i.test(r.submissionId) ? r.submissionId : null,
-        ),
-        results.map((r) => r.outcome),
-        results.map((r) => (r.errors ? JSON.stringify(r.errors) : null)),
-      ],
-    );
-    await m.query(
-      `UPDATE ${this.s}.import_job SET rows = rows + $2, created = created + $3, unchanged = unchanged + $4, failed = failed + $5
-        WHERE id = $1`,
-      [jobId, results.length, count('created'), count('unchanged'), count('failed')],
-    );
+    await this.repo.insertRows(m, jobId, results);
+    await this.repo.addCounts(m, jobId, {
+      rows: results.length,
+      created: count('created'),
+      unchanged: count('unchanged'),
+      failed: count('failed'),
+    });
   }
 
   async view(id: string, user: Principal): Promise<ImportView> {
@@ -338,19 +321,7 @@ export class ImportService {
 
   async rows(id: string, q: ImportRowsQuery, user: Principal): Promise<RowResult[]> {
     await this.view(id, user);
-    const params: unknown[] = [id, q.after, q.limit];
-    if (q.outcome) params.push(q.outcome);
-    const rows: {
-      row_number: number;
-      submission_id: string | null;
-      outcome: RowOutcome;
-      errors: FieldError[] | null;
-    }[] = await this.ds.query(
-      `SELECT row_number, submission_id, outcome, errors FROM ${this.s}.import_row
-          WHERE import_id = $1 AND row_number > $2 ${q.outcome ? 'AND outcome = $4' : ''}
-          ORDER BY row_number LIMIT $3`,
-      params,
-    );
+    const rows = await this.repo.rowsPage(this.ds.manager, id, q.after, q.limit, q.outcome);
     return rows.map((r) => ({
       row: r.row_number,
       submissionId: r.submission_id,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { OverdueRepository } from './overdue.repository';
 import { OverdueService } from './overdue.service';
 
-@Module({ providers: [OverdueService], exports: [OverdueService] })
+@Module({ providers: [OverdueRepository, OverdueService], exports: [OverdueService] })
 export class OverdueModule {}

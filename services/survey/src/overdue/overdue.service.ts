@@ -13,7 +13,7 @@ import { SERVICE_CONFIG } from '@kkb/platform';
 import { CLOCK, type Clock } from '../common/clock';
 import { overdueMonths } from '../common/period';
 import type { SurveyConfig } from '../config/survey.config';
-import { schemaOf } from '@kkb/persistence';
+import { OverdueRepository } from './overdue.repository';
 
 export interface OverdueRun {
   /** Report-overdue events this replica put into the outbox. */
@@ -37,17 +37,15 @@ export class OverdueService implements OnApplicationBootstrap, BeforeApplication
   private readonly logger = new Logger(OverdueService.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
-  private readonly s: string;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    private readonly repo: OverdueRepository,
     private readonly outbox: OutboxService,
     @Inject(SERVICE_CONFIG) private readonly config: SurveyConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
-  ) {
-    this.s = schemaOf(ds);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     const every = this.config.SURVEY_OVERDUE_CHECK_MS;
@@ -89,48 +87,10 @@ export class OverdueService implements OnApplicationBootstrap, BeforeApplication
     months: { year: number; month: number; dueDate: string }[],
     useLock: boolean,
   ): Promise<number | null> {
-    const s = this.s;
     return this.ds.transaction(async (m) => {
-      if (useLock) {
-        const [{ locked }] = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
-          `kkb-survey-overdue:${this.options.schema}`,
-        ]);
-        if (!locked) return null;
-      }
-      const rows: {
-        kampung_id: string;
-        village_code: string;
-        period_year: number;
-        period_month: number;
-        due_date: string;
-        event_id: string;
-        detected_at: Date;
-      }[] = await m.query(
-        `WITH t AS (
-             SELECT * FROM unnest($1::int[], $2::int[], $3::date[]) AS t(y, m, due)
-           ), cand AS (
-             SELECT k.kampung_id, k.village_code, t.y, t.m, t.due
-               FROM ${s}.kampung_projection k CROSS JOIN t
-              WHERE k.active AND k.merged_into IS NULL
-                AND make_date(t.y, t.m, 1) >= date_trunc('month', k.launch_date)::date
-                AND NOT EXISTS (
-                  SELECT 1 FROM ${s}.submission x
-                   WHERE x.kampung_id = k.kampung_id AND x.kind = 'monthly-report'
-                     AND x.period_year = t.y AND x.period_month = t.m
-                     AND x.status <> 'superseded' AND x.status IN ('submitted', 'verified'))
-                AND NOT EXISTS (
-                  SELECT 1 FROM ${s}.report_overdue r
-                   WHERE r.kampung_id = k.kampung_id AND r.period_year = t.y AND r.period_month = t.m)
-              ORDER BY t.y, t.m, k.kampung_id
-              LIMIT $4
-           )
-           INSERT INTO ${s}.report_overdue (kampung_id, period_year, period_month, village_code, due_date, event_id)
-           SELECT kampung_id, y, m, village_code, due, gen_random_uuid() FROM cand
-           ON CONFLICT DO NOTHING
-           RETURNING kampung_id, village_code, period_year, period_month, to_char(due_date, 'YYYY-MM-DD') AS due_date,
-                     event_id, detected_at`,
-        [months.map((p) => p.year), months.map((p) => p.month), months.map((p) => p.dueDate), BATCH],
-      );
+      if (useLock && !(await this.repo.tryScanLock(m, `kkb-survey-overdue:${this.options.schema}`)))
+        return null;
+      const rows = await this.repo.claimOverdue(m, months, BATCH);
       await this.outbox.addMany(
         m,
         rows.map((r) => ({
