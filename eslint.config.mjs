@@ -12,7 +12,6 @@ const SQL_NOT_YET_IN_REPOSITORIES = [
   'libs/messaging/src/event-consumer.service.ts',
   'libs/messaging/src/outbox-relay.service.ts',
   'libs/messaging/src/outbox.service.ts',
-  'services/classification/src/explain/explain.service.ts',
   'services/notifications/src/delivery/delivery-worker.service.ts',
   'services/notifications/src/digest/digest.service.ts',
   'services/registry/src/coverage/coverage.service.ts',
@@ -21,8 +20,6 @@ const SQL_NOT_YET_IN_REPOSITORIES = [
   'services/registry/src/region/region-import.service.ts',
   'services/registry/src/region/region.service.ts',
   'services/registry/src/seed/south-sumatra.seed.ts',
-  'services/survey/src/import/import.service.ts',
-  'services/survey/src/overdue/overdue.service.ts',
 ];
 
 export default [
