@@ -5,9 +5,54 @@ import { schemaOf } from '@kkb/persistence';
 /** Which kampung a coverage figure counts: all, one village, or every village under a prefix. */
 export type KampungFilter = { village: string } | { under: string } | null;
 
-/** Coverage reads of the kampung table that are not the trigger-kept counters. */
+/** A region's coverage figures: its villages and the villages with an active Kampung KB. */
+export interface CountRow {
+  code: string;
+  name: string;
+  level: number;
+  villages: number;
+  kampung: number;
+}
+
+/** Coverage reads: the trigger-kept counters (coverage_count) and the kampung table. */
 @Injectable()
 export class CoverageRepository {
+  /** The counters of the active provinces, by code. */
+  provinceCounts(m: EntityManager): Promise<CountRow[]> {
+    return this.counts(m, `length(c.code) = 2`, []);
+  }
+
+  /** The counters of the region with the dotted code, if it is active. */
+  async regionCount(m: EntityManager, code: string): Promise<CountRow | undefined> {
+    const [own] = await this.counts(m, `c.code = $1`, [code]);
+    return own;
+  }
+
+  /** The counters of the active regions matching `pattern` whose codes are `length` long, by code. */
+  childCounts(m: EntityManager, pattern: string, length: number): Promise<CountRow[]> {
+    return this.counts(m, `c.code LIKE $1 AND length(c.code) = $2`, [pattern, length]);
+  }
+
+  /** Active kampung in the village with the dotted code. */
+  async activeKampungIn(m: EntityManager, village: string): Promise<number> {
+    const [k] = await m.query(
+      `SELECT count(*)::int AS n FROM ${schemaOf(m)}.kampung WHERE village_code = $1 AND active`,
+      [village],
+    );
+    return k.n;
+  }
+
+  /** The active villages matching `pattern`, by code, each as 1 village and 0 or 1 kampung. */
+  villageCounts(m: EntityManager, pattern: string): Promise<CountRow[]> {
+    const s = schemaOf(m);
+    return m.query(
+      `SELECT r.code, r.name, r.level, 1 AS villages,
+              (EXISTS (SELECT 1 FROM ${s}.kampung k WHERE k.village_code = r.code AND k.active))::int AS kampung
+         FROM ${s}.region r WHERE r.code LIKE $1 AND r.level = 4 AND r.active ORDER BY r.code`,
+      [pattern],
+    );
+  }
+
   /**
    * Active kampung counted cumulatively by launch month, one row per month from the first launch
    * month to the current one (or the last launch month, if later); empty without kampung.
@@ -36,5 +81,15 @@ export class CoverageRepository {
       ],
     );
     return rows;
+  }
+
+  private counts(m: EntityManager, where: string, params: unknown[]): Promise<CountRow[]> {
+    const s = schemaOf(m);
+    return m.query(
+      `SELECT c.code, r.name, r.level, c.villages, c.kampung FROM ${s}.coverage_count c
+         CROSS JOIN LATERAL (SELECT name, level, active, parent_code FROM ${s}.region WHERE code = c.code) r
+        WHERE ${where} AND r.active ORDER BY c.code`,
+      params,
+    );
   }
 }

@@ -6,9 +6,8 @@ import { ProblemException } from '@kkb/platform';
 import { LEVELS, requireRegionCode, type RegionLevel } from '../region/region-code';
 import type { RegionView } from '../region/region-view';
 import { RegionService, underPattern } from '../region/region.service';
-import { CoverageRepository, type KampungFilter } from './coverage.repository';
+import { CoverageRepository, type CountRow, type KampungFilter } from './coverage.repository';
 import type { CoverageTrendView } from './coverage.view';
-import { schemaOf } from '@kkb/persistence';
 
 export interface Coverage {
   code: string | null;
@@ -22,14 +21,6 @@ export interface Coverage {
   percent: number;
   /** Villages still without a Kampung KB. */
   gap: number;
-}
-
-interface CountRow {
-  code: string;
-  name: string;
-  level: number;
-  villages: number;
-  kampung: number;
 }
 
 function coverage(
@@ -64,10 +55,6 @@ export class CoverageService {
     private readonly repository: CoverageRepository,
   ) {}
 
-  private get s(): string {
-    return `${schemaOf(this.ds)}`;
-  }
-
   /**
    * The region a coverage read is about: the one asked for (which must lie within the caller's
    * scope), else the caller's scope; null for the nation.
@@ -97,7 +84,7 @@ export class CoverageService {
   ): Promise<Coverage & { children?: Coverage[] }> {
     const region = await this.scopedRegion(regionCode, user);
     if (!region) {
-      const provinces = await this.counts(`length(c.code) = 2`, []);
+      const provinces = await this.repository.provinceCounts(this.ds.manager);
       const total = coverage(
         null,
         'Indonesia',
@@ -108,13 +95,10 @@ export class CoverageService {
       return breakdown ? { ...total, children: provinces.map(fromRow) } : total;
     }
     if (region.level === 'village') {
-      const [k] = await this.ds.query(
-        `SELECT count(*)::int AS n FROM ${this.s}.kampung WHERE village_code = $1 AND active`,
-        [region.code],
-      );
-      return coverage(region.code, region.name, 'village', region.active ? 1 : 0, k.n);
+      const n = await this.repository.activeKampungIn(this.ds.manager, region.code);
+      return coverage(region.code, region.name, 'village', region.active ? 1 : 0, n);
     }
-    const [own] = await this.counts(`c.code = $1`, [region.code]);
+    const own = await this.repository.regionCount(this.ds.manager, region.code);
     const total = fromRow(
       own ?? {
         code: region.code,
@@ -129,19 +113,15 @@ export class CoverageService {
       return {
         ...total,
         children: (
-          await this.counts(`c.code LIKE $1 AND length(c.code) = $2`, [
+          await this.repository.childCounts(
+            this.ds.manager,
             underPattern(region.code),
             region.level === 'province' ? 5 : 8,
-          ])
+          )
         ).map(fromRow),
       };
     // A district's children are villages: each counts 1 village and 0 or 1 kampung.
-    const villages: CountRow[] = await this.ds.query(
-      `SELECT r.code, r.name, r.level, 1 AS villages,
-              (EXISTS (SELECT 1 FROM ${this.s}.kampung k WHERE k.village_code = r.code AND k.active))::int AS kampung
-         FROM ${this.s}.region r WHERE r.code LIKE $1 AND r.level = 4 AND r.active ORDER BY r.code`,
-      [underPattern(region.code)],
-    );
+    const villages = await this.repository.villageCounts(this.ds.manager, underPattern(region.code));
     return { ...total, children: villages.map(fromRow) };
   }
 
@@ -157,14 +137,5 @@ export class CoverageService {
       region: region?.code ?? null,
       months: await this.repository.cumulativeByLaunchMonth(this.ds.manager, filter),
     };
-  }
-
-  private counts(where: string, params: unknown[]): Promise<CountRow[]> {
-    return this.ds.query(
-      `SELECT c.code, r.name, r.level, c.villages, c.kampung FROM ${this.s}.coverage_count c
-         CROSS JOIN LATERAL (SELECT name, level, active, parent_code FROM ${this.s}.region WHERE code = c.code) r
-        WHERE ${where} AND r.active ORDER BY c.code`,
-      params,
-    );
   }
 }

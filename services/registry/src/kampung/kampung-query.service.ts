@@ -7,7 +7,7 @@ import { requireRegionCode } from '../region/region-code';
 import { underPattern } from '../region/region.service';
 import type { ListKampungQuery } from './list-kampung.query';
 import type { PageQuery } from '@kkb/platform';
-import { schemaOf } from '@kkb/persistence';
+import { KampungRepository } from './kampung.repository';
 
 export interface KampungSummary {
   id: string;
@@ -34,11 +34,10 @@ export interface AuditView {
 /** Read side of the register: lists and history, always within the caller's scope. */
 @Injectable()
 export class KampungQueryService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
-
-  private get s(): string {
-    return `${schemaOf(this.ds)}`;
-  }
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly repo: KampungRepository,
+  ) {}
 
   async list(q: ListKampungQuery, user: Principal): Promise<Page<KampungSummary>> {
     const scope = scopePrefix(user);
@@ -55,20 +54,14 @@ export class KampungQueryService {
       region = requireRegionCode(scope, 'region');
     }
     const after = decodeCursor(q.cursor, ['text', 'uuid']);
-    const rows = await this.ds.query(
-      `SELECT id, village_code, name, launch_date, active, model_regency, model_province, version FROM ${this.s}.kampung
-        WHERE ($1::text IS NULL OR village_code LIKE $1) AND ($2::boolean IS NULL OR active = $2)
-          AND ($3::text IS NULL OR (village_code, id) > ($3, $4::uuid))
-        ORDER BY village_code, id LIMIT $5`,
-      [
-        region ? (region.level === 'village' ? region.dotted : underPattern(region.dotted)) : null,
-        q.active ?? null,
-        after?.[0] ?? null,
-        after?.[1] ?? null,
-        q.limit + 1,
-      ],
+    const rows = await this.repo.list(
+      this.ds.manager,
+      region ? (region.level === 'village' ? region.dotted : underPattern(region.dotted)) : null,
+      q.active ?? null,
+      after,
+      q.limit + 1,
     );
-    const items: KampungSummary[] = rows.map((r: Record<string, unknown>) => ({
+    const items: KampungSummary[] = rows.map((r) => ({
       id: r.id,
       villageCode: r.village_code,
       name: r.name,
@@ -83,12 +76,8 @@ export class KampungQueryService {
 
   async history(id: string, q: PageQuery): Promise<Page<AuditView & { id: string }>> {
     const after = decodeCursor(q.cursor, ['seq']);
-    const rows = await this.ds.query(
-      `SELECT id::text, version, action, actor, actor_role, at, changes, reason, correlation_id FROM ${this.s}.kampung_audit
-        WHERE kampung_id = $1 AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $3`,
-      [id, after?.[0] ?? null, q.limit + 1],
-    );
-    const items = rows.map((r: Record<string, unknown>) => ({
+    const rows = await this.repo.auditPage(this.ds.manager, id, after?.[0] ?? null, q.limit + 1);
+    const items = rows.map((r) => ({
       id: r.id as string,
       version: r.version as number,
       action: r.action as string,

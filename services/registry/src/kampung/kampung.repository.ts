@@ -34,6 +34,18 @@ export interface AuditEntry {
   correlationId?: string;
 }
 
+/** A row of the kampung list. */
+export interface KampungListRow {
+  id: string;
+  village_code: string;
+  name: string;
+  launch_date: string;
+  active: boolean;
+  model_regency: boolean;
+  model_province: boolean;
+  version: number;
+}
+
 const VIEW_SQL = (s: string, where: string, lock: boolean) => `
   SELECT k.*, r.name AS village_name, r.kind AS village_kind,
          COALESCE((SELECT json_agg(json_build_object('name', m.name, 'position', m.position, 'seksi', m.seksi) ORDER BY m.ordinal)
@@ -125,6 +137,52 @@ export class KampungRepository {
         e.reason ?? null,
         e.correlationId ?? null,
       ],
+    );
+  }
+
+  /** The level, kind and activity of the region with the dotted code (a kampung's village), if any. */
+  async region(
+    m: EntityManager,
+    code: string,
+  ): Promise<{ level: number; kind: string; active: boolean } | undefined> {
+    const [region]: { level: number; kind: string; active: boolean }[] = await m.query(
+      `SELECT level, kind, active FROM ${schemaOf(m)}.region WHERE code = $1`,
+      [code],
+    );
+    return region;
+  }
+
+  /**
+   * A page of kampung by village code and id: those of villages matching `village` (a code or a
+   * LIKE pattern; null: all) and of the given activity (null: both), after the keyset `after`.
+   */
+  list(
+    m: EntityManager,
+    village: string | null,
+    active: boolean | null,
+    after: readonly string[] | null,
+    limit: number,
+  ): Promise<KampungListRow[]> {
+    return m.query(
+      `SELECT id, village_code, name, launch_date, active, model_regency, model_province, version FROM ${schemaOf(m)}.kampung
+        WHERE ($1::text IS NULL OR village_code LIKE $1) AND ($2::boolean IS NULL OR active = $2)
+          AND ($3::text IS NULL OR (village_code, id) > ($3, $4::uuid))
+        ORDER BY village_code, id LIMIT $5`,
+      [village, active, after?.[0] ?? null, after?.[1] ?? null, limit],
+    );
+  }
+
+  /** A page of a kampung's audit entries, oldest first, after the entry id `after`. */
+  auditPage(
+    m: EntityManager,
+    id: string,
+    after: string | null,
+    limit: number,
+  ): Promise<Record<string, unknown>[]> {
+    return m.query(
+      `SELECT id::text, version, action, actor, actor_role, at, changes, reason, correlation_id FROM ${schemaOf(m)}.kampung_audit
+        WHERE kampung_id = $1 AND ($2::bigint IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+      [id, after, limit],
     );
   }
 

@@ -18,7 +18,6 @@ import { editableSnapshot, kampungState, type KampungView } from './kampung-view
 import { KampungRepository, type AuditEntry, type KampungFields } from './kampung.repository';
 import type { RegisterKampungDto } from './register-kampung.dto';
 import type { UpdateKampungDto } from './update-kampung.dto';
-import { schemaOf } from '@kkb/persistence';
 
 /** Today in Indonesia's western time zone (WIB, UTC+7), where launch dates are written. */
 export function todayInJakarta(now = Date.now()): string {
@@ -348,11 +347,7 @@ export class KampungService {
   }
 
   private async checkVillage(m: EntityManager, dotted: string): Promise<void> {
-    const s = `${schemaOf(m)}`;
-    const [region]: { level: number; kind: string; active: boolean }[] = await m.query(
-      `SELECT level, kind, active FROM ${s}.region WHERE code = $1`,
-      [dotted],
-    );
+    const region = await this.repo.region(m, dotted);
     if (!region)
       throw ProblemException.validation([
         { field: 'villageCode', reason: `${dotted} is not a known village code` },

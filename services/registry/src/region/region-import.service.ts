@@ -6,6 +6,7 @@ import { OutboxService } from '@kkb/messaging';
 import { ProblemException } from '@kkb/platform';
 import { kindOf, parentOf, parseRegionCode, searchForm } from './region-code';
 import type { RegionSource } from './region-source';
+import { RegionRepository } from './region.repository';
 import { schemaOf } from '@kkb/persistence';
 
 export interface RegionImportResult extends RegionsImportedV1 {
@@ -35,14 +36,12 @@ export class RegionImportService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly outbox: OutboxService,
+    private readonly repository: RegionRepository,
   ) {}
 
   /** Whether any region was ever imported. */
   async isEmpty(): Promise<boolean> {
-    const [row] = await this.ds.query(
-      `SELECT NOT EXISTS (SELECT 1 FROM ${this.schema(this.ds.manager)}.region) AS empty`,
-    );
-    return row.empty;
+    return this.repository.isEmpty(this.ds.manager);
   }
 
   /** Imports only when no region exists yet, deciding under the import lock (replicas may race). */
@@ -103,60 +102,31 @@ export class RegionImportService {
     }
 
     const result = await this.ds.transaction(async (m) => {
-      const s = this.schema(m);
       if (opts.exclusive) {
-        const [lock] = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got', [
-          this.lockKey(m),
-        ]);
-        if (!lock.got) throw this.alreadyRunning();
+        if (!(await this.repository.tryLock(m, this.lockKey(m)))) throw this.alreadyRunning();
         if (!opts.force) await this.refuseSameSource(m, source);
       } else {
-        await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey(m)]);
+        await this.repository.lock(m, this.lockKey(m));
       }
-      if (opts.onlyIfEmpty) {
-        const [row] = await m.query(`SELECT EXISTS (SELECT 1 FROM ${s}.region) AS any`);
-        if (row.any) return null;
-      }
-      await m.query(`CREATE TEMP TABLE region_import (
-          code text COLLATE "C", compact_code text COLLATE "C", name text, search_name text COLLATE "C",
-          level smallint, kind text, parent_code text COLLATE "C") ON COMMIT DROP`);
+      if (opts.onlyIfEmpty && (await this.repository.any(m))) return null;
+      await this.repository.createImportTable(m);
       for (let i = 0; i < cols.code.length; i += CHUNK) {
-        const sl = (a: unknown[]) => a.slice(i, i + CHUNK);
-        await m.query(
-          `INSERT INTO region_import SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::text[], $7::text[])`,
-          [
-            sl(cols.code),
-            sl(cols.compact),
-            sl(cols.name),
-            sl(cols.search),
-            sl(cols.level),
-            sl(cols.kind),
-            sl(cols.parent),
-          ],
-        );
+        const sl = <T>(a: T[]) => a.slice(i, i + CHUNK);
+        await this.repository.stage(m, {
+          code: sl(cols.code),
+          compact: sl(cols.compact),
+          name: sl(cols.name),
+          search: sl(cols.search),
+          level: sl(cols.level),
+          kind: sl(cols.kind),
+          parent: sl(cols.parent),
+        });
       }
-      const upserted: { inserted: boolean }[] = await m.query(
-        `INSERT INTO ${s}.region AS r (code, compact_code, name, search_name, level, kind, parent_code, active, source)
-         SELECT code, compact_code, name, search_name, level, kind, parent_code, true, $1 FROM region_import ORDER BY level, code
-         ON CONFLICT (code) DO UPDATE SET
-           name = EXCLUDED.name, search_name = EXCLUDED.search_name, kind = EXCLUDED.kind,
-           parent_code = EXCLUDED.parent_code, active = true, source = EXCLUDED.source, updated_at = now()
-         WHERE r.name IS DISTINCT FROM EXCLUDED.name OR r.kind IS DISTINCT FROM EXCLUDED.kind
-            OR r.parent_code IS DISTINCT FROM EXCLUDED.parent_code OR NOT r.active
-         RETURNING (xmax = 0) AS inserted`,
-        [source.name],
-      );
-      // TypeORM answers an UPDATE with [rows, affected count].
-      const [, deactivated]: [unknown[], number] = await m.query(
-        `UPDATE ${s}.region r SET active = false, updated_at = now()
-          WHERE r.active AND NOT EXISTS (SELECT 1 FROM region_import i WHERE i.code = r.code)
-`,
-      );
+      const upserted = await this.repository.upsertStaged(m, source.name);
+      const deactivated = await this.repository.deactivateUnstaged(m);
       // The coverage counters follow kampung by trigger; villages change only here.
-      await m.query(`SELECT ${s}.coverage_count_recount()`);
-      const counts: { level: number; n: number }[] = await m.query(
-        `SELECT level, count(*)::int AS n FROM ${s}.region WHERE active GROUP BY level`,
-      );
+      await this.repository.recountCoverage(m);
+      const counts = await this.repository.activeByLevel(m);
       const active = { provinces: 0, regencies: 0, districts: 0, villages: 0 };
       for (const c of counts)
         active[(['provinces', 'regencies', 'districts', 'villages'] as const)[c.level - 1]] = c.n;
@@ -186,12 +156,7 @@ export class RegionImportService {
    * the source for nothing; the import's own transaction takes the lock for real.
    */
   private async running(): Promise<boolean> {
-    return this.ds.transaction(async (m) => {
-      const [lock] = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS got', [
-        this.lockKey(m),
-      ]);
-      return !lock.got;
-    });
+    return this.ds.transaction(async (m) => !(await this.repository.tryLock(m, this.lockKey(m))));
   }
 
   private alreadyRunning(): ProblemException {
@@ -199,12 +164,7 @@ export class RegionImportService {
   }
 
   private async refuseSameSource(m: EntityManager, source: RegionSource): Promise<void> {
-    const [row] = await m.query(
-      `SELECT EXISTS (SELECT 1 FROM ${this.schema(m)}.region WHERE active)
-              AND NOT EXISTS (SELECT 1 FROM ${this.schema(m)}.region WHERE active AND source <> $1) AS same`,
-      [source.name],
-    );
-    if (row.same) {
+    if (await this.repository.allActiveFrom(m, source.name)) {
       throw ProblemException.conflict(
         `the active regions already come from ${source.name}; importing it again changes nothing (send force=true to import anyway)`,
         [{ field: 'force', reason: `regions are already imported from ${source.name}` }],

@@ -4,9 +4,9 @@ import type { DataSource } from 'typeorm';
 import { scopePrefix, type Principal } from '@kkb/auth';
 import { decodeCursor, ProblemException, toPage, type Page } from '@kkb/platform';
 import { ancestorsOf, LEVELS, requireRegionCode, searchForm, type ParsedCode } from './region-code';
-import { REGION_COLUMNS, toRegionView, type RegionRow, type RegionView } from './region-view';
+import { toRegionView, type RegionView } from './region-view';
+import { RegionRepository } from './region.repository';
 import type { ChildrenQuery, SearchRegionsQuery } from './search-regions.query';
-import { schemaOf } from '@kkb/persistence';
 
 /** LIKE pattern text with its wildcards escaped. */
 function likeEscape(s: string): string {
@@ -20,11 +20,10 @@ export function underPattern(dotted: string): string {
 
 @Injectable()
 export class RegionService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
-
-  private get s(): string {
-    return `${schemaOf(this.ds)}`;
-  }
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly repository: RegionRepository,
+  ) {}
 
   /** A region is visible inside the caller's scope, and so are the scope's own ancestors. */
   assertVisible(user: Principal, code: ParsedCode): void {
@@ -40,11 +39,8 @@ export class RegionService {
 
   async find(code: string): Promise<RegionView | null> {
     const p = requireRegionCode(code);
-    const rows: RegionRow[] = await this.ds.query(
-      `SELECT ${REGION_COLUMNS} FROM ${this.s}.region WHERE code = $1`,
-      [p.dotted],
-    );
-    return rows[0] ? toRegionView(rows[0]) : null;
+    const row = await this.repository.find(this.ds.manager, p.dotted);
+    return row ? toRegionView(row) : null;
   }
 
   async get(code: string, user: Principal): Promise<RegionView> {
@@ -58,11 +54,12 @@ export class RegionService {
   async children(code: string, q: ChildrenQuery, user: Principal): Promise<Page<RegionView>> {
     const parent = await this.get(code, user);
     const after = decodeCursor(q.cursor, ['text']);
-    const rows: RegionRow[] = await this.ds.query(
-      `SELECT ${REGION_COLUMNS} FROM ${this.s}.region
-        WHERE parent_code = $1 AND ($2::text IS NULL OR code > $2) AND ($3::boolean IS NULL OR active = $3)
-        ORDER BY code LIMIT $4`,
-      [parent.code, after?.[0] ?? null, q.active ?? true, q.limit + 1],
+    const rows = await this.repository.children(
+      this.ds.manager,
+      parent.code,
+      after?.[0] ?? null,
+      q.active ?? true,
+      q.limit + 1,
     );
     const scope = scopePrefix(user);
     const page = toPage(rows.map(toRegionView), q.limit, (r) => [r.code]);
@@ -77,12 +74,7 @@ export class RegionService {
   async ancestors(code: string, user: Principal): Promise<Page<RegionView>> {
     const r = await this.get(code, user);
     const codes = ancestorsOf(r.code);
-    const rows: RegionRow[] = codes.length
-      ? await this.ds.query(
-          `SELECT ${REGION_COLUMNS} FROM ${this.s}.region WHERE code = ANY($1) ORDER BY level`,
-          [codes],
-        )
-      : [];
+    const rows = codes.length ? await this.repository.byCodes(this.ds.manager, codes) : [];
     return { items: rows.map(toRegionView), nextCursor: null };
   }
 
@@ -107,34 +99,16 @@ export class RegionService {
     if (q.q !== undefined && !term) {
       throw ProblemException.validation([{ field: 'q', reason: 'q must contain a letter or a digit' }]);
     }
-    const params: unknown[] = [];
-    const where: string[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (within) {
-      params.push(within.dotted, underPattern(within.dotted));
-      where.push(`(code = $${params.length - 1} OR code LIKE $${params.length})`);
-    }
-    if (term)
-      add(`search_name LIKE ?`, q.match === 'prefix' ? `${likeEscape(term)}%` : `%${likeEscape(term)}%`);
-    if (q.level) add('level = ?', LEVELS.indexOf(q.level) + 1);
-    add('active = ?', q.active ?? true);
     const byName = term !== null;
     const after = decodeCursor(q.cursor, byName ? (['text', 'text'] as const) : (['text'] as const));
-    if (after) {
-      if (byName) {
-        params.push(after[0], after[1]);
-        where.push(`(search_name, code) > ($${params.length - 1}, $${params.length})`);
-      } else add('code > ?', after[0]);
-    }
-    params.push(q.limit + 1);
-    const rows: (RegionRow & { search_name: string })[] = await this.ds.query(
-      `SELECT ${REGION_COLUMNS}, search_name FROM ${this.s}.region WHERE ${where.join(' AND ')}
-        ORDER BY ${byName ? 'search_name, code' : 'code'} LIMIT $${params.length}`,
-      params,
-    );
+    const rows = await this.repository.search(this.ds.manager, {
+      within: within ? { code: within.dotted, under: underPattern(within.dotted) } : null,
+      name: term ? (q.match === 'prefix' ? `${likeEscape(term)}%` : `%${likeEscape(term)}%`) : null,
+      level: q.level ? LEVELS.indexOf(q.level) + 1 : null,
+      active: q.active ?? true,
+      after,
+      limit: q.limit + 1,
+    });
     const page = toPage(rows, q.limit, (r) => (byName ? [r.search_name, r.code] : [r.code]));
     return { items: page.items.map(toRegionView), nextCursor: page.nextCursor };
   }

@@ -7,9 +7,9 @@ import { SEKSI_CODES, SELECTION_CRITERIA_CODES } from '../kampung/code-lists';
 import { KampungService } from '../kampung/kampung.service';
 import type { RegisterKampungDto } from '../kampung/register-kampung.dto';
 import { pick, prng, sample } from './prng';
-import { schemaOf } from '@kkb/persistence';
 import { ProblemException } from '@kkb/platform';
 import { demoCoordinates, SEROJA_COORDINATES } from './coordinates';
+import { SeedRepository } from './seed.repository';
 
 const FLOWERS = [
   'Seroja',
@@ -122,22 +122,16 @@ export class SouthSumatraSeed {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly kampung: KampungService,
+    private readonly repository: SeedRepository,
   ) {}
 
   async run(opts: { seed?: number; share?: number } = {}): Promise<SeedResult> {
     const rand = prng(opts.seed ?? 2022);
     const share = opts.share ?? 0.15;
-    const s = `${schemaOf(this.ds)}`;
-    const villages: { code: string; name: string; kind: string }[] = await this.ds.query(
-      `SELECT code, name, kind FROM ${s}.region WHERE level = 4 AND active AND code LIKE '16.%' ORDER BY code`,
-    );
+    const villages = await this.repository.villages(this.ds.manager);
     if (!villages.length)
       throw new Error('no villages of province 16: import the regions first (import-regions)');
-    const taken = new Set<string>(
-      (
-        await this.ds.query(`SELECT village_code FROM ${s}.kampung WHERE active AND village_code LIKE '16.%'`)
-      ).map((r: { village_code: string }) => r.village_code),
-    );
+    const taken = new Set<string>(await this.repository.takenVillages(this.ds.manager));
     const byRegency = new Map<string, typeof villages>();
     for (const v of villages)
       byRegency.set(v.code.slice(0, 5), [...(byRegency.get(v.code.slice(0, 5)) ?? []), v]);
@@ -166,10 +160,7 @@ export class SouthSumatraSeed {
         );
       });
     }
-    const models: { regency: string | null; province: boolean }[] = await this.ds.query(
-      `SELECT CASE WHEN model_regency THEN left(village_code, 5) END AS regency, model_province AS province
-         FROM ${s}.kampung WHERE active AND village_code LIKE '16.%' AND (model_regency OR model_province)`,
-    );
+    const models = await this.repository.models(this.ds.manager);
     const modelRegencies = new Set(models.map((m) => m.regency).filter((r): r is string => !!r));
     let modelProvince = models.some((m) => m.province);
 
