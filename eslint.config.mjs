@@ -14,12 +14,6 @@ const SQL_NOT_YET_IN_REPOSITORIES = [
   'libs/messaging/src/outbox.service.ts',
   'services/notifications/src/delivery/delivery-worker.service.ts',
   'services/notifications/src/digest/digest.service.ts',
-  'services/registry/src/coverage/coverage.service.ts',
-  'services/registry/src/kampung/kampung-query.service.ts',
-  'services/registry/src/kampung/kampung.service.ts',
-  'services/registry/src/region/region-import.service.ts',
-  'services/registry/src/region/region.service.ts',
-  'services/registry/src/seed/south-sumatra.seed.ts',
 ];
 
 export default [
