@@ -43,7 +43,7 @@ import {
   type MessagingOptions,
 } from './messaging.options';
 import { NatsConnectionService } from './nats-connection';
-import { schemaOf } from '@kkb/persistence';
+import { InboxRepository } from './inbox.repository';
 
 /** What a dead letter carries: the original event text and why it could not be handled. */
 export interface DeadLetter {
@@ -114,6 +114,7 @@ interface MaxDeliveriesAdvisory {
 export class EventConsumerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventConsumerService.name);
   private readonly consumers: RunningConsumer[] = [];
+  private readonly inbox = new InboxRepository();
   private stopping = false;
   private readonly handled;
   private readonly duration;
@@ -384,12 +385,9 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
     msg: JsMsg,
   ): Promise<Outcome> {
     return this.ds.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO ${schemaOf(manager)}.inbox (consumer, event_id, type) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        [c.spec.durable, event.id, event.type],
-      );
-      if (!inserted.length) return 'duplicate' as const;
+      if (!(await this.inbox.record(manager, c.spec.durable, event.id, event.type))) {
+        return 'duplicate' as const;
+      }
       await handler.handle(event, { manager, deliveryCount: msg.info.deliveryCount, subject: msg.subject });
       return 'handled' as const;
     });
@@ -498,11 +496,7 @@ export class EventConsumerService implements OnApplicationBootstrap, BeforeAppli
       }
     })();
     if (typeof event?.id === 'string' && findUnstorableInput(event.id, 'id').length === 0) {
-      const handled: unknown[] = await this.ds.query(
-        `SELECT 1 FROM ${schemaOf(this.ds)}.inbox WHERE consumer = $1 AND event_id = $2`,
-        [c.spec.durable, event.id],
-      );
-      if (handled.length) return; // handled; only its ack was lost
+      if (await this.inbox.has(this.ds.manager, c.spec.durable, event.id)) return; // handled; only its ack was lost
     }
     const type = typeof event?.type === 'string' ? event.type : 'unknown';
     this.handled.inc({ consumer: c.spec.durable, type, outcome: 'dead-lettered' });

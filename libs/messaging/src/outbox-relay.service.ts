@@ -21,16 +21,7 @@ import {
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { NatsConnectionService } from './nats-connection';
 import { outboxChannel } from './outbox.service';
-import { schemaOf } from '@kkb/persistence';
-
-interface OutboxRow {
-  id: string;
-  subject: string;
-  payload: Record<string, unknown>;
-  /** Selected only while tracing is on. */
-  traceparent?: string | null;
-  tracestate?: string | null;
-}
+import { OutboxRepository, type OutboxRow } from './outbox.repository';
 
 /**
  * Publishes committed outbox rows to JetStream in commit order, with `Nats-Msg-Id` = event id so
@@ -52,6 +43,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   private readonly published;
   private readonly failures;
   private readonly backlog;
+  private readonly outbox = new OutboxRepository();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -71,10 +63,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       name: 'kkb_outbox_backlog',
       help: 'Committed events not yet published',
       collect: async () => {
-        const r = await ds
-          .query(`SELECT count(*)::int AS n FROM ${schemaOf(ds)}.outbox WHERE published_at IS NULL`)
-          .catch(() => null);
-        if (r) this.backlog.set(r[0].n);
+        const n = await this.outbox.unpublishedCount(ds.manager).catch(() => null);
+        if (n !== null) this.backlog.set(n);
       },
     });
   }
@@ -120,10 +110,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       const n = await this.publishBatch();
       total += n;
       if (n >= this.options.outbox.batchSize) continue;
-      const [{ left }] = await this.ds.query(
-        `SELECT count(*)::int AS left FROM ${schemaOf(this.ds)}.outbox WHERE published_at IS NULL`,
-      );
-      if (!left) return total;
+      if (!(await this.outbox.unpublishedCount(this.ds.manager))) return total;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`outbox not drained within ${timeoutMs} ms`);
@@ -183,16 +170,15 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   private async publishBatch(): Promise<number> {
-    const s = schemaOf(this.ds);
     const qr = this.ds.createQueryRunner();
     await qr.connect();
     try {
       await qr.startTransaction();
       const traced = tracingEnabled();
-      const rows: OutboxRow[] = await qr.query(
-        `SELECT id, subject, payload${traced ? ', traceparent, tracestate' : ''} FROM ${s}.outbox
-          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.outbox.batchSize],
+      const rows: OutboxRow[] = await this.outbox.claimUnpublished(
+        qr.manager,
+        this.options.outbox.batchSize,
+        traced,
       );
       if (!rows.length) {
         await qr.commitTransaction();
@@ -209,18 +195,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
           ? ok.push(rows[i].id)
           : failed.push({ id: rows[i].id, error: String(res.reason?.message ?? res.reason) }),
       );
-      if (ok.length)
-        await qr.query(
-          `UPDATE ${s}.outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])`,
-          [ok],
-        );
-      if (failed.length) {
-        await qr.query(
-          `UPDATE ${s}.outbox o SET attempts = o.attempts + 1, last_error = f.error
-             FROM unnest($1::uuid[], $2::text[]) AS f(id, error) WHERE o.id = f.id`,
-          [failed.map((f) => f.id), failed.map((f) => f.error)],
-        );
-      }
+      if (ok.length) await this.outbox.markPublished(qr.manager, ok);
+      if (failed.length) await this.outbox.recordFailures(qr.manager, failed);
       await qr.commitTransaction();
       this.published.inc(ok.length);
       if (failed.length) {
@@ -267,12 +243,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
 
   /** Deletes published rows older than the retention period, a bounded batch at a time. */
   async sweep(): Promise<number> {
-    const s = schemaOf(this.ds);
-    const res = await this.ds.query(
-      `DELETE FROM ${s}.outbox WHERE id IN (
-         SELECT id FROM ${s}.outbox WHERE published_at < now() - make_interval(hours => $1) LIMIT 10000)`,
-      [this.options.outbox.retentionHours],
-    );
+    const res = await this.outbox.deletePublishedBefore(this.ds.manager, this.options.outbox.retentionHours);
     return Array.isArray(res) ? Number(res[1] ?? 0) : 0;
   }
 }

@@ -12,7 +12,7 @@ import {
 } from '@kkb/contracts';
 import { correlationOrNew, injectTraceContext } from '@kkb/platform';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
-import { schemaOf } from '@kkb/persistence';
+import { OutboxRepository } from './outbox.repository';
 
 export interface NewEvent<T extends object> {
   /** The aggregate: `kampung/<id>`. */
@@ -36,6 +36,8 @@ export function outboxChannel(schema: string): string {
  */
 @Injectable()
 export class OutboxService {
+  private readonly outbox = new OutboxRepository();
+
   constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
 
   build<T extends object>(contract: EventContract<T>, e: NewEvent<T>): CloudEvent<T> {
@@ -100,13 +102,8 @@ export class OutboxService {
       const n = params.length;
       return `($${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::jsonb${trace})`;
     });
-    const s = schemaOf(manager);
     const columns = `id, subject, type, payload${traceparent ? ', traceparent, tracestate' : ''}`;
-    await manager.query(
-      `WITH ins AS (INSERT INTO ${s}.outbox (${columns}) VALUES ${rows.join(', ')} RETURNING 1)
-       SELECT pg_notify('${outboxChannel(this.options.schema)}', '') FROM (SELECT 1 FROM ins LIMIT 1) x`,
-      params,
-    );
+    await this.outbox.insertAndNotify(manager, columns, rows, params, outboxChannel(this.options.schema));
     return events;
   }
 }

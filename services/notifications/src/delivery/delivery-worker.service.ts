@@ -218,25 +218,16 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
    */
   private async settle(m: EntityManager, d: ClaimedDelivery, startedAt: Date, r: SendResult): Promise<void> {
     const attempt = d.attempts + 1;
-    const s = schemaOf(m);
-    const [current] = await m.query(`SELECT status FROM ${s}.delivery WHERE id = $1`, [d.id]);
-    if (current?.status !== 'pending') return; // deleted, or stopped by a 410 meanwhile
+    if ((await this.deliveries.statusOf(m, d.id)) !== 'pending') return; // deleted, or stopped by a 410 meanwhile
     const ok = r.status !== null && r.status >= 200 && r.status < 300;
     let outcome: AttemptOutcome;
     if (ok) {
       outcome = 'delivered';
-      await m.query(
-        `UPDATE ${s}.subscription SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures <> 0`,
-        [d.subscription_id],
-      );
+      await this.deliveries.resetFailures(m, d.subscription_id);
       if (!(await this.finish(m, d, 'delivered', null, r))) return;
     } else if (r.status === 410) {
       outcome = 'gone';
-      await m.query(
-        `UPDATE ${s}.subscription SET status = 'gone', status_reason = 'endpoint answered 410 Gone', updated_at = now()
-          WHERE id = $1`,
-        [d.subscription_id],
-      );
+      await this.deliveries.markSubscriptionGone(m, d.subscription_id);
       if (!(await this.finish(m, d, 'cancelled', null, r))) return;
       await this.deliveries.cancelPending(
         m,
@@ -306,27 +297,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
    * is published and put in its owner's inbox. Its deliveries wait, they are not dropped.
    */
   private async countFailure(m: EntityManager, subscriptionId: string): Promise<void> {
-    const s = schemaOf(m);
-    const [rows] = await m.query(
-      `UPDATE ${s}.subscription SET consecutive_failures = consecutive_failures + 1,
-              status = CASE WHEN status = 'active' AND consecutive_failures + 1 >= $2 THEN 'paused' ELSE status END,
-              status_reason = CASE WHEN status = 'active' AND consecutive_failures + 1 >= $2 THEN 'consecutive-failures'
-                                   ELSE status_reason END,
-              updated_at = now()
-        WHERE id = $1
-       RETURNING owner, url, region_prefix, consecutive_failures,
-                 (status = 'paused' AND status_reason = 'consecutive-failures' AND consecutive_failures = $2) AS just_paused`,
-      [subscriptionId, this.config.WEBHOOK_PAUSE_AFTER_FAILURES],
+    const sub = await this.deliveries.countFailure(
+      m,
+      subscriptionId,
+      this.config.WEBHOOK_PAUSE_AFTER_FAILURES,
     );
-    const sub = rows[0] as
-      | {
-          owner: string;
-          url: string;
-          region_prefix: string;
-          consecutive_failures: number;
-          just_paused: boolean;
-        }
-      | undefined;
     if (!sub?.just_paused) return;
     const pausedAt = new Date();
     this.logger.warn({ subscriptionId, failures: sub.consecutive_failures }, 'webhook subscription paused');

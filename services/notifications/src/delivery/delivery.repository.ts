@@ -23,6 +23,15 @@ export interface ClaimedDelivery {
 
 export type AttemptOutcome = AttemptView['outcome'];
 
+/** A subscription after one more failed attempt (see DeliveryRepository.countFailure). */
+export interface FailureCount {
+  owner: string;
+  url: string;
+  region_prefix: string;
+  consecutive_failures: number;
+  just_paused: boolean;
+}
+
 const DELIVERY_COLUMNS = `d.id, d.seq, d.subscription_id, d.event_id, e.type AS event_type, d.origin, d.origin_id, d.status,
   d.attempts, d.next_attempt_at, d.last_status, d.last_error, d.last_latency_ms, d.created_at, d.finished_at`;
 
@@ -210,6 +219,56 @@ export class DeliveryRepository {
       [id, a.attempt, a.startedAt, a.status, a.latencyMs],
     );
     return n === 1;
+  }
+
+  /** The delivery's status, or undefined when it no longer exists. */
+  async statusOf(m: EntityManager, id: string): Promise<DeliveryStatus | undefined> {
+    const s = schemaOf(m);
+    const [current] = await m.query(`SELECT status FROM ${s}.delivery WHERE id = $1`, [id]);
+    return current?.status;
+  }
+
+  /** A success after failures: the subscription's failures in a row go back to 0. */
+  async resetFailures(m: EntityManager, subscriptionId: string): Promise<void> {
+    const s = schemaOf(m);
+    await m.query(
+      `UPDATE ${s}.subscription SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures <> 0`,
+      [subscriptionId],
+    );
+  }
+
+  /** The endpoint answered 410 Gone: the subscription stops for good. */
+  async markSubscriptionGone(m: EntityManager, subscriptionId: string): Promise<void> {
+    const s = schemaOf(m);
+    await m.query(
+      `UPDATE ${s}.subscription SET status = 'gone', status_reason = 'endpoint answered 410 Gone', updated_at = now()
+          WHERE id = $1`,
+      [subscriptionId],
+    );
+  }
+
+  /**
+   * One more failed attempt in a row on the subscription; an active one is paused when the count
+   * reaches `pauseAfter` (`just_paused`: by this very call). Undefined if the subscription is gone.
+   */
+  async countFailure(
+    m: EntityManager,
+    subscriptionId: string,
+    pauseAfter: number,
+  ): Promise<FailureCount | undefined> {
+    const s = schemaOf(m);
+    const [rows] = await m.query(
+      `UPDATE ${s}.subscription SET consecutive_failures = consecutive_failures + 1,
+              status = CASE WHEN status = 'active' AND consecutive_failures + 1 >= $2 THEN 'paused' ELSE status END,
+              status_reason = CASE WHEN status = 'active' AND consecutive_failures + 1 >= $2 THEN 'consecutive-failures'
+                                   ELSE status_reason END,
+              updated_at = now()
+        WHERE id = $1
+       RETURNING owner, url, region_prefix, consecutive_failures,
+                 (status = 'paused' AND status_reason = 'consecutive-failures' AND consecutive_failures = $2) AS just_paused`,
+      [subscriptionId, pauseAfter],
+    );
+    return rows[0] as FailureCount | undefined;
   }
 
   /** Ends every pending delivery of a subscription (its endpoint is gone). */

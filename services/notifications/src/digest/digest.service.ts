@@ -13,6 +13,7 @@ import { SERVICE_CONFIG } from '@kkb/platform';
 import type { NotificationsConfig } from '../config/notifications.config';
 import { InboxRepository } from '../inbox/inbox.repository';
 import { digestMail } from './digest-mail';
+import { DigestRepository } from './digest.repository';
 import { schemaOf } from '@kkb/persistence';
 
 /**
@@ -33,6 +34,7 @@ export class DigestService implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(SERVICE_CONFIG) private readonly config: NotificationsConfig,
     @InjectDataSource() private readonly ds: DataSource,
     private readonly inbox: InboxRepository,
+    private readonly digests: DigestRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -70,8 +72,7 @@ export class DigestService implements OnApplicationBootstrap, BeforeApplicationS
     await qr.connect();
     const key = `${schemaOf(this.ds)}:email-digest`;
     try {
-      const [{ locked }] = await qr.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key]);
-      if (!locked) return 0;
+      if (!(await this.digests.tryLock(qr, key))) return 0;
       try {
         let sent = 0;
         for (const r of await this.inbox.digestRecipients(this.ds.manager)) {
@@ -104,7 +105,7 @@ export class DigestService implements OnApplicationBootstrap, BeforeApplicationS
         }
         return sent;
       } finally {
-        await qr.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+        await this.digests.unlock(qr, key);
       }
     } finally {
       await qr.release();
