@@ -4,18 +4,6 @@ import prettier from 'eslint-config-prettier';
 import js from '@eslint/js';
 import globals from 'globals';
 
-/**
- * Files that still run SQL outside a repository (issue 14 moves them, one by one): this list only
- * shrinks. The messaging library's outbox, relay and consumer are the ack machinery.
- */
-const SQL_NOT_YET_IN_REPOSITORIES = [
-  'libs/messaging/src/event-consumer.service.ts',
-  'libs/messaging/src/outbox-relay.service.ts',
-  'libs/messaging/src/outbox.service.ts',
-  'services/notifications/src/delivery/delivery-worker.service.ts',
-  'services/notifications/src/digest/digest.service.ts',
-];
-
 export default [
   {
     ignores: [
@@ -131,7 +119,6 @@ export default [
       '**/*.spec.ts',
       'libs/persistence/**',
       'libs/testing/**',
-      ...SQL_NOT_YET_IN_REPOSITORIES,
     ],
     rules: {
       'no-restricted-syntax': [

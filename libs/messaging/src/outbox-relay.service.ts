@@ -129,6 +129,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       ).unref();
     });
     await client.connect();
+    // LISTEN on the dedicated pg client, not a query through TypeORM: the relay and the delivery
+    // worker each keep one; issue 14 (item 4) makes them one shared listener.
+    // eslint-disable-next-line no-restricted-syntax
     await client.query(`LISTEN ${outboxChannel(this.options.schema)}`);
     this.listener = client;
   }
