@@ -1,0 +1,314 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { ForbiddenException } from '@nestjs/common';
+import { Role, type Principal } from '@kkb/auth';
+import { submissionVerifiedV1 } from '@kkb/contracts';
+import type { KampungProjectionRepository, ProjectedKampung } from '@kkb/kampung-projection';
+import { ProblemException } from '@kkb/platform';
+import { reportAnswers, reportSubmission } from '../../test/factories';
+import type { Clock } from '../common/clock';
+import { Instrument } from '../instrument/instrument.entity';
+import { InstrumentRepository } from '../instrument/instrument.repository';
+import { MONTHLY_REPORT_CODE, monthlyReportV1 } from '../instrument/seed/monthly-report.v1';
+import type { Submission } from './submission.entity';
+import type { OutboxItem } from './submission.events';
+import type { PreparedSubmission, SubmissionRepository, WriteOutcome } from './submission.repository';
+import { SubmissionService } from './submission.service';
+
+/**
+ * Use-case tests: SubmissionService built directly on in-memory fakes, no Nest app, no database.
+ * The instrument repository is the real one (its "which field is at fault" rule is domain logic)
+ * over a fake TypeORM repository; the submission repository, which owns the transactions and the
+ * outbox writes, is an in-memory stand-in.
+ */
+
+const KAMPUNG = '0b6f7c2e-8d1a-4c3b-9e5f-1a2b3c4d5e6f';
+const VILLAGE = '16.10.05.2041';
+const NOW = new Date('2026-06-15T03:00:00.000Z');
+const officer: Principal = { sub: 'officer-1610', role: Role.field_officer, scope: '1610' };
+const verifier: Principal = { sub: 'verifier-16', role: Role.verifier, scope: '16' };
+const elsewhere: Principal = { sub: 'verifier-31', role: Role.verifier, scope: '31' };
+
+function fakes() {
+  const manager = { fake: 'entity-manager' } as unknown as EntityManager;
+  const kampung = new Map<string, ProjectedKampung>([
+    [
+      KAMPUNG,
+      {
+        kampung_id: KAMPUNG,
+        village_code: VILLAGE,
+        launch_date: '2022-03-14',
+        active: true,
+        merged_into: null,
+      },
+    ],
+  ]);
+  const instruments: Instrument[] = [
+    Object.assign(new Instrument(), {
+      code: MONTHLY_REPORT_CODE,
+      version: 1,
+      kind: 'monthly-report',
+      title: 'Monthly programme report (KKBPK)',
+      definition: monthlyReportV1,
+      publishedAt: new Date('2026-01-01T00:00:00.000Z'),
+      publishedBy: 'migration',
+    }),
+  ];
+  const stored = new Map<string, Submission>();
+  const outbox = { add: jest.fn(), addMany: jest.fn(async (_m: EntityManager, _items: OutboxItem[]) => []) };
+
+  const ds = {
+    manager,
+    transaction: jest.fn(<T>(work: (m: EntityManager) => Promise<T>) => work(manager)),
+    getRepository: (entity: unknown) => {
+      if (entity !== Instrument) throw new Error('only the instrument table is faked');
+      return {
+        findOneBy: async (w: { code: string; version: number }) =>
+          instruments.find((i) => i.code === w.code && i.version === w.version) ?? null,
+        findOne: async (o: { where: { code: string } }) =>
+          instruments.filter((i) => i.code === o.where.code).sort((a, b) => b.version - a.version)[0] ?? null,
+      };
+    },
+  };
+
+  const projection = {
+    findMany: jest.fn(async (_m: EntityManager, ids: string[]) =>
+      ids.flatMap((id) => (kampung.has(id) ? [kampung.get(id) as ProjectedKampung] : [])),
+    ),
+  };
+
+  const toSubmission = (p: PreparedSubmission): Submission => ({
+    id: p.id,
+    kampungId: p.kampungId,
+    villageCode: p.villageCode,
+    regionCode: p.regionCode,
+    instrumentCode: p.instrumentCode,
+    instrumentVersion: p.instrumentVersion,
+    kind: p.kind,
+    periodYear: p.period.year,
+    periodMonth: p.period.month,
+    answers: p.answers,
+    bodyHash: p.bodyHash,
+    status: 'submitted',
+    via: p.via,
+    importId: p.importId ?? null,
+    submittedAt: NOW,
+    submittedBy: p.submittedBy,
+    supersedes: null,
+    supersededBy: null,
+    supersededAt: null,
+    verifiedAt: null,
+    verifiedBy: null,
+    rejectedAt: null,
+    rejectedBy: null,
+    rejectionReason: null,
+  });
+
+  const submissions = {
+    writeBatch: jest.fn(async (items: PreparedSubmission[]): Promise<WriteOutcome[]> =>
+      items.map((p) => {
+        const s = toSubmission(p);
+        stored.set(s.id, s);
+        return { outcome: 'created', submission: s };
+      }),
+    ),
+    transition: jest.fn(
+      (
+        id: string,
+        check: (current: Submission) => void,
+        change: { to: 'verified'; by: string } | { to: 'rejected'; by: string; reason: string },
+        event: (s: Submission) => OutboxItem,
+      ) =>
+        ds.transaction(async (m) => {
+          const current = stored.get(id);
+          if (!current) return null;
+          check({ ...current });
+          const next: Submission =
+            change.to === 'verified'
+              ? { ...current, status: 'verified', verifiedAt: NOW, verifiedBy: change.by }
+              : {
+                  ...current,
+                  status: 'rejected',
+                  rejectedAt: NOW,
+                  rejectedBy: change.by,
+                  rejectionReason: change.reason,
+                };
+          stored.set(id, next);
+          await outbox.addMany(m, [event(next)]);
+          return next;
+        }),
+    ),
+  };
+
+  const clock: Clock = { now: () => NOW };
+  const service = new SubmissionService(
+    ds as unknown as DataSource,
+    submissions as unknown as SubmissionRepository,
+    new InstrumentRepository(ds as unknown as DataSource),
+    clock,
+    projection as unknown as KampungProjectionRepository,
+  );
+  return { service, ds, manager, kampung, stored, submissions, outbox, projection };
+}
+
+async function problemOf(p: Promise<unknown>): Promise<ProblemException> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ProblemException);
+  return err as ProblemException;
+}
+
+const fieldsOf = (p: ProblemException) => (p.errors ?? []).map((e) => e.field);
+
+describe('SubmissionService.submit', () => {
+  it('accepts a valid monthly report and writes it as prepared', async () => {
+    const f = fakes();
+    const body = reportSubmission(KAMPUNG, { year: 2026, month: 5 });
+
+    const out = await f.service.submit(body, officer);
+
+    expect(out.outcome).toBe('created');
+    expect(out.submission).toMatchObject({ id: body.id, status: 'submitted', kind: 'monthly-report' });
+    expect(f.submissions.writeBatch).toHaveBeenCalledTimes(1);
+    const [[prepared]] = f.submissions.writeBatch.mock.calls[0];
+    expect(prepared).toMatchObject({
+      id: body.id,
+      kampungId: KAMPUNG,
+      villageCode: VILLAGE,
+      regionCode: '1610052041',
+      instrumentCode: 'monthly-report',
+      instrumentVersion: 1,
+      kind: 'monthly-report',
+      period: { year: 2026, month: 5 },
+      submittedBy: 'officer-1610',
+      via: 'api',
+    });
+    expect(prepared.answers).toEqual(reportAnswers());
+    expect(prepared.bodyHash).toMatch(/^[0-9a-f]{16,}$/);
+    expect(f.projection.findMany).toHaveBeenCalledWith(f.manager, [KAMPUNG]);
+  });
+
+  it('names instrumentVersion when the instrument has no such published version', async () => {
+    const f = fakes();
+    const body = reportSubmission(KAMPUNG, { year: 2026, month: 5 }, { instrumentVersion: 9 });
+    const p = await problemOf(f.service.submit(body, officer));
+    expect(p.getStatus()).toBe(400);
+    expect(p.errors).toEqual([
+      { field: 'instrumentVersion', reason: 'instrument monthly-report has no published version 9' },
+    ]);
+    expect(f.submissions.writeBatch).not.toHaveBeenCalled();
+  });
+
+  it('names instrumentCode when no version of the instrument exists', async () => {
+    const f = fakes();
+    const body = reportSubmission(KAMPUNG, { year: 2026, month: 5 }, { instrumentCode: 'weekly-report' });
+    const p = await problemOf(f.service.submit(body, officer));
+    expect(p.getStatus()).toBe(400);
+    expect(p.errors).toEqual([{ field: 'instrumentCode', reason: 'there is no instrument weekly-report' }]);
+  });
+
+  it('names kampungId when the survey service knows no such kampung', async () => {
+    const f = fakes();
+    const body = reportSubmission('9d3b1c7a-0000-4000-8000-000000000001', { year: 2026, month: 5 });
+    const p = await problemOf(f.service.submit(body, officer));
+    expect(p.getStatus()).toBe(400);
+    expect(p.errors).toEqual([
+      { field: 'kampungId', reason: 'no Kampung KB with this id is known to the survey service' },
+    ]);
+    expect(f.submissions.writeBatch).not.toHaveBeenCalled();
+  });
+
+  it('names kampungId when the kampung is deactivated', async () => {
+    const f = fakes();
+    f.kampung.set(KAMPUNG, { ...(f.kampung.get(KAMPUNG) as ProjectedKampung), active: false });
+    const p = await problemOf(f.service.submit(reportSubmission(KAMPUNG, { year: 2026, month: 5 }), officer));
+    expect(p.errors).toEqual([
+      { field: 'kampungId', reason: 'the Kampung KB is not active (deactivated or merged)' },
+    ]);
+  });
+
+  it('reports every failing field at once: a future period and a bad answer', async () => {
+    const f = fakes();
+    const body = reportSubmission(KAMPUNG, { year: 2026, month: 7 }, { answers: reportAnswers({ pus: -1 }) });
+    const p = await problemOf(f.service.submit(body, officer));
+    expect(fieldsOf(p)).toEqual(expect.arrayContaining(['period', 'answers.pus']));
+    expect(p.errors?.find((e) => e.field === 'period')?.reason).toBe('the period has not begun yet');
+  });
+
+  it('answers 403 when the kampung lies outside the caller scope', async () => {
+    const f = fakes();
+    const err = await f.service
+      .submit(reportSubmission(KAMPUNG, { year: 2026, month: 5 }), elsewhere)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForbiddenException);
+    expect((err as Error).message).toBe(`kampung ${KAMPUNG} is outside your scope 31`);
+    expect(f.submissions.writeBatch).not.toHaveBeenCalled();
+  });
+});
+
+describe('SubmissionService.verify', () => {
+  async function submitted(f: ReturnType<typeof fakes>): Promise<Submission> {
+    const out = await f.service.submit(reportSubmission(KAMPUNG, { year: 2026, month: 5 }), officer);
+    return out.submission;
+  }
+
+  it('verifies a submitted report and emits submission.verified.v1 in the same transaction', async () => {
+    const f = fakes();
+    const s = await submitted(f);
+
+    const v = await f.service.verify(s.id, verifier);
+
+    expect(v).toMatchObject({ id: s.id, status: 'verified', verifiedBy: 'verifier-16', verifiedAt: NOW });
+    expect(f.stored.get(s.id)?.status).toBe('verified');
+    expect(f.outbox.addMany).toHaveBeenCalledTimes(1);
+    const [m, items] = f.outbox.addMany.mock.calls[0];
+    expect(m).toBe(f.manager);
+    expect(items).toHaveLength(1);
+    expect(items[0].contract).toBe(submissionVerifiedV1);
+    expect(items[0].contract.type).toBe('kkb.survey.submission.verified.v1');
+    expect(items[0].event).toEqual({
+      subject: `submission/${s.id}`,
+      province: '16',
+      data: {
+        submissionId: s.id,
+        kampungId: KAMPUNG,
+        villageCode: VILLAGE,
+        instrumentCode: 'monthly-report',
+        instrumentVersion: 1,
+        kind: 'monthly-report',
+        period: { year: 2026, month: 5 },
+        verifiedAt: NOW.toISOString(),
+        verifiedBy: 'verifier-16',
+        answers: reportAnswers(),
+      },
+    });
+  });
+
+  it('answers 409 to verifying twice, with no second event', async () => {
+    const f = fakes();
+    const s = await submitted(f);
+    await f.service.verify(s.id, verifier);
+
+    const p = await problemOf(f.service.verify(s.id, verifier));
+
+    expect(p.getStatus()).toBe(409);
+    expect(p.problemType).toBe('invalid-state');
+    expect(p.extensions).toEqual({ submissionStatus: 'verified' });
+    expect(f.outbox.addMany).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers 403 to a verifier of another province and leaves the submission submitted', async () => {
+    const f = fakes();
+    const s = await submitted(f);
+    await expect(f.service.verify(s.id, elsewhere)).rejects.toBeInstanceOf(ForbiddenException);
+    expect(f.stored.get(s.id)?.status).toBe('submitted');
+    expect(f.outbox.addMany).not.toHaveBeenCalled();
+  });
+
+  it('answers 404 to an unknown submission', async () => {
+    const f = fakes();
+    const p = await problemOf(f.service.verify('9d3b1c7a-0000-4000-8000-000000000002', verifier));
+    expect(p.getStatus()).toBe(404);
+  });
+});
