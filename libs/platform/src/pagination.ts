@@ -5,6 +5,7 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 import { isTimestampText } from '@kkb/contracts';
 import { UNSTORABLE } from './hostile-input';
 import { ProblemException } from './problem';
+import { canonicalUuid } from './validation';
 
 /**
  * A query-string flag: `true` and `false` become booleans; anything else is left for @IsBoolean
@@ -77,7 +78,6 @@ type CursorValue<P> = P extends 'seq' | 'text' | 'uuid' | 'timestamp' ? string :
 export type CursorKey<P extends readonly CursorPart[]> = { -readonly [K in keyof P]: CursorValue<P[K]> };
 
 const BIGINT_MAX = 9223372036854775807n;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function cursorValue(part: CursorPart, v: unknown): { ok: true; value: unknown } | { ok: false } {
   if (typeof part === 'function') return part(v) ? { ok: true, value: v } : { ok: false };
@@ -92,8 +92,10 @@ function cursorValue(part: CursorPart, v: unknown): { ok: true; value: unknown }
       return typeof v === 'string' && v.length <= 512 && !UNSTORABLE.test(v)
         ? { ok: true, value: v }
         : { ok: false };
-    case 'uuid':
-      return typeof v === 'string' && UUID.test(v) ? { ok: true, value: v.toLowerCase() } : { ok: false };
+    case 'uuid': {
+      const id = canonicalUuid(v);
+      return id ? { ok: true, value: id } : { ok: false };
+    }
     case 'timestamp':
       return isTimestampText(v) ? { ok: true, value: v } : { ok: false };
   }

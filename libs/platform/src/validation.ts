@@ -63,6 +63,11 @@ export class ParseIdPipe implements PipeTransform<string, number> {
 
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A UUID in its canonical lower-case form, or undefined when `v` is not one (any case taken). */
+export function canonicalUuid(v: unknown): string | undefined {
+  return typeof v === 'string' && UUID_TEXT.test(v) ? v.toLowerCase() : undefined;
+}
+
 /**
  * A UUID from a path parameter, in its canonical lower-case form (devices send upper-case ones,
  * and anything keyed by the text of an id, a secret's associated data among them, must see one
@@ -72,7 +77,8 @@ const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 @Injectable()
 export class UuidPipe implements PipeTransform<string, string> {
   transform(value: string, meta: ArgumentMetadata): string {
-    if (typeof value === 'string' && UUID_TEXT.test(value)) return value.toLowerCase();
+    const id = canonicalUuid(value);
+    if (id) return id;
     throw ProblemException.validation([{ field: meta.data ?? 'path', reason: 'must be a UUID' }]);
   }
 }
