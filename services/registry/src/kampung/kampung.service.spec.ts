@@ -3,11 +3,11 @@ import { ForbiddenException } from '@nestjs/common';
 import { Role, type Principal } from '@kkb/auth';
 import { kampungRegisteredV1 } from '@kkb/contracts';
 import type { OutboxService } from '@kkb/messaging';
-import { ProblemException } from '@kkb/platform';
 import type { KampungView } from './kampung-view';
 import type { AuditEntry, KampungFields, KampungRepository } from './kampung.repository';
 import { KampungService } from './kampung.service';
 import type { RegisterKampungDto } from './register-kampung.dto';
+import { problemOf } from '@kkb/testing';
 
 /** Use-case tests: KampungService built directly on in-memory fakes, no Nest app, no database. */
 
@@ -137,15 +137,6 @@ const dto = (over: Partial<RegisterKampungDto> = {}): RegisterKampungDto => ({
 });
 
 /** The rejection of `p`, to assert on its status and fields. */
-async function problemOf(p: Promise<unknown>): Promise<ProblemException> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProblemException);
-  return err as ProblemException;
-}
-
 describe('KampungService.register', () => {
   it('adds the kampung, one audit entry and one kampung.registered.v1 event in the transaction', async () => {
     const f = fakeStore();

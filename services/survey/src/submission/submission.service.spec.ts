@@ -3,7 +3,7 @@ import { ForbiddenException } from '@nestjs/common';
 import { Role, type Principal } from '@kkb/auth';
 import { submissionVerifiedV1 } from '@kkb/contracts';
 import type { KampungProjectionRepository, ProjectedKampung } from '@kkb/kampung-projection';
-import { ProblemException } from '@kkb/platform';
+import type { ProblemException } from '@kkb/platform';
 import { reportAnswers, reportSubmission } from '../../test/factories';
 import type { Clock } from '../common/clock';
 import { Instrument } from '../instrument/instrument.entity';
@@ -13,6 +13,7 @@ import type { Submission } from './submission.entity';
 import type { OutboxItem } from './submission.events';
 import type { PreparedSubmission, SubmissionRepository, WriteOutcome } from './submission.repository';
 import { SubmissionService } from './submission.service';
+import { problemOf } from '@kkb/testing';
 
 /**
  * Use-case tests: SubmissionService built directly on in-memory fakes, no Nest app, no database.
@@ -148,15 +149,6 @@ function fakes() {
     projection as unknown as KampungProjectionRepository,
   );
   return { service, ds, manager, kampung, stored, submissions, outbox, projection };
-}
-
-async function problemOf(p: Promise<unknown>): Promise<ProblemException> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProblemException);
-  return err as ProblemException;
 }
 
 const fieldsOf = (p: ProblemException) => (p.errors ?? []).map((e) => e.field);
