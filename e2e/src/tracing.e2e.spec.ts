@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Injectable, Module } from '@nestjs/common';
+import { Controller, Module } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
@@ -23,8 +24,8 @@ import {
   OutboxMessage,
   OutboxService,
   streamName,
-  type EventHandler,
-  type HandlerContext,
+  EventContext,
+  EventPatternOf,
 } from '@kkb/messaging';
 import { BaseServiceConfig, tracingEnabled } from '@kkb/platform';
 import {
@@ -104,14 +105,14 @@ async function outboxTraceparent(run: TestRun, registry: TestService): Promise<s
  * A downstream service that reacts to a registration with an event of its own, failing its
  * first attempt: the retry, the event it causes and that event's consumer must stay in the trace.
  */
-@Injectable()
-class ClassifyOnRegistration implements EventHandler<KampungStateV1> {
-  readonly contracts = [kampungRegisteredV1];
-
+@Controller()
+class ClassifyOnRegistration {
   constructor(private readonly outbox: OutboxService) {}
 
-  async handle(event: CloudEvent<KampungStateV1>, { manager, deliveryCount }: HandlerContext): Promise<void> {
-    if (deliveryCount === 1) throw new Error('classification is not ready yet');
+  @EventPatternOf(kampungRegisteredV1)
+  async classify(@Payload() event: CloudEvent<KampungStateV1>, @Ctx() ctx: EventContext): Promise<void> {
+    const manager = ctx.getManager();
+    if (ctx.getDeliveryCount() === 1) throw new Error('classification is not ready yet');
     await this.outbox.add(manager, kampungClassifiedV1, {
       subject: `kampung/${event.data.kampungId}`,
       province: '16',
@@ -130,7 +131,7 @@ class ClassifyOnRegistration implements EventHandler<KampungStateV1> {
   }
 }
 
-@Module({ providers: [ClassifyOnRegistration] })
+@Module({ controllers: [ClassifyOnRegistration] })
 class ClassifyModule {}
 
 class ClassifierConfig extends BaseServiceConfig {}
@@ -148,7 +149,6 @@ const classifierService: ServiceDefinition<ClassifierConfig> = {
       durable: 'classification-tracing-test',
       from: 'registry',
       filter: 'kampung.>',
-      handlers: [ClassifyOnRegistration],
     },
   ],
   modules: () => [ClassifyModule],

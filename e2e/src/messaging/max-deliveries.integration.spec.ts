@@ -3,7 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { eventually, startTestService, TestRun, type TestService } from '@kkb/testing';
 import {
   dlqStreamName,
-  EventConsumerService,
+  JetStreamTransport,
   NatsConnectionService,
   streamName,
   type DeadLetter,
@@ -16,7 +16,7 @@ import { consumerDef, producerDef, TestProducer } from './messaging.fixtures';
  * gives up after max_deliver and only says so in an advisory. Here a raw client plays the dying
  * handler (it takes each delivery and never answers) while the service watches the advisories.
  */
-describe(`${EventConsumerService.name}: max_deliver reached without an outcome`, () => {
+describe(`${JetStreamTransport.name}: max_deliver reached without an outcome`, () => {
   const run = new TestRun();
   let producer: TestService;
   let consumer: TestService;

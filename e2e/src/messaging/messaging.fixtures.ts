@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Module } from '@nestjs/common';
+import {
+  Controller,
+  Injectable,
+  Module,
+  UseInterceptors,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import type { Observable } from 'rxjs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { ServiceDefinition } from '@kkb/bootstrap';
@@ -10,9 +20,9 @@ import {
   InboxMessage,
   OutboxMessage,
   OutboxService,
+  EventContext,
+  EventPatternOf,
   PermanentEventError,
-  type EventHandler,
-  type HandlerContext,
 } from '@kkb/messaging';
 
 class TestConfig extends BaseServiceConfig {}
@@ -63,15 +73,33 @@ export class TestProducer {
 export const plans = new Map<string, 'fail-twice' | 'fail-always' | 'permanent'>();
 export const attempts = new Map<string, number>();
 
+/** Event ids an interceptor saw, with the context type Nest gave it: interceptors wrap events too. */
+export const intercepted: { id: string; type: string; deliveryCount: number }[] = [];
+
+@Injectable()
+class RecordingInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const rpc = context.switchToRpc();
+    intercepted.push({
+      id: rpc.getData<CloudEvent<object>>().id,
+      type: context.getType(),
+      deliveryCount: rpc.getContext<EventContext>().getDeliveryCount(),
+    });
+    return next.handle();
+  }
+}
+
 /**
  * A deliberately non-idempotent effect (n = n + 1): only the inbox stands between a redelivery
  * and a double count.
  */
-@Injectable()
-export class CountingHandler implements EventHandler<KampungStateV1> {
-  readonly contracts = [kampungRegisteredV1];
-
-  async handle(event: CloudEvent<KampungStateV1>, { manager, deliveryCount }: HandlerContext): Promise<void> {
+@Controller()
+@UseInterceptors(RecordingInterceptor)
+export class CountingHandler {
+  @EventPatternOf(kampungRegisteredV1)
+  async count(@Payload() event: CloudEvent<KampungStateV1>, @Ctx() ctx: EventContext): Promise<void> {
+    const manager = ctx.getManager();
+    const deliveryCount = ctx.getDeliveryCount();
     const name = event.data.name;
     attempts.set(name, (attempts.get(name) ?? 0) + 1);
     const schema = (manager.connection.options as { schema: string }).schema;
@@ -88,8 +116,11 @@ export class CountingHandler implements EventHandler<KampungStateV1> {
   }
 }
 
-@Module({ providers: [TestProducer, CountingHandler] })
-class TestFeatureModule {}
+@Module({ providers: [TestProducer] })
+class TestProducerModule {}
+
+@Module({ controllers: [CountingHandler], providers: [RecordingInterceptor] })
+class TestConsumerModule {}
 
 export const producerDef: ServiceDefinition<TestConfig> = {
   name: 'registry',
@@ -100,7 +131,7 @@ export const producerDef: ServiceDefinition<TestConfig> = {
   entities: [OutboxMessage, InboxMessage],
   migrations: [CreateMessagingTables1764300000000],
   consumers: [],
-  modules: () => [TestFeatureModule],
+  modules: () => [TestProducerModule],
 };
 
 export const consumerDef: ServiceDefinition<TestConfig> = {
@@ -112,7 +143,7 @@ export const consumerDef: ServiceDefinition<TestConfig> = {
   entities: [OutboxMessage, InboxMessage],
   migrations: [CreateMessagingTables1764300000000, CreateHandled1764399999999],
   consumers: [
-    { durable: 'survey-test-kampung', from: 'registry', filter: 'kampung.>', handlers: [CountingHandler] },
+    { durable: 'survey-test-kampung', from: 'registry', filter: 'kampung.>' },
   ],
-  modules: () => [TestFeatureModule],
+  modules: () => [TestConsumerModule],
 };

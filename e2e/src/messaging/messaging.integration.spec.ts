@@ -5,7 +5,7 @@ import { subjectFor, type CloudEvent } from '@kkb/contracts';
 import { eventually, startTestService, TestRun, type TestService } from '@kkb/testing';
 import {
   dlqStreamName,
-  EventConsumerService,
+  JetStreamTransport,
   NatsConnectionService,
   OutboxRelayService,
   streamName,
@@ -15,6 +15,7 @@ import {
   attempts,
   consumerDef,
   CountingHandler,
+  intercepted,
   plans,
   producerDef,
   TestProducer,
@@ -22,7 +23,7 @@ import {
 
 const FAST = { backoffMs: [50, 100, 200], maxDeliver: 3 };
 
-describe(EventConsumerService.name, () => {
+describe(JetStreamTransport.name, () => {
   const run = new TestRun();
   let producer: TestService;
   let consumer: TestService | undefined;
@@ -80,6 +81,12 @@ describe(EventConsumerService.name, () => {
       .get<DataSource>(getDataSourceToken())
       .query(`SELECT event_id FROM "${run.schema('survey')}".inbox WHERE event_id = $1`, [ev.id]);
     expect(inbox).toHaveLength(1);
+  });
+
+  it("should run the @EventPattern handler inside Nest's interceptors, with the event and its context", async () => {
+    const ev = await producer.app.get(TestProducer).register('intercepted');
+    expect(await eventually(() => handled('intercepted'), { what: 'event handled' })).toBe(1);
+    expect(intercepted).toContainEqual({ id: ev.id, type: 'rpc', deliveryCount: 1 });
   });
 
   it('should change nothing twice when the same event is delivered again', async () => {

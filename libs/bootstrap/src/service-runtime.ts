@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DEFAULT_BACKOFF_MS, MessagingModule, type MessagingOptions } from '@kkb/messaging';
+import { DEFAULT_BACKOFF_MS, MessagingModule, startEventTransport, type MessagingOptions } from '@kkb/messaging';
 import {
   provisionServiceDatabase,
   revertMigrations,
@@ -143,7 +143,10 @@ export interface StartOptions {
   messaging?: Partial<MessagingOptions>;
 }
 
-/** Migrates (when MIGRATIONS_RUN), builds the app and, unless told not to, listens. */
+/**
+ * Migrates (when MIGRATIONS_RUN), builds the app, starts its event consumers (the JetStream
+ * transport) and, unless told not to, listens for HTTP.
+ */
 export async function startService<C extends BaseServiceConfig>(
   def: ServiceDefinition<C>,
   config: C,
@@ -156,6 +159,7 @@ export async function startService<C extends BaseServiceConfig>(
     description: def.description,
     quiet: opts.quiet,
   });
+  await startEventTransport(app);
   if (opts.listen !== false) await app.listen({ port: config.PORT, host: config.HOST });
   return app;
 }

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import {
   kampungDeactivatedV1,
   kampungMergedV1,
@@ -8,27 +9,29 @@ import {
   type CloudEvent,
   type KampungStateV1,
 } from '@kkb/contracts';
-import type { EventHandler, HandlerContext } from '@kkb/messaging';
+import { EventPatternOf, type EventContext } from '@kkb/messaging';
 import { KampungProjectionRepository } from './kampung-projection.repository';
+
+/** Every registry event that carries a kampung's whole state. */
+export const KAMPUNG_STATE_EVENTS = [
+  kampungRegisteredV1,
+  kampungUpdatedV1,
+  kampungDeactivatedV1,
+  kampungReactivatedV1,
+  kampungMergedV1,
+] as const;
 
 /**
  * Applies every kampung event to the local projection. Each event carries the whole state and
  * its aggregate version, so an event older than the stored row (out-of-order delivery across
  * replicas) changes nothing.
  */
-@Injectable()
-export class KampungProjectionHandler implements EventHandler<KampungStateV1> {
+@Controller()
+export class KampungProjectionHandler {
   constructor(private readonly projection: KampungProjectionRepository) {}
 
-  readonly contracts = [
-    kampungRegisteredV1,
-    kampungUpdatedV1,
-    kampungDeactivatedV1,
-    kampungReactivatedV1,
-    kampungMergedV1,
-  ];
-
-  async handle(event: CloudEvent<KampungStateV1>, { manager }: HandlerContext): Promise<void> {
-    await this.projection.apply(manager, event.id, event.data);
+  @EventPatternOf(...KAMPUNG_STATE_EVENTS)
+  async apply(@Payload() event: CloudEvent<KampungStateV1>, @Ctx() ctx: EventContext): Promise<void> {
+    await this.projection.apply(ctx.getManager(), event.id, event.data);
   }
 }

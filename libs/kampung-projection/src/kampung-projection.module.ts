@@ -3,9 +3,10 @@ import { KampungProjectionController } from './kampung-projection.controller';
 import { KampungProjectionHandler } from './kampung-projection.handler';
 import { KampungProjectionRepository } from './kampung-projection.repository';
 
+/** The local copy of the registry's kampung: its event handler, repository and read endpoint. */
 @Module({
-  controllers: [KampungProjectionController],
-  providers: [KampungProjectionHandler, KampungProjectionRepository],
-  exports: [KampungProjectionHandler, KampungProjectionRepository],
+  controllers: [KampungProjectionController, KampungProjectionHandler],
+  providers: [KampungProjectionRepository],
+  exports: [KampungProjectionRepository],
 })
 export class KampungProjectionModule {}

@@ -1,6 +1,10 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { ReadinessRegistry } from '@kkb/platform';
-import { EventConsumerService } from './event-consumer.service';
+import { ConsumerMetrics } from './consumer-metrics';
+import { DeadLetterPublisher } from './dead-letters';
+import { EventDelivery } from './event-delivery';
+import { JetStreamTransport } from './jetstream.transport';
+import { MaxDeliveriesWatcher } from './max-deliveries.watcher';
 import { ensureStream } from './jetstream-provisioner';
 import { MESSAGING_OPTIONS, streamName, type MessagingOptions } from './messaging.options';
 import { NatsConnectionService } from './nats-connection';
@@ -31,8 +35,9 @@ class MessagingBootstrap implements OnModuleInit {
 }
 
 /**
- * JetStream for a service: its stream, the outbox and its relay, the durable consumers with
- * inbox, retries and dead letters. Import once in the service's root module.
+ * JetStream for a service: its stream, the outbox and its relay, and the transport that runs the
+ * durable consumers (inbox, retries, dead letters) for its `@EventPattern` handlers. Import once in
+ * the service's root module; `startEventTransport(app)` starts the consumers.
  */
 @Global()
 @Module({})
@@ -46,15 +51,13 @@ export class MessagingModule {
         { provide: MessagingBootstrap, useClass: MessagingBootstrap },
         OutboxService,
         OutboxRelayService,
-        EventConsumerService,
+        ConsumerMetrics,
+        DeadLetterPublisher,
+        MaxDeliveriesWatcher,
+        EventDelivery,
+        JetStreamTransport,
       ],
-      exports: [
-        MESSAGING_OPTIONS,
-        NatsConnectionService,
-        OutboxService,
-        OutboxRelayService,
-        EventConsumerService,
-      ],
+      exports: [MESSAGING_OPTIONS, NatsConnectionService, OutboxService, OutboxRelayService, JetStreamTransport],
     };
   }
 }

@@ -1,8 +1,9 @@
-import type { EventContract } from '@kkb/contracts';
-import type { Producer } from '@kkb/contracts';
-import type { Type } from '@nestjs/common';
-import type { EventHandler } from './event-handler';
+import type { EventContract, Producer } from '@kkb/contracts';
 
+/**
+ * A durable consumer of the service. Its handlers are the `@EventPattern(<contract>.type)` methods
+ * of the service's controllers whose event this durable reads (see bindConsumers).
+ */
 export interface ConsumerSpec {
   /** Durable name, unique within the source stream, e.g. `classification-registry-kampung`. */
   durable: string;
@@ -10,8 +11,6 @@ export interface ConsumerSpec {
   from: Producer;
   /** Subject filter below `<root>.<from>.`, e.g. `kampung.>`; `>` for everything. */
   filter: string;
-  /** Providers implementing EventHandler; each claims the contracts it handles. */
-  handlers: Type<EventHandler>[];
   /** Messages processed at once by one replica (default 1: in stream order). */
   concurrency?: number;
 }

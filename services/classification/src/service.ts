@@ -3,13 +3,11 @@ import {
   CreateKampungProjection1764300100000,
   KampungProjection,
   KampungProjectionModelAndCoordinates1764302000000,
-  KampungProjectionHandler,
   KampungProjectionModule,
 } from '@kkb/kampung-projection';
 import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
 import { ClassificationModule } from './classification.module';
 import { ClassificationConfig } from './config/classification.config';
-import { SubmissionVerifiedHandler } from './evaluation/submission-verified.handler';
 import { CreateClassification1764301100000 } from './migrations/1764301100000-create-classification';
 import { SeedRuleSetV11764301100100 } from './migrations/1764301100100-seed-rule-set-v1';
 
@@ -33,13 +31,11 @@ export const classificationService: ServiceDefinition<ClassificationConfig> = {
       durable: 'classification-registry-kampung',
       from: 'registry',
       filter: 'kampung.>',
-      handlers: [KampungProjectionHandler],
     },
     {
       durable: 'classification-survey-submission',
       from: 'survey',
       filter: 'submission.verified.>',
-      handlers: [SubmissionVerifiedHandler],
       // Evaluations of one kampung never interleave (the handler locks its projection row) and
       // the latest period wins whatever the arrival order, so kampung can be evaluated in
       // parallel: one at a time capped the whole pipeline at ~50 submissions/s (bench: pipeline).

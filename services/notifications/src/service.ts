@@ -3,11 +3,6 @@ import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messagin
 import { NotificationsConfig } from './config/notifications.config';
 import { DigestModule } from './digest/digest.module';
 import { FanOutModule } from './fan-out/fan-out.module';
-import {
-  ClassificationEventsHandler,
-  RegistryEventsHandler,
-  SurveyEventsHandler,
-} from './fan-out/producer-events.handler';
 import { InboxModule } from './inbox/inbox.module';
 import { CreateReceivedEvent1764300300000 } from './migrations/1764300300000-create-received-event';
 import { CreateSubscription1764302100000 } from './migrations/1764302100000-create-subscription';
@@ -39,21 +34,18 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
       durable: 'notifications-registry',
       from: 'registry',
       filter: '>',
-      handlers: [RegistryEventsHandler],
       concurrency: 4,
     },
     {
       durable: 'notifications-survey',
       from: 'survey',
       filter: '>',
-      handlers: [SurveyEventsHandler],
       concurrency: 4,
     },
     {
       durable: 'notifications-classification',
       from: 'classification',
       filter: '>',
-      handlers: [ClassificationEventsHandler],
       concurrency: 4,
     },
   ],

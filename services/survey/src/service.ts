@@ -3,7 +3,6 @@ import {
   CreateKampungProjection1764300100000,
   KampungProjection,
   KampungProjectionModelAndCoordinates1764302000000,
-  KampungProjectionHandler,
   KampungProjectionModule,
 } from '@kkb/kampung-projection';
 import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
@@ -58,7 +57,6 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
       durable: 'survey-registry-kampung',
       from: 'registry',
       filter: 'kampung.>',
-      handlers: [KampungProjectionHandler],
     },
   ],
   modules: () => [

@@ -7,7 +7,8 @@ import { SubmissionVerifiedHandler } from './submission-verified.handler';
 /** A kampung's level from its verified reports: the event path (and the recomputation's core). */
 @Module({
   imports: [RuleSetModule],
-  providers: [EvaluationRepository, EvaluationService, SubmissionVerifiedHandler],
-  exports: [EvaluationService, SubmissionVerifiedHandler],
+  controllers: [SubmissionVerifiedHandler],
+  providers: [EvaluationRepository, EvaluationService],
+  exports: [EvaluationService],
 })
 export class EvaluationModule {}

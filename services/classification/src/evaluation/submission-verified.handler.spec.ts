@@ -6,7 +6,7 @@ import {
   type SubmissionVerifiedV1,
   type SurveyAnswers,
 } from '@kkb/contracts';
-import { PermanentEventError, type HandlerContext, type OutboxService } from '@kkb/messaging';
+import { EventContext, PermanentEventError, type OutboxService } from '@kkb/messaging';
 import type { EntityManager } from 'typeorm';
 import { RULE_SET_V1 } from '../rule-set/rule-set-v1';
 import type { Level } from '../rule-set/rule-set.definition';
@@ -87,14 +87,11 @@ function setup() {
     evaluations,
     ruleSets as unknown as RuleSetService,
   );
-  const ctx = {
-    manager: {} as EntityManager,
-    deliveryCount: 1,
-    subject: 'kkb.survey.submission.verified.v1.16',
-  };
+  const manager = {} as EntityManager;
+  const ctx = new EventContext([manager, 1, 'kkb.survey.submission.verified.v1.16']);
   /** The events of every addMany call, in order. */
   const published = () => outbox.addMany.mock.calls.flatMap(([, items]) => items);
-  return { repo, outbox, ruleSets, handler, ctx, published };
+  return { repo, outbox, ruleSets, handler, ctx, manager, published };
 }
 
 let seq = 0;
@@ -134,7 +131,7 @@ function verified(
 describe('SubmissionVerifiedHandler (in-memory)', () => {
   it('should classify a kampung from its verified profile alone with the level rule set v1 gives', async () => {
     const { handler, ctx, repo, published } = setup();
-    await handler.handle(verified('profile', profileAnswers()), ctx);
+    await handler.onVerified(verified('profile', profileAnswers()), ctx);
 
     // Input and process pass, output fails without a report: berkembang.
     expect(repo.written.map((r) => [r.kampung_id, r.rule_set_version, r.level, r.trigger])).toEqual([
@@ -165,8 +162,8 @@ describe('SubmissionVerifiedHandler (in-memory)', () => {
 
   it('should publish changed true with the previous level when a monthly report raises the level', async () => {
     const { handler, ctx, published } = setup();
-    await handler.handle(verified('profile', profileAnswers()), ctx);
-    await handler.handle(verified('monthly-report', reportAnswers()), ctx);
+    await handler.onVerified(verified('profile', profileAnswers()), ctx);
+    await handler.onVerified(verified('monthly-report', reportAnswers()), ctx);
 
     const data = published().map((e) => e.event.data as Record<string, unknown>);
     expect(data.map((d) => [d.level, d.previousLevel, d.changed])).toEqual([
@@ -178,8 +175,8 @@ describe('SubmissionVerifiedHandler (in-memory)', () => {
 
   it('should still publish, with changed false, when a new submission leaves the level as it was', async () => {
     const { handler, ctx, repo, published } = setup();
-    await handler.handle(verified('profile', profileAnswers()), ctx);
-    await handler.handle(verified('monthly-report', reportAnswers({ cpr: 10, unmet: 20 })), ctx);
+    await handler.onVerified(verified('profile', profileAnswers()), ctx);
+    await handler.onVerified(verified('monthly-report', reportAnswers({ cpr: 10, unmet: 20 })), ctx);
 
     expect(repo.written.map((r) => [r.level, r.previous_level, r.changed])).toEqual([
       ['berkembang', null, true],
@@ -191,8 +188,8 @@ describe('SubmissionVerifiedHandler (in-memory)', () => {
 
   it('should lower the level when a later profile fails the input and process indices', async () => {
     const { handler, ctx, repo } = setup();
-    await handler.handle(verified('profile', profileAnswers()), ctx);
-    await handler.handle(verified('monthly-report', reportAnswers()), ctx);
+    await handler.onVerified(verified('profile', profileAnswers()), ctx);
+    await handler.onVerified(verified('monthly-report', reportAnswers()), ctx);
     const failing = profileAnswers({
       pokja_exists: false,
       funding_sources: [],
@@ -200,7 +197,7 @@ describe('SubmissionVerifiedHandler (in-memory)', () => {
       data_sources: [],
       operating_steps: [],
     });
-    await handler.handle(verified('profile', failing, { month: 3 }), ctx);
+    await handler.onVerified(verified('profile', failing, { month: 3 }), ctx);
 
     expect(repo.written.map((r) => r.level)).toEqual(['berkembang', 'berkelanjutan', 'dasar']);
     expect(repo.written[2]).toMatchObject({ previous_level: 'berkelanjutan', changed: true });
@@ -209,8 +206,8 @@ describe('SubmissionVerifiedHandler (in-memory)', () => {
   it('should evaluate nothing for a submission older than the one in use', async () => {
     const { handler, ctx, repo, outbox, ruleSets } = setup();
     const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    await handler.handle(verified('profile', profileAnswers(), { month: 3 }), ctx);
-    await handler.handle(verified('profile', profileAnswers({ pokja_exists: false }), { month: 1 }), ctx);
+    await handler.onVerified(verified('profile', profileAnswers(), { month: 3 }), ctx);
+    await handler.onVerified(verified('profile', profileAnswers({ pokja_exists: false }), { month: 1 }), ctx);
 
     expect(repo.written).toHaveLength(1);
     expect(outbox.addMany).toHaveBeenCalledTimes(1);
@@ -222,7 +219,7 @@ describe('SubmissionVerifiedHandler (in-memory)', () => {
   it('should throw a retryable error for a kampung not in the projection yet, writing nothing', async () => {
     const { handler, ctx, repo, outbox } = setup();
     const other = '6f1c2a3b-0000-4000-8000-000000000099';
-    const attempt = handler.handle(verified('profile', profileAnswers(), { kampungId: other }), ctx);
+    const attempt = handler.onVerified(verified('profile', profileAnswers(), { kampungId: other }), ctx);
 
     await expect(attempt).rejects.toThrow(`kampung ${other} is not in the projection yet`);
     await expect(attempt).rejects.not.toBeInstanceOf(PermanentEventError);
@@ -232,9 +229,9 @@ describe('SubmissionVerifiedHandler (in-memory)', () => {
   });
 
   it('should use the rule set in force and the manager of the consumer transaction', async () => {
-    const { handler, ctx, ruleSets, outbox } = setup();
-    await handler.handle(verified('profile', profileAnswers()), ctx as HandlerContext);
-    expect(ruleSets.current).toHaveBeenCalledWith(ctx.manager);
-    expect(outbox.addMany.mock.calls[0][0]).toBe(ctx.manager);
+    const { handler, ctx, manager, ruleSets, outbox } = setup();
+    await handler.onVerified(verified('profile', profileAnswers()), ctx);
+    expect(ruleSets.current).toHaveBeenCalledWith(manager);
+    expect(outbox.addMany.mock.calls[0][0]).toBe(manager);
   });
 });

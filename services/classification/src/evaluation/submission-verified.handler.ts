@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { submissionVerifiedV1, type CloudEvent, type SubmissionVerifiedV1 } from '@kkb/contracts';
-import type { EventHandler, HandlerContext } from '@kkb/messaging';
+import { EventPatternOf, type EventContext } from '@kkb/messaging';
 import { periodDate } from '../common/schema';
 import { RuleSetService } from '../rule-set/rule-set.service';
 import { EvaluationRepository } from './evaluation.repository';
@@ -11,9 +12,8 @@ import { EvaluationService } from './evaluation.service';
  * kampung with the rule set in force and publish `kampung classified`, all in the consumer's
  * transaction (with the inbox row, so a redelivery changes nothing).
  */
-@Injectable()
-export class SubmissionVerifiedHandler implements EventHandler<SubmissionVerifiedV1> {
-  readonly contracts = [submissionVerifiedV1];
+@Controller()
+export class SubmissionVerifiedHandler {
   private readonly logger = new Logger(SubmissionVerifiedHandler.name);
 
   constructor(
@@ -22,7 +22,12 @@ export class SubmissionVerifiedHandler implements EventHandler<SubmissionVerifie
     private readonly ruleSets: RuleSetService,
   ) {}
 
-  async handle(event: CloudEvent<SubmissionVerifiedV1>, { manager }: HandlerContext): Promise<void> {
+  @EventPatternOf(submissionVerifiedV1)
+  async onVerified(
+    @Payload() event: CloudEvent<SubmissionVerifiedV1>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    const manager = ctx.getManager();
     const d = event.data;
     // Locks the kampung first, so this evaluation and a recomputation batch never interleave.
     const kampung = await this.repo.lockKampung(manager, d.kampungId);

@@ -3,16 +3,13 @@ import { InboxModule } from '../inbox/inbox.module';
 import { ReceivedEventModule } from '../received-event/received-event.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { FanOutService } from './fan-out.service';
-import {
-  ClassificationEventsHandler,
-  RegistryEventsHandler,
-  SurveyEventsHandler,
-} from './producer-events.handler';
+import { ProducerEventsHandler } from './producer-events.handler';
 
 /** The consumers' handlers: every platform event is recorded and fanned out. */
 @Module({
   imports: [DeliveryModule, InboxModule, ReceivedEventModule],
-  providers: [FanOutService, RegistryEventsHandler, SurveyEventsHandler, ClassificationEventsHandler],
+  controllers: [ProducerEventsHandler],
+  providers: [FanOutService],
   exports: [FanOutService],
 })
 export class FanOutModule {}

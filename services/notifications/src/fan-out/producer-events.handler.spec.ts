@@ -1,42 +1,40 @@
 import { ALL_CONTRACTS, kampungRegisteredV1, type CloudEvent } from '@kkb/contracts';
-import type { HandlerContext } from '@kkb/messaging';
+import { bindConsumers, EventContext } from '@kkb/messaging';
+import type { MessageHandler } from '@nestjs/microservices';
 import type { EntityManager } from 'typeorm';
+import { notificationsService } from '../service';
 import type { FanOutService } from './fan-out.service';
-import {
-  ClassificationEventsHandler,
-  RegistryEventsHandler,
-  SurveyEventsHandler,
-} from './producer-events.handler';
+import { INTAKE_EVENT_TYPES, ProducerEventsHandler } from './producer-events.handler';
 
-describe('producerEventsHandler', () => {
-  const handlers = {
-    registry: RegistryEventsHandler,
-    survey: SurveyEventsHandler,
-    classification: ClassificationEventsHandler,
-  } as const;
-
-  it('should name each class after its producer (the durable consumer lists it by name)', () => {
-    expect(Object.values(handlers).map((h) => h.name)).toEqual([
-      'RegistryEventsHandler',
-      'SurveyEventsHandler',
-      'ClassificationEventsHandler',
-    ]);
+describe(ProducerEventsHandler.name, () => {
+  it("should take every NATS contract of the other producers and none of its own or webhook-only", () => {
+    const expected = ALL_CONTRACTS.filter((c) => c.transport === 'nats' && c.producer !== 'notifications');
+    expect([...INTAKE_EVENT_TYPES].sort()).toEqual(expected.map((c) => c.type).sort());
+    expect(INTAKE_EVENT_TYPES.length).toBeGreaterThan(10);
   });
 
-  it("should take every NATS contract of its producer and nothing else's", () => {
-    for (const [producer, Handler] of Object.entries(handlers)) {
-      const types = new Handler({} as FanOutService).contracts.map((c) => c.type);
-      expect(types).toEqual(ALL_CONTRACTS.filter((c) => c.producer === producer).map((c) => c.type));
-      expect(types.length).toBeGreaterThan(0);
+  it("should give each type to its producer's durable", () => {
+    const handler = Object.assign(jest.fn(), { isEventHandler: true }) as unknown as MessageHandler;
+    const bindings = bindConsumers(
+      notificationsService.consumers,
+      new Map(INTAKE_EVENT_TYPES.map((t) => [t, handler])),
+      'KKB',
+    );
+    for (const b of bindings) {
+      const producer = b.durable.replace('notifications-', '');
+      expect([...b.routes.keys()]).toEqual(
+        INTAKE_EVENT_TYPES.filter((t) => t.startsWith(`kkb.${producer}.`)),
+      );
     }
+    expect(bindings.reduce((n, b) => n + b.routes.size, 0)).toBe(INTAKE_EVENT_TYPES.length);
   });
 
   it('should record the event in the consumer transaction', async () => {
     const record = jest.fn().mockResolvedValue({ deliveries: 0, inbox: false });
-    const handler = new RegistryEventsHandler({ record } as unknown as FanOutService);
+    const handler = new ProducerEventsHandler({ record } as unknown as FanOutService);
     const manager = {} as EntityManager;
     const event = { type: kampungRegisteredV1.type } as CloudEvent<object>;
-    await handler.handle(event, { manager, deliveryCount: 1, subject: 'kkb.x' } as HandlerContext);
+    await handler.onEvent(event, new EventContext([manager, 1, 'kkb.x']));
     expect(record).toHaveBeenCalledWith(manager, event);
   });
 });

@@ -1,33 +1,30 @@
-import { Inject, Injectable, type Type } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { ALL_CONTRACTS, type CloudEvent, type Producer } from '@kkb/contracts';
-import type { EventHandler, HandlerContext } from '@kkb/messaging';
+import { EventPatternOf, type EventContext } from '@kkb/messaging';
 import { FanOutService } from './fan-out.service';
 
 /** The producers whose events notifications takes in: every one but itself. */
 export type IntakeProducer = Exclude<Producer, 'notifications'>;
 
+export const INTAKE_PRODUCERS: readonly IntakeProducer[] = ['registry', 'survey', 'classification'];
+
+/** Every event the other services publish on NATS (each producer's durable reads its own). */
+export const INTAKE_CONTRACTS = ALL_CONTRACTS.filter(
+  (c) => c.transport === 'nats' && (INTAKE_PRODUCERS as readonly string[]).includes(c.producer),
+);
+export const INTAKE_EVENT_TYPES = INTAKE_CONTRACTS.map((c) => c.type);
+
 /**
- * The intake handler of one producer's consumer: every event that producer publishes on NATS is
- * recorded, fanned out to webhooks, and to the inbox when it matters (FanOutService). One class
- * per producer, because each durable consumer names its own handlers; the class is named
- * `<Producer>EventsHandler` (the durable's description lists it).
+ * The intake: every event another service publishes on NATS is recorded, fanned out to webhooks,
+ * and to the inbox when it matters (FanOutService), in the consumer's transaction.
  */
-export function producerEventsHandler(producer: IntakeProducer): Type<EventHandler> {
-  @Injectable()
-  class ProducerEventsHandler implements EventHandler {
-    readonly contracts = ALL_CONTRACTS.filter((c) => c.producer === producer && c.transport === 'nats');
+@Controller()
+export class ProducerEventsHandler {
+  constructor(private readonly fanOut: FanOutService) {}
 
-    constructor(@Inject(FanOutService) private readonly fanOut: FanOutService) {}
-
-    async handle(event: CloudEvent<object>, { manager }: HandlerContext): Promise<void> {
-      await this.fanOut.record(manager, event);
-    }
+  @EventPatternOf(...INTAKE_CONTRACTS)
+  async onEvent(@Payload() event: CloudEvent<object>, @Ctx() ctx: EventContext): Promise<void> {
+    await this.fanOut.record(ctx.getManager(), event);
   }
-  const name = `${producer[0].toUpperCase()}${producer.slice(1)}EventsHandler`;
-  Object.defineProperty(ProducerEventsHandler, 'name', { value: name });
-  return ProducerEventsHandler;
 }
-
-export const RegistryEventsHandler = producerEventsHandler('registry');
-export const SurveyEventsHandler = producerEventsHandler('survey');
-export const ClassificationEventsHandler = producerEventsHandler('classification');
