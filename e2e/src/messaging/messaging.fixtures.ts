@@ -142,8 +142,6 @@ export const consumerDef: ServiceDefinition<TestConfig> = {
   configClass: TestConfig,
   entities: [OutboxMessage, InboxMessage],
   migrations: [CreateMessagingTables1764300000000, CreateHandled1764399999999],
-  consumers: [
-    { durable: 'survey-test-kampung', from: 'registry', filter: 'kampung.>' },
-  ],
+  consumers: [{ durable: 'survey-test-kampung', from: 'registry', filter: 'kampung.>' }],
   modules: () => [TestConsumerModule],
 };

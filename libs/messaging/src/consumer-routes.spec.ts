@@ -1,10 +1,5 @@
 import type { MessageHandler } from '@nestjs/microservices';
-import {
-  kampungRegisteredV1,
-  kampungUpdatedV1,
-  submissionVerifiedV1,
-  webhookPingV1,
-} from '@kkb/contracts';
+import { kampungRegisteredV1, kampungUpdatedV1, submissionVerifiedV1, webhookPingV1 } from '@kkb/contracts';
 import { bindConsumers, subjectMatches } from './consumer-routes';
 import type { ConsumerSpec } from './messaging.options';
 

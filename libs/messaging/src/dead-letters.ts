@@ -83,7 +83,12 @@ export class DeadLetterPublisher {
     msg.term();
   }
 
-  async publish(consumer: string, message: DeadMessage, reason: string, problems?: FieldProblem[]): Promise<void> {
+  async publish(
+    consumer: string,
+    message: DeadMessage,
+    reason: string,
+    problems?: FieldProblem[],
+  ): Promise<void> {
     const letter: DeadLetter = {
       reason,
       ...(problems ? { problems: problems.slice(0, MAX_DEAD_LETTER_PROBLEMS) } : {}),

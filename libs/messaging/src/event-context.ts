@@ -66,6 +66,10 @@ type EventMethod<T extends object> = (event: CloudEvent<T>, ctx: EventContext) =
  */
 export function EventPatternOf<T extends object>(
   ...contracts: readonly EventContract<T>[]
-): <M extends EventMethod<T>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>) => void {
+): <M extends EventMethod<T>>(
+  target: object,
+  key: string | symbol,
+  descriptor: TypedPropertyDescriptor<M>,
+) => void {
   return EventPattern(contracts.map((c) => c.type));
 }

@@ -156,7 +156,11 @@ export class EventDelivery {
     );
     try {
       const result = await runWithCorrelation(
-        { correlationId: event.correlationid, causationId: event.id, actor: `service:${this.options.service}` },
+        {
+          correlationId: event.correlationid,
+          causationId: event.id,
+          actor: `service:${this.options.service}`,
+        },
         () => this.handleInTransaction(c, route.handler, event, msg),
       );
       msg.ack();

@@ -64,7 +64,11 @@ export class MaxDeliveriesWatcher {
     this.subscriptions.clear();
   }
 
-  private async onMaxDeliveries(stream: string, durable: string, advisory: MaxDeliveriesAdvisory): Promise<void> {
+  private async onMaxDeliveries(
+    stream: string,
+    durable: string,
+    advisory: MaxDeliveriesAdvisory,
+  ): Promise<void> {
     const stored = await this.nats.jsm.streams.getMessage(stream, { seq: advisory.stream_seq });
     if (!stored) return; // gone from the stream (retention): nothing left to keep
     const body = stored.string();

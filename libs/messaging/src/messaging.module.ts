@@ -57,7 +57,13 @@ export class MessagingModule {
         EventDelivery,
         JetStreamTransport,
       ],
-      exports: [MESSAGING_OPTIONS, NatsConnectionService, OutboxService, OutboxRelayService, JetStreamTransport],
+      exports: [
+        MESSAGING_OPTIONS,
+        NatsConnectionService,
+        OutboxService,
+        OutboxRelayService,
+        JetStreamTransport,
+      ],
     };
   }
 }

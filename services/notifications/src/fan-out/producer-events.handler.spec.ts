@@ -7,7 +7,7 @@ import type { FanOutService } from './fan-out.service';
 import { INTAKE_EVENT_TYPES, ProducerEventsHandler } from './producer-events.handler';
 
 describe(ProducerEventsHandler.name, () => {
-  it("should take every NATS contract of the other producers and none of its own or webhook-only", () => {
+  it('should take every NATS contract of the other producers and none of its own or webhook-only', () => {
     const expected = ALL_CONTRACTS.filter((c) => c.transport === 'nats' && c.producer !== 'notifications');
     expect([...INTAKE_EVENT_TYPES].sort()).toEqual(expected.map((c) => c.type).sort());
     expect(INTAKE_EVENT_TYPES.length).toBeGreaterThan(10);
