@@ -268,4 +268,59 @@ describe(JetStreamTransport.name, () => {
     expect(prod.body).toMatch(/kkb_outbox_backlog 0/);
     expect(consumer!.app.get(CountingHandler)).toBeDefined();
   });
+
+  it('should handle a backlog in batches, each one transaction, and still retry or dead-letter an event alone', async () => {
+    const transport = consumer!.app.get(JetStreamTransport);
+    await transport.stopAll();
+    plans.set('batch-poison', 'permanent');
+    plans.set('batch-flaky', 'fail-twice');
+    const names = Array.from({ length: 40 }, (_, i) => `batch-${i}`);
+    names.splice(10, 0, 'batch-poison');
+    names.splice(25, 0, 'batch-flaky');
+    const events: CloudEvent<{ name: string }>[] = [];
+    for (const name of names) events.push(await producer.app.get(TestProducer).register(name));
+    // The same event once more, as a redelivery would bring it, inside the backlog.
+    const js = producer.app.get(NatsConnectionService).js;
+    await js.publish(
+      subjectFor(events[3].type, events[3].province, run.subjectRoot),
+      JSON.stringify(events[3]),
+      {
+        msgID: `${events[3].id}-again`,
+      },
+    );
+    const nats = producer.app.get(NatsConnectionService);
+    await eventually(
+      async () =>
+        (await nats.jsm.consumers.info(streamName(run.streamPrefix, 'registry'), 'survey-test-kampung'))
+          .num_pending,
+      { until: (n) => n === names.length + 1, what: 'the whole backlog in the stream' },
+    );
+
+    transport.startAll();
+
+    const good = names.filter((n) => n !== 'batch-poison');
+    for (const name of good) expect(await eventually(() => handled(name), { what: name })).toBe(1);
+    expect(attempts.get('batch-flaky')).toBe(3);
+    expect(attempts.get('batch-poison')).toBe(1);
+    expect(await handled('batch-poison')).toBeUndefined();
+    const letters = await eventually(deadLetters, {
+      until: (l) => l.some((x) => x.event.includes('"batch-poison"')),
+      what: 'the poison event dead-lettered',
+    });
+    expect(letters.find((x) => x.event.includes('"batch-poison"'))?.reason).toBe(
+      'kampung batch-poison can never be handled',
+    );
+    // An event rolled back with a failing neighbour runs again in the next batch: its effect (the
+    // counted row above) and its inbox row still commit once, the redelivered copy included.
+    // handled_at is the transaction's start: events that share it committed together.
+    const ds = consumer!.app.get<DataSource>(getDataSourceToken());
+    const ids = events.filter((e) => e.data.name !== 'batch-poison').map((e) => e.id);
+    const [{ rows, transactions }] = await ds.query(
+      `SELECT count(*)::int AS rows, count(DISTINCT handled_at)::int AS transactions
+         FROM "${run.schema('survey')}".inbox WHERE event_id = ANY($1)`,
+      [ids],
+    );
+    expect(rows).toBe(good.length);
+    expect(transactions).toBeLessThanOrEqual(good.length / 4);
+  });
 });

@@ -3,6 +3,9 @@ import { findContract, subjectFor, type EventContract } from '@kkb/contracts';
 import type { ConsumerBinding } from './event-delivery';
 import { streamName, type ConsumerSpec } from './messaging.options';
 
+/** Most messages a durable handles in one transaction unless its spec says otherwise. */
+export const DEFAULT_MAX_BATCH = 32;
+
 /** Whether a NATS subject filter (tokens, `*` for one, `>` for the rest) takes a subject. */
 export function subjectMatches(filter: string, subject: string): boolean {
   const f = filter.split('.');
@@ -68,6 +71,7 @@ export function bindConsumers(
     durable: s.durable,
     stream: streamName(streamPrefix, s.from),
     concurrency: Math.max(1, s.concurrency ?? 1),
+    maxBatch: Math.max(1, s.maxBatch ?? DEFAULT_MAX_BATCH),
     routes: routes[i],
   }));
 }

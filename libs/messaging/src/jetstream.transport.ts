@@ -6,7 +6,7 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import type { ConsumerMessages } from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { ConsumerMetrics } from './consumer-metrics';
 import { bindConsumers, consumerFilter } from './consumer-routes';
 import { EventDelivery, type ConsumerBinding } from './event-delivery';
@@ -133,15 +133,30 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     }
   }
 
+  /**
+   * One durable's pull loop: takes what the client has buffered, up to `maxBatch` messages, as one
+   * batch (a lone message when the stream is quiet, so latency is not traded for batching), and
+   * hands it to EventDelivery, keeping at most `concurrency` batches in flight.
+   */
   private async run(c: RunningConsumer): Promise<void> {
-    const { durable, stream, concurrency } = c.binding;
+    const { durable, stream, concurrency, maxBatch } = c.binding;
     while (!this.stopping) {
       try {
         const consumer = await this.nats.js.consumers.get(stream, durable);
-        c.messages = await consumer.consume({ max_messages: Math.max(64, concurrency * 4) });
+        const messages = await consumer.consume({ max_messages: Math.max(64, concurrency * maxBatch * 2) });
+        c.messages = messages;
+        const it = messages[Symbol.asyncIterator]();
         const inFlight = new Set<Promise<unknown>>();
-        for await (const msg of c.messages) {
-          const p: Promise<unknown> = this.delivery.process(c.binding, msg).finally(() => inFlight.delete(p));
+        for (let next = await it.next(); !next.done; next = await it.next()) {
+          const batch: JsMsg[] = [next.value];
+          while (batch.length < maxBatch && messages.getPending() > 0) {
+            const more = await it.next();
+            if (more.done) break;
+            batch.push(more.value);
+          }
+          const p: Promise<unknown> = this.delivery
+            .processBatch(c.binding, batch)
+            .finally(() => inFlight.delete(p));
           inFlight.add(p);
           if (inFlight.size >= concurrency) await Promise.race(inFlight);
           if (this.stopping) break;

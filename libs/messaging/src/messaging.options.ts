@@ -11,8 +11,10 @@ export interface ConsumerSpec {
   from: Producer;
   /** Subject filter below `<root>.<from>.`, e.g. `kampung.>`; `>` for everything. */
   filter: string;
-  /** Messages processed at once by one replica (default 1: in stream order). */
+  /** Batches processed at once by one replica (default 1: in stream order). */
   concurrency?: number;
+  /** Most messages handled in one transaction (default 32; 1 turns batching off). */
+  maxBatch?: number;
 }
 
 export interface MessagingOptions {
