@@ -147,10 +147,7 @@ export class NotifyPollLoop {
             ? this.options.pollMs
             : Math.max(0, Math.min(this.options.pollMs, result.dueInMs));
       } catch (err) {
-        this.failureDelay = Math.min(
-          Math.max(this.failureDelay * 2, this.backoff.minMs),
-          this.backoff.maxMs,
-        );
+        this.failureDelay = Math.min(Math.max(this.failureDelay * 2, this.backoff.minMs), this.backoff.maxMs);
         kind = 'backoff';
         waitMs = this.failureDelay;
         try {
@@ -195,7 +192,7 @@ export class NotifyPollLoop {
       );
     };
     client.on('notification', () => this.wake());
-    client.on('error', (err) => onLost(err));
+    client.on('error', (err: Error) => onLost(err));
     client.on('end', () => onLost(new Error('connection ended')));
     try {
       await client.connect();

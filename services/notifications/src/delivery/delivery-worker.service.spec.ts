@@ -8,9 +8,12 @@ import type { NewInboxItem } from '../inbox/inbox-item';
 import type { InboxRepository } from '../inbox/inbox.repository';
 import type { SecretBox } from '../webhook/secret-box';
 import type { SendResult, WebhookSender } from '../webhook/webhook-sender';
+import { DeliveryAttempter } from './delivery-attempter';
+import { DeliveryRecorder } from './delivery-recorder';
 import { DeliveryWorker } from './delivery-worker.service';
 import type { ClaimedDelivery, DeliveryRepository, FailureCount } from './delivery.repository';
 import { RetrySchedule } from './retry-schedule';
+import { SubscriptionPauser } from './subscription-pauser';
 
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 const NOW = Date.parse('2026-03-10T08:00:00.000Z');
@@ -100,18 +103,28 @@ function setup(answer: SendResult, sub: { failures?: number } = {}) {
   const inboxRepo = { add: jest.fn(async (_m: EntityManager, item: NewInboxItem) => inbox.push(item) > 0) };
   const sender = { send: jest.fn(async () => answer) };
   const config = { WEBHOOK_TIMEOUT_MS: 2_000, WEBHOOK_PAUSE_AFTER_FAILURES: PAUSE_AFTER };
-  const worker = new DeliveryWorker(
-    config as unknown as NotificationsConfig,
-    ds as unknown as DataSource,
-    deliveries as unknown as DeliveryRepository,
-    inboxRepo as unknown as InboxRepository,
-    outbox as unknown as OutboxService,
+  const metrics = new MetricsRegistry();
+  const typedConfig = config as unknown as NotificationsConfig;
+  const typedDs = ds as unknown as DataSource;
+  const typedDeliveries = deliveries as unknown as DeliveryRepository;
+  const typedOutbox = outbox as unknown as OutboxService;
+  const attempter = new DeliveryAttempter(
+    typedConfig,
     sender as unknown as WebhookSender,
     { open: () => SECRET } as unknown as SecretBox,
     new RetrySchedule([1_000, 5_000], 0), // three attempts, no jitter
-    new MetricsRegistry(),
+    metrics,
   );
-  /** One claimed delivery, attempted: `attempt` is private, the batch loop around it needs Postgres. */
+  const pauser = new SubscriptionPauser(
+    typedConfig,
+    typedDeliveries,
+    typedOutbox,
+    inboxRepo as unknown as InboxRepository,
+  );
+  const recorder = new DeliveryRecorder(typedDs, typedDeliveries, typedOutbox, pauser, metrics);
+  // The worker as the module wires it; its loop is not started (that needs Postgres).
+  const worker = new DeliveryWorker(typedConfig, typedDs, typedDeliveries, attempter, recorder);
+  /** One claimed delivery, attempted (DeliveryAttempter) and recorded (DeliveryRecorder) as the worker does: `attempt` is private, the batch loop around it needs Postgres. */
   const attempt = (id: string, attempts: number) => {
     deliveries.rows.set(id, {
       status: 'pending',
