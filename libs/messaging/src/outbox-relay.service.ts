@@ -8,8 +8,8 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { listenerConnectionOf, NotifyPollLoop } from '@kkb/persistence';
 import {
   injectTraceContext,
   MetricsRegistry,
@@ -30,15 +30,13 @@ import { OutboxRepository, type OutboxRow } from './outbox.repository';
  * is published with all its acks in flight at once, then marked in the same transaction.
  * With tracing on, each publish is a PRODUCER span, child of the trace context stored in the row,
  * and the message carries that span as W3C `traceparent`/`tracestate` headers.
+ * Runs on a `NotifyPollLoop`: woken by the outbox NOTIFY, polls every `outbox.pollMs`, backs off
+ * (200 ms doubling to 5 s) after a failed batch; a NOTIFY never cuts that backoff short.
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelayService.name);
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
-  private pendingWake = false;
-  private listener?: Client;
+  private loop?: NotifyPollLoop;
   private sweepTimer?: NodeJS.Timeout;
   private readonly published;
   private readonly failures;
@@ -78,10 +76,21 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    await this.listen();
-    this.loop = this.run();
+    if (this.loop) return;
+    this.loop = new NotifyPollLoop({
+      name: 'outbox relay',
+      channel: outboxChannel(this.options.schema),
+      listen: listenerConnectionOf(this.ds),
+      pollMs: this.options.outbox.pollMs,
+      backoff: { minMs: 200, maxMs: 5000 },
+      logger: this.logger,
+      drain: async () => ({ more: (await this.publishBatch()) >= this.options.outbox.batchSize }),
+      onError: (err, retryInMs) => {
+        this.failures.inc();
+        this.logger.warn({ err: (err as Error).message, retryInMs }, 'outbox relay batch failed');
+      },
+    });
+    await this.loop.start();
     this.sweepTimer = setInterval(
       () => void this.sweep().catch((err) => this.logger.warn({ err }, 'outbox sweep failed')),
       60000,
@@ -90,13 +99,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
+    if (!this.loop) return;
     clearInterval(this.sweepTimer);
-    this.wake?.();
-    await this.loop;
-    await this.listener?.end().catch(() => undefined);
-    this.listener = undefined;
+    const loop = this.loop;
+    this.loop = undefined;
+    await loop.stop();
   }
 
   /**
@@ -114,62 +121,6 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`outbox not drained within ${timeoutMs} ms`);
-  }
-
-  private async listen(): Promise<void> {
-    const opts = this.ds.options as { url?: string; extra?: { options?: string } };
-    const client = new Client({ connectionString: opts.url, options: opts.extra?.options });
-    client.on('notification', () => this.kick());
-    client.on('error', (err) => {
-      this.logger.warn({ err }, 'outbox listener lost its connection; polling until it is back');
-      this.listener = undefined;
-      setTimeout(
-        () => void (this.running ? this.listen().catch(() => undefined) : undefined),
-        this.options.outbox.pollMs,
-      ).unref();
-    });
-    await client.connect();
-    // LISTEN on the dedicated pg client, not a query through TypeORM: the relay and the delivery
-    // worker each keep one; issue 14 (item 4) makes them one shared listener.
-    // eslint-disable-next-line no-restricted-syntax
-    await client.query(`LISTEN ${outboxChannel(this.options.schema)}`);
-    this.listener = client;
-  }
-
-  private kick(): void {
-    this.pendingWake = true;
-    // A NOTIFY ends an idle wait, never a backoff: new writes must not hammer a failing NATS.
-    if (!this.backingOff) this.wake?.();
-  }
-
-  private backingOff = false;
-
-  private async run(): Promise<void> {
-    let delay = 0;
-    while (this.running) {
-      try {
-        this.pendingWake = false;
-        const n = await this.publishBatch();
-        delay = 0;
-        if (n >= this.options.outbox.batchSize) continue;
-      } catch (err) {
-        this.failures.inc();
-        delay = Math.min(Math.max(delay * 2, 200), 5000);
-        this.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'outbox relay batch failed');
-      }
-      if (!this.running) break;
-      if (this.pendingWake && delay === 0) continue;
-      this.backingOff = delay > 0;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay || this.options.outbox.pollMs);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-      this.backingOff = false;
-    }
   }
 
   private async publishBatch(): Promise<number> {

@@ -3,3 +3,4 @@ export * from './service-database';
 export * from './provision';
 export * from './migrate';
 export * from './schema-of';
+export * from './notify-poll-loop';

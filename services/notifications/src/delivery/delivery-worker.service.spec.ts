@@ -8,9 +8,12 @@ import type { NewInboxItem } from '../inbox/inbox-item';
 import type { InboxRepository } from '../inbox/inbox.repository';
 import type { SecretBox } from '../webhook/secret-box';
 import type { SendResult, WebhookSender } from '../webhook/webhook-sender';
+import { DeliveryAttempter } from './delivery-attempter';
+import { DeliveryRecorder } from './delivery-recorder';
 import { DeliveryWorker } from './delivery-worker.service';
 import type { ClaimedDelivery, DeliveryRepository, FailureCount } from './delivery.repository';
 import { RetrySchedule } from './retry-schedule';
+import { SubscriptionPauser } from './subscription-pauser';
 
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 const NOW = Date.parse('2026-03-10T08:00:00.000Z');
@@ -99,20 +102,35 @@ function setup(answer: SendResult, sub: { failures?: number } = {}) {
   const inbox: NewInboxItem[] = [];
   const inboxRepo = { add: jest.fn(async (_m: EntityManager, item: NewInboxItem) => inbox.push(item) > 0) };
   const sender = { send: jest.fn(async () => answer) };
-  const config = { WEBHOOK_TIMEOUT_MS: 2_000, WEBHOOK_PAUSE_AFTER_FAILURES: PAUSE_AFTER };
-  const worker = new DeliveryWorker(
-    config as unknown as NotificationsConfig,
-    ds as unknown as DataSource,
-    deliveries as unknown as DeliveryRepository,
-    inboxRepo as unknown as InboxRepository,
-    outbox as unknown as OutboxService,
+  const config = {
+    WEBHOOK_TIMEOUT_MS: 2_000,
+    WEBHOOK_PAUSE_AFTER_FAILURES: PAUSE_AFTER,
+    WEBHOOK_CONCURRENCY: 4,
+    WEBHOOK_ENDPOINT_CONCURRENCY: 2,
+  };
+  const metrics = new MetricsRegistry();
+  const typedConfig = config as unknown as NotificationsConfig;
+  const typedDs = ds as unknown as DataSource;
+  const typedDeliveries = deliveries as unknown as DeliveryRepository;
+  const typedOutbox = outbox as unknown as OutboxService;
+  const attempter = new DeliveryAttempter(
+    typedConfig,
     sender as unknown as WebhookSender,
     { open: () => SECRET } as unknown as SecretBox,
     new RetrySchedule([1_000, 5_000], 0), // three attempts, no jitter
-    new MetricsRegistry(),
+    metrics,
   );
-  /** One claimed delivery, attempted: `attempt` is private, the batch loop around it needs Postgres. */
-  const attempt = (id: string, attempts: number) => {
+  const pauser = new SubscriptionPauser(
+    typedConfig,
+    typedDeliveries,
+    typedOutbox,
+    inboxRepo as unknown as InboxRepository,
+  );
+  const recorder = new DeliveryRecorder(typedDs, typedDeliveries, typedOutbox, pauser, metrics);
+  // The worker as the module wires it; its loop is not started (that needs Postgres).
+  const worker = new DeliveryWorker(typedConfig, typedDs, typedDeliveries, attempter, recorder);
+  /** One claimed delivery, attempted (DeliveryAttempter) and recorded (DeliveryRecorder) as the worker does: `attempt` is private, the batch loop around it needs Postgres. */
+  const claimed = (id: string, attempts: number): ClaimedDelivery => {
     deliveries.rows.set(id, {
       status: 'pending',
       attempts,
@@ -120,7 +138,7 @@ function setup(answer: SendResult, sub: { failures?: number } = {}) {
       next: null,
       lastStatus: null,
     });
-    const d: ClaimedDelivery = {
+    return {
       id,
       subscription_id: 's-1',
       event_id: `e-${id}`,
@@ -133,9 +151,10 @@ function setup(answer: SendResult, sub: { failures?: number } = {}) {
       event: { id: `e-${id}`, type: 'kkb.registry.kampung.registered.v1' },
       province_code: '16',
     };
-    return (worker as unknown as { attempt(d: ClaimedDelivery): Promise<void> }).attempt(d);
   };
-  return { deliveries, ds, outbox, inbox, sender, attempt };
+  const attempt = (id: string, attempts: number) =>
+    (worker as unknown as { attempt(d: ClaimedDelivery): Promise<void> }).attempt(claimed(id, attempts));
+  return { deliveries, ds, outbox, inbox, sender, attempt, claimed, worker };
 }
 
 const ok: SendResult = { status: 204, latencyMs: 12, error: null, refused: false };
@@ -293,5 +312,58 @@ describe('DeliveryWorker attempting one claimed delivery (in-memory)', () => {
 
     expect(deliveries.attempts).toEqual([]);
     expect(deliveries.subs.get('s-1')?.failures).toBe(0);
+  });
+});
+
+describe('DeliveryWorker claiming due deliveries (in-memory)', () => {
+  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(NOW));
+  afterEach(() => jest.restoreAllMocks());
+
+  /** The worker over `due` pending deliveries; `claimDue` is the drain its loop runs. */
+  function claiming(answer: SendResult, due: number, nextDue: Date | null) {
+    const s = setup(answer);
+    const queue = Array.from({ length: due }, (_, i) => `d-${i + 1}`);
+    const claim = jest.fn(async (_m: EntityManager, limit: number, _perEndpoint: number, _leaseMs: number) =>
+      queue.splice(0, limit).map((id) => s.claimed(id, 0)),
+    );
+    Object.assign(s.deliveries, { claim, nextDue: jest.fn(async () => nextDue) });
+    const w = s.worker as unknown as { claimDue(): Promise<unknown>; inFlight: Set<Promise<void>> };
+    const settled = () => Promise.allSettled([...w.inFlight]);
+    return { ...s, claim, claimDue: () => w.claimDue(), settled, inFlight: w.inFlight };
+  }
+
+  it('should claim up to the free slots, drain again at once after a full batch, then wake when the next retry is due', async () => {
+    const { deliveries, claim, claimDue, settled } = claiming(ok, 6, new Date(NOW + 1_500));
+
+    expect(await claimDue()).toEqual({ more: true });
+    expect(claim).toHaveBeenCalledWith(expect.anything(), 4, 2, 2_000 + 30_000);
+    await settled();
+    expect(await claimDue()).toEqual({ dueInMs: 1_505 });
+    expect(claim).toHaveBeenLastCalledWith(expect.anything(), 4, 2, 32_000);
+    await settled();
+    expect([...deliveries.rows.values()].map((r) => r.status)).toEqual(Array(6).fill('delivered'));
+  });
+
+  it('should not claim while fewer than a quarter of the slots are free, and wake the loop when one frees', async () => {
+    const { sender, claim, claimDue, settled, inFlight, worker } = claiming(ok, 8, null);
+    const answers: ((r: SendResult) => void)[] = [];
+    sender.send.mockImplementation(() => new Promise<SendResult>((r) => answers.push(r)));
+    const wake = jest.fn();
+    (worker as unknown as { loop: { wake(): void } }).loop = { wake };
+
+    expect(await claimDue()).toEqual({ more: true });
+    await new Promise((r) => setImmediate(r));
+    expect(inFlight.size).toBe(4);
+    expect(await claimDue()).toEqual({}); // all four slots busy
+    expect(claim).toHaveBeenCalledTimes(1);
+
+    answers.forEach((answer) => answer(ok));
+    await settled();
+    expect(wake).toHaveBeenCalledTimes(4);
+    expect(await claimDue()).toEqual({ more: true });
+    expect(claim).toHaveBeenCalledTimes(2);
+    await new Promise((r) => setImmediate(r));
+    answers.slice(4).forEach((answer) => answer(ok));
+    await settled();
   });
 });
