@@ -50,9 +50,7 @@ export interface ImportRowRow {
 }
 
 /** The one mapping of an import_row row (`errors` only when there are some). */
-export function importRowFromRow(
-  r: Pick<ImportRowRow, 'row_number' | 'submission_id' | 'outcome' | 'errors'>,
-): RowResult {
+export function importRowFromRow(r: Omit<ImportRowRow, 'import_id'>): RowResult {
   return {
     row: r.row_number,
     submissionId: r.submission_id,
@@ -137,7 +135,7 @@ export class ImportRepository {
   ): Promise<RowResult[]> {
     const params: unknown[] = [jobId, after, limit];
     if (outcome) params.push(outcome);
-    const rows: ImportRowRow[] = await m.query(
+    const rows: Omit<ImportRowRow, 'import_id'>[] = await m.query(
       `SELECT row_number, submission_id, outcome, errors FROM ${schemaOf(m)}.import_row
           WHERE import_id = $1 AND row_number > $2 ${outcome ? 'AND outcome = $4' : ''}
           ORDER BY row_number LIMIT $3`,

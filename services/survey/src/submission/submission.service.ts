@@ -208,11 +208,11 @@ export class SubmissionService {
     const unseen = retried.filter((i) => !stored.has(i.id));
     if (unseen.length) {
       // Same race, without a row to supersede: read what the other request committed.
-      for (const s of await this.submissions.findMany(
+      const committed = await this.submissions.findMany(
         m,
         unseen.map((i) => i.id),
-      ))
-        stored.set(s.id, s);
+      );
+      for (const s of committed) stored.set(s.id, s);
     }
 
     const events: OutboxItem[] = [];
