@@ -8,10 +8,7 @@ import {
 import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
 import { SurveyCommonModule } from './common/survey-common.module';
 import { SurveyConfig } from './config/survey.config';
-import { ImportJob } from './import/import-job.entity';
-import { ImportRow } from './import/import-row.entity';
 import { ImportModule } from './import/import.module';
-import { Instrument } from './instrument/instrument.entity';
 import { InstrumentModule } from './instrument/instrument.module';
 import { CreateInstrument1764300500000 } from './migrations/1764300500000-create-instrument';
 import { SeedInstruments1764300500100 } from './migrations/1764300500100-seed-instruments';
@@ -20,8 +17,6 @@ import { CreateReportOverdue1764300500300 } from './migrations/1764300500300-cre
 import { CreateImportJob1764300500400 } from './migrations/1764300500400-create-import-job';
 import { IndexSubmissionKampung1764300500500 } from './migrations/1764300500500-index-submission-kampung';
 import { OverdueModule } from './overdue/overdue.module';
-import { ReportOverdue } from './overdue/report-overdue.entity';
-import { Submission } from './submission/submission.entity';
 import { SubmissionModule } from './submission/submission.module';
 
 /** The survey service: Instruments, kampung profiles and monthly programme reports. */
@@ -31,16 +26,7 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
   description: 'Instruments, kampung profiles and monthly programme reports',
   defaultPort: 3002,
   configClass: SurveyConfig,
-  entities: [
-    KampungProjection,
-    OutboxMessage,
-    InboxMessage,
-    Instrument,
-    Submission,
-    ReportOverdue,
-    ImportJob,
-    ImportRow,
-  ],
+  entities: [KampungProjection, OutboxMessage, InboxMessage],
   migrations: [
     ...MESSAGING_MIGRATIONS,
     CreateKampungProjection1764300100000,

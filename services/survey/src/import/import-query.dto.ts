@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { INSTRUMENT_CODE } from '@kkb/contracts';
 import { INT32_MAX } from '@kkb/platform';
-import type { RowOutcome } from './import-row.entity';
+import type { RowOutcome } from './import.model';
 
 export class StartImportQuery {
   @ApiProperty({ example: 'monthly-report' })

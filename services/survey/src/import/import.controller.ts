@@ -12,7 +12,8 @@ import type { FastifyRequest } from 'fastify';
 import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
 import { ProblemException, UuidPipe } from '@kkb/platform';
 import { ImportRowsQuery, StartImportQuery } from './import-query.dto';
-import { ImportService, type ImportView, type RowResult } from './import.service';
+import type { RowResult } from './import.model';
+import { ImportService, type ImportView } from './import.service';
 import { ImportJobView, RowResultView } from './import.views';
 
 @ApiTags('imports')

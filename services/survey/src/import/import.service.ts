@@ -7,22 +7,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@kkb/auth';
 import { ProblemException, SERVICE_CONFIG, type FieldError } from '@kkb/platform';
 import type { SurveyConfig } from '../config/survey.config';
-import { InstrumentRepository } from '../instrument/instrument.repository';
-import type { PreparedSubmission, WriteOutcome } from '../submission/submission.repository';
+import { InstrumentService } from '../instrument/instrument.service';
+import type { PreparedSubmission, WriteOutcome } from '../submission/submission.model';
 import { SubmissionService } from '../submission/submission.service';
 import { CsvRowMapper } from './csv-row.mapper';
-import { ImportJob } from './import-job.entity';
 import type { ImportRowsQuery, StartImportQuery } from './import-query.dto';
-import type { RowOutcome } from './import-row.entity';
+import type { ImportJob, RowOutcome, RowResult } from './import.model';
 import { ImportRepository } from './import.repository';
-
-export interface RowResult {
-  /** 1 is the first row after the header. */
-  row: number;
-  submissionId: string | null;
-  outcome: RowOutcome;
-  errors?: FieldError[];
-}
 
 export interface ImportView {
   id: string;
@@ -81,13 +72,13 @@ export class ImportService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly submissions: SubmissionService,
-    private readonly instruments: InstrumentRepository,
+    private readonly instruments: InstrumentService,
     private readonly repo: ImportRepository,
     @Inject(SERVICE_CONFIG) private readonly config: SurveyConfig,
   ) {}
 
   async run(source: Readable, q: StartImportQuery, user: Principal): Promise<ImportView> {
-    const instrument = await this.instruments.version(q.instrumentCode, q.instrumentVersion);
+    const instrument = await this.instruments.load(q.instrumentCode, q.instrumentVersion);
     if (!instrument) {
       source.resume();
       throw ProblemException.validation([
@@ -295,7 +286,7 @@ export class ImportService {
   }
 
   async view(id: string, user: Principal): Promise<ImportView> {
-    const job = await this.ds.getRepository(ImportJob).findOneBy({ id });
+    const job = await this.repo.findJob(this.ds.manager, id);
     if (!job) throw ProblemException.notFound(`Import ${id}`);
     // An import may touch its officer's whole scope: a reader must cover all of it.
     if (!job.scope.startsWith(user.scope))
@@ -321,12 +312,6 @@ export class ImportService {
 
   async rows(id: string, q: ImportRowsQuery, user: Principal): Promise<RowResult[]> {
     await this.view(id, user);
-    const rows = await this.repo.rowsPage(this.ds.manager, id, q.after, q.limit, q.outcome);
-    return rows.map((r) => ({
-      row: r.row_number,
-      submissionId: r.submission_id,
-      outcome: r.outcome,
-      ...(r.errors ? { errors: r.errors } : {}),
-    }));
+    return this.repo.rowsPage(this.ds.manager, id, q.after, q.limit, q.outcome);
   }
 }

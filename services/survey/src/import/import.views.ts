@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { FieldError } from '@kkb/platform';
-import type { ImportStatus } from './import-job.entity';
-import type { RowOutcome } from './import-row.entity';
-import type { ImportView, RowResult } from './import.service';
+import type { ImportStatus, RowOutcome, RowResult } from './import.model';
+import type { ImportView } from './import.service';
 
 export class FieldErrorView implements FieldError {
   @ApiProperty({ example: 'answers.pus' }) field!: string;

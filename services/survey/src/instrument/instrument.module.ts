@@ -6,6 +6,6 @@ import { InstrumentService } from './instrument.service';
 @Module({
   controllers: [InstrumentController],
   providers: [InstrumentRepository, InstrumentService],
-  exports: [InstrumentRepository],
+  exports: [InstrumentService],
 })
 export class InstrumentModule {}

@@ -2,8 +2,20 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { schemaOf } from '@kkb/persistence';
 
-/** A kampung-month newly recorded as overdue. */
-export interface OverdueRow {
+/** A kampung's monthly report found overdue; the primary key makes its event exactly-once. */
+export interface ReportOverdue {
+  kampungId: string;
+  villageCode: string;
+  periodYear: number;
+  periodMonth: number;
+  /** `YYYY-MM-DD`. */
+  dueDate: string;
+  eventId: string;
+  detectedAt: Date;
+}
+
+/** A row of the report_overdue table (due_date as `YYYY-MM-DD` text). */
+export interface ReportOverdueRow {
   kampung_id: string;
   village_code: string;
   period_year: number;
@@ -11,6 +23,19 @@ export interface OverdueRow {
   due_date: string;
   event_id: string;
   detected_at: Date;
+}
+
+/** The one mapping of a report_overdue row. */
+export function reportOverdueFromRow(r: ReportOverdueRow): ReportOverdue {
+  return {
+    kampungId: r.kampung_id,
+    villageCode: r.village_code,
+    periodYear: Number(r.period_year),
+    periodMonth: Number(r.period_month),
+    dueDate: r.due_date,
+    eventId: r.event_id,
+    detectedAt: r.detected_at,
+  };
 }
 
 /** The report_overdue table and the scan that fills it. */
@@ -26,13 +51,13 @@ export class OverdueRepository {
    * Records up to `limit` active kampung-months of `months` without a submitted or verified
    * monthly report and not yet recorded (`ON CONFLICT DO NOTHING`), and returns the rows inserted.
    */
-  claimOverdue(
+  async claimOverdue(
     m: EntityManager,
     months: { year: number; month: number; dueDate: string }[],
     limit: number,
-  ): Promise<OverdueRow[]> {
+  ): Promise<ReportOverdue[]> {
     const s = schemaOf(m);
-    return m.query(
+    const rows: ReportOverdueRow[] = await m.query(
       `WITH t AS (
              SELECT * FROM unnest($1::int[], $2::int[], $3::date[]) AS t(y, m, due)
            ), cand AS (
@@ -58,5 +83,6 @@ export class OverdueRepository {
                      event_id, detected_at`,
       [months.map((p) => p.year), months.map((p) => p.month), months.map((p) => p.dueDate), limit],
     );
+    return rows.map(reportOverdueFromRow);
   }
 }

@@ -96,15 +96,15 @@ export class OverdueService implements OnApplicationBootstrap, BeforeApplication
         rows.map((r) => ({
           contract: reportOverdueV1,
           event: {
-            id: r.event_id,
-            subject: `report/${r.kampung_id}/${r.period_year}-${String(r.period_month).padStart(2, '0')}`,
-            province: provinceOf(r.village_code),
+            id: r.eventId,
+            subject: `report/${r.kampungId}/${r.periodYear}-${String(r.periodMonth).padStart(2, '0')}`,
+            province: provinceOf(r.villageCode),
             data: {
-              kampungId: r.kampung_id,
-              villageCode: r.village_code,
-              period: { year: Number(r.period_year), month: Number(r.period_month) },
-              dueDate: r.due_date,
-              detectedAt: r.detected_at.toISOString(),
+              kampungId: r.kampungId,
+              villageCode: r.villageCode,
+              period: { year: r.periodYear, month: r.periodMonth },
+              dueDate: r.dueDate,
+              detectedAt: r.detectedAt.toISOString(),
             },
           },
         })),

@@ -13,7 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { INSTRUMENT_CODE, SUBMISSION_KINDS, type SubmissionKind } from '@kkb/contracts';
-import { SUBMISSION_STATUSES, type SubmissionStatus } from './submission.entity';
+import { SUBMISSION_STATUSES, type SubmissionStatus } from './submission.model';
 import { QueryBoolean } from '@kkb/platform';
 
 /** Deeper pages by offset cost a scan of every row before them; 1e19 overflowed bigint (a 500). */

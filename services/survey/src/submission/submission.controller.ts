@@ -1,11 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { compactRegionCode, CurrentUser, Role, Roles, scopePrefix, type Principal } from '@kkb/auth';
-import { ProblemException, UuidPipe } from '@kkb/platform';
+import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
+import { UuidPipe } from '@kkb/platform';
 import { ListSubmissionsQuery } from './list-submissions.query';
 import { RejectSubmissionDto } from './reject-submission.dto';
-import { SubmissionRepository } from './submission.repository';
 import { SubmissionService } from './submission.service';
 import { SubmissionListItemView, submissionView, SubmissionView } from './submission.view';
 import { SubmitSubmissionDto } from './submit-submission.dto';
@@ -14,10 +13,7 @@ import { SubmitSubmissionDto } from './submit-submission.dto';
 @ApiBearerAuth()
 @Controller('api/v1')
 export class SubmissionController {
-  constructor(
-    private readonly service: SubmissionService,
-    private readonly submissions: SubmissionRepository,
-  ) {}
+  constructor(private readonly service: SubmissionService) {}
 
   /**
    * Submits a profile or monthly report. 201 when created; 200 with the stored submission for a
@@ -50,17 +46,7 @@ export class SubmissionController {
     @Query() q: ListSubmissionsQuery,
     @CurrentUser() user: Principal,
   ): Promise<SubmissionListItemView[]> {
-    const scope = scopePrefix(user);
-    const region = q.region ? compactRegionCode(q.region) : undefined;
-    if (region && !region.startsWith(scope) && !scope.startsWith(region)) {
-      throw new ProblemException(
-        403,
-        'out-of-scope',
-        'Forbidden',
-        `region ${q.region} is outside your scope ${scope}`,
-      );
-    }
-    const rows = await this.submissions.list({ ...q, region, regionPrefix: scope });
+    const rows = await this.service.list(q, user);
     return rows.map((r) => ({ ...submissionView(r), kampungName: r.kampungName }));
   }
 

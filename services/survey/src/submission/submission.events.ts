@@ -8,7 +8,7 @@ import {
   type SubmissionRefV1,
 } from '@kkb/contracts';
 import type { NewEvent } from '@kkb/messaging';
-import type { Submission } from './submission.entity';
+import type { Submission } from './submission.model';
 
 export interface OutboxItem {
   contract: EventContract<object>;

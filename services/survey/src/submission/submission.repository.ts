@@ -1,46 +1,113 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { SubmissionKind, SurveyAnswers } from '@kkb/contracts';
-import { OutboxService } from '@kkb/messaging';
-import type { Submission, SubmissionStatus } from './submission.entity';
-import { submittedEvent, supersededEvent, type OutboxItem } from './submission.events';
-import { submissionFromRow } from './submission.view';
 import { schemaOf } from '@kkb/persistence';
+import type { PreparedSubmission, Submission, SubmissionStatus } from './submission.model';
 
-/** A submission that passed validation and scope, ready to be written. */
-export interface PreparedSubmission {
+/**
+ * A row of the submission table, as `SELECT *` / `RETURNING *` gives it, or as its `to_jsonb`
+ * (then the timestamps are ISO text).
+ */
+export interface SubmissionRow {
   id: string;
-  kampungId: string;
-  villageCode: string;
-  regionCode: string;
-  instrumentCode: string;
-  instrumentVersion: number;
+  kampung_id: string;
+  village_code: string;
+  region_code: string;
+  instrument_code: string;
+  instrument_version: number;
   kind: SubmissionKind;
-  period: { year: number; month: number };
+  period_year: number;
+  period_month: number;
   answers: SurveyAnswers;
-  bodyHash: string;
-  submittedBy: string;
+  body_hash: string;
+  status: SubmissionStatus;
   via: 'api' | 'import';
-  importId?: string;
+  import_id: string | null;
+  submitted_at: Date | string;
+  submitted_by: string;
+  supersedes: string | null;
+  superseded_by: string | null;
+  superseded_at: Date | string | null;
+  verified_at: Date | string | null;
+  verified_by: string | null;
+  rejected_at: Date | string | null;
+  rejected_by: string | null;
+  rejection_reason: string | null;
 }
 
-export type WriteOutcome =
-  | { outcome: 'created'; submission: Submission; superseded?: Submission }
-  | { outcome: 'unchanged'; submission: Submission }
-  | { outcome: 'conflict'; submission: Submission };
+/** A timestamp from a row (a Date) or from `to_jsonb` of a row (ISO text). */
+function dateOf(v: Date | string | null | undefined): Date | null {
+  if (v === null || v === undefined) return null;
+  return v instanceof Date ? v : new Date(v);
+}
 
-const MAX_ATTEMPTS = 5;
+/** The one mapping of a submission row onto a Submission. */
+export function submissionFromRow(r: SubmissionRow): Submission {
+  return {
+    id: r.id,
+    kampungId: r.kampung_id,
+    villageCode: r.village_code,
+    regionCode: r.region_code,
+    instrumentCode: r.instrument_code,
+    instrumentVersion: Number(r.instrument_version),
+    kind: r.kind,
+    periodYear: Number(r.period_year),
+    periodMonth: Number(r.period_month),
+    answers: r.answers,
+    bodyHash: r.body_hash,
+    status: r.status,
+    via: r.via,
+    importId: r.import_id ?? null,
+    submittedAt: dateOf(r.submitted_at) as Date,
+    submittedBy: r.submitted_by,
+    supersedes: r.supersedes ?? null,
+    supersededBy: r.superseded_by ?? null,
+    supersededAt: dateOf(r.superseded_at),
+    verifiedAt: dateOf(r.verified_at),
+    verifiedBy: r.verified_by ?? null,
+    rejectedAt: dateOf(r.rejected_at),
+    rejectedBy: r.rejected_by ?? null,
+    rejectionReason: r.rejection_reason ?? null,
+  };
+}
+
+/** What one supersede-and-insert statement did. */
+export interface BatchWrite {
+  /** Current submissions the batch replaced, each with the status it had before. */
+  superseded: { submission: Submission; previousStatus: SubmissionStatus }[];
+  /** The rows inserted: ids not seen before. */
+  inserted: Submission[];
+  /** The stored rows of ids that existed already (as of the statement's snapshot). */
+  existing: Submission[];
+}
+
+/** The filters of a submission list (the caller has checked `region` against its scope). */
+export interface SubmissionListFilter {
+  regionPrefix: string;
+  region?: string;
+  kampungId?: string;
+  instrument?: string;
+  kind?: SubmissionKind;
+  year?: number;
+  month?: number;
+  status?: SubmissionStatus;
+  current?: boolean;
+  limit: number;
+  offset: number;
+}
 
 /** TypeORM answers an UPDATE with `[rows, rowCount]` and anything else with the rows. */
-export function rowsOf(raw: unknown): Record<string, unknown>[] {
+function rowsOf<T>(raw: unknown): T[] {
   if (Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number')
-    return raw[0] as Record<string, unknown>[];
-  return raw as Record<string, unknown>[];
+    return raw[0] as T[];
+  return raw as T[];
 }
 
-/** Postgres unique_violation on the one-current-submission index: a concurrent writer won a period. */
-function lostCurrentRace(err: unknown): boolean {
+/**
+ * Postgres unique_violation on the one-current-submission index: a concurrent writer took a
+ * period this transaction meant to take; the whole transaction may start over.
+ */
+export function lostCurrentRace(err: unknown): boolean {
   const e = err as {
     code?: string;
     constraint?: string;
@@ -52,58 +119,24 @@ function lostCurrentRace(err: unknown): boolean {
 }
 
 /**
- * The only code that writes submissions. Every write commits with its outbox events in one
- * transaction, so an event is published if and only if the change happened.
+ * The only SQL of the submission table. Every method runs on the EntityManager it is given; the
+ * caller (SubmissionService) owns the transaction and the outbox events.
  */
 @Injectable()
 export class SubmissionRepository {
-  private readonly s: string;
-
-  constructor(
-    @InjectDataSource() private readonly ds: DataSource,
-    private readonly outbox: OutboxService,
-  ) {
-    this.s = schemaOf(ds);
-  }
-
   /**
    * Writes submissions whose ids and (kampung, kind, period) keys are all distinct, in one
-   * transaction of a fixed number of round trips whatever the batch size. One statement:
+   * statement whatever the batch size:
    * 1. marks the current submission of each key superseded (unless the new id exists already:
    *    then this is a retry and nothing may change);
    * 2. inserts the new rows, `ON CONFLICT (id) DO NOTHING`: an id that exists is a retry,
    *    decided race-free by the primary key;
-   * 3. reads back the stored rows of retries, which are then compared by body hash: same body,
-   *    the stored submission; else a conflict.
-   * Then `submitted` and `superseded` events go to the outbox, and `extra` (the import's per-row
-   * results) joins the same transaction.
-   * A concurrent writer taking the same period (the partial unique index) makes the transaction
-   * start over, and this time it supersedes that writer's row.
+   * 3. reads back the stored rows of retries.
+   * A concurrent writer taking the same period fails the statement on the partial unique index
+   * (see lostCurrentRace).
    */
-  async writeBatch(
-    items: PreparedSubmission[],
-    extra?: (manager: EntityManager, outcomes: WriteOutcome[]) => Promise<void>,
-  ): Promise<WriteOutcome[]> {
-    if (!items.length) return [];
-    const ids = new Set(items.map((i) => i.id));
-    const keys = new Set(items.map((i) => `${i.kampungId}|${i.kind}|${i.period.year}|${i.period.month}`));
-    if (ids.size !== items.length || keys.size !== items.length)
-      throw new Error('writeBatch needs distinct ids and distinct kampung periods');
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.ds.transaction((m) => this.writeOnce(m, items, extra));
-      } catch (err) {
-        if (attempt >= MAX_ATTEMPTS || !lostCurrentRace(err)) throw err;
-      }
-    }
-  }
-
-  private async writeOnce(
-    m: EntityManager,
-    items: PreparedSubmission[],
-    extra?: (manager: EntityManager, outcomes: WriteOutcome[]) => Promise<void>,
-  ): Promise<WriteOutcome[]> {
-    const s = this.s;
+  async supersedeAndInsert(m: EntityManager, items: PreparedSubmission[]): Promise<BatchWrite> {
+    const s = schemaOf(m);
     const col = <T>(f: (i: PreparedSubmission) => T) => items.map(f);
 
     // One statement supersedes, inserts and reads back retries. The scalar subquery makes the
@@ -112,7 +145,7 @@ export class SubmissionRepository {
     const parts: {
       part: 'superseded' | 'inserted' | 'existing';
       previous_status: string | null;
-      row: Record<string, unknown>;
+      row: SubmissionRow;
     }[] = await m.query(
       `WITH n AS (
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
@@ -161,118 +194,74 @@ export class SubmissionRepository {
         col((i) => i.submittedBy),
       ],
     );
-    const replaced = new Map<string, { row: Submission; previous: SubmissionStatus }>();
-    const created = new Map<string, Submission>();
-    const stored = new Map<string, Submission>();
+    const out: BatchWrite = { superseded: [], inserted: [], existing: [] };
     for (const p of parts) {
-      const row = submissionFromRow(p.row);
+      const submission = submissionFromRow(p.row);
       if (p.part === 'superseded')
-        replaced.set(row.supersededBy as string, { row, previous: p.previous_status as SubmissionStatus });
-      else if (p.part === 'inserted') created.set(row.id, row);
-      else stored.set(row.id, row);
+        out.superseded.push({ submission, previousStatus: p.previous_status as SubmissionStatus });
+      else if (p.part === 'inserted') out.inserted.push(submission);
+      else out.existing.push(submission);
     }
-
-    const retried = items.filter((i) => !created.has(i.id));
-    if (retried.some((i) => replaced.has(i.id))) {
-      // The id was committed by a concurrent request after this statement's snapshot: start over,
-      // so that nothing is superseded for what is a retry.
-      throw Object.assign(new Error('retry raced with its original'), {
-        code: '23505',
-        constraint: 'submission_current_key',
-      });
-    }
-    const unseen = retried.filter((i) => !stored.has(i.id));
-    if (unseen.length) {
-      // Same race, without a row to supersede: read what the other request committed.
-      const rows: Record<string, unknown>[] = await m.query(
-        `SELECT * FROM ${s}.submission WHERE id = ANY($1::uuid[])`,
-        [unseen.map((i) => i.id)],
-      );
-      for (const r of rows) stored.set(r.id as string, submissionFromRow(r));
-    }
-
-    const events: OutboxItem[] = [];
-    const outcomes: WriteOutcome[] = items.map((i) => {
-      const row = created.get(i.id);
-      if (row) {
-        const old = replaced.get(i.id);
-        if (old) events.push(supersededEvent(old.row, old.previous as 'submitted' | 'verified' | 'rejected'));
-        events.push(submittedEvent(row));
-        return { outcome: 'created', submission: row, ...(old ? { superseded: old.row } : {}) };
-      }
-      const existing = stored.get(i.id);
-      if (!existing) throw new Error(`submission ${i.id} neither inserted nor found`);
-      return existing.bodyHash === i.bodyHash
-        ? { outcome: 'unchanged', submission: existing }
-        : { outcome: 'conflict', submission: existing };
-    });
-    await this.outbox.addMany(m, events);
-    if (extra) await extra(m, outcomes);
-    return outcomes;
+    return out;
   }
 
-  async get(id: string): Promise<Submission | null> {
-    const rows: Record<string, unknown>[] = await this.ds.query(
-      `SELECT * FROM ${this.s}.submission WHERE id = $1`,
+  /** The submissions of these ids that exist. */
+  async findMany(m: EntityManager, ids: string[]): Promise<Submission[]> {
+    const rows: SubmissionRow[] = await m.query(
+      `SELECT * FROM ${schemaOf(m)}.submission WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map(submissionFromRow);
+  }
+
+  /** One submission; `lock` takes its row lock (FOR UPDATE) for the rest of the transaction. */
+  async find(m: EntityManager, id: string, opts: { lock?: boolean } = {}): Promise<Submission | null> {
+    const rows: SubmissionRow[] = await m.query(
+      `SELECT * FROM ${schemaOf(m)}.submission WHERE id = $1${opts.lock ? ' FOR UPDATE' : ''}`,
       [id],
     );
     return rows.length ? submissionFromRow(rows[0]) : null;
   }
 
-  /**
-   * Moves a `submitted` submission to verified or rejected, with its event, in one transaction.
-   * `check` sees the locked row first (scope, state) and throws to refuse.
-   */
-  async transition(
-    id: string,
-    check: (current: Submission) => void,
-    change: { to: 'verified'; by: string } | { to: 'rejected'; by: string; reason: string },
-    event: (s: Submission) => OutboxItem,
-  ): Promise<Submission | null> {
-    return this.ds.transaction(async (m) => {
-      const rows: Record<string, unknown>[] = await m.query(
-        `SELECT * FROM ${this.s}.submission WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
-      if (!rows.length) return null;
-      check(submissionFromRow(rows[0]));
-      const updated = rowsOf(
-        change.to === 'verified'
-          ? await m.query(
-              `UPDATE ${this.s}.submission SET status = 'verified', verified_at = now(), verified_by = $2
-                WHERE id = $1 RETURNING *`,
-              [id, change.by],
-            )
-          : await m.query(
-              `UPDATE ${this.s}.submission
-                  SET status = 'rejected', rejected_at = now(), rejected_by = $2, rejection_reason = $3
-                WHERE id = $1 RETURNING *`,
-              [id, change.by, change.reason],
-            ),
-      );
-      const s = submissionFromRow(updated[0]);
-      await this.outbox.addMany(m, [event(s)]);
-      return s;
-    });
+  /** Marks a submission verified, now, by `by`. */
+  async markVerified(m: EntityManager, id: string, by: string): Promise<Submission> {
+    return this.updated(
+      id,
+      await m.query(
+        `UPDATE ${schemaOf(m)}.submission SET status = 'verified', verified_at = now(), verified_by = $2
+          WHERE id = $1 RETURNING *`,
+        [id, by],
+      ),
+    );
+  }
+
+  /** Marks a submission rejected, now, by `by`, with the reason. */
+  async markRejected(m: EntityManager, id: string, by: string, reason: string): Promise<Submission> {
+    return this.updated(
+      id,
+      await m.query(
+        `UPDATE ${schemaOf(m)}.submission
+            SET status = 'rejected', rejected_at = now(), rejected_by = $2, rejection_reason = $3
+          WHERE id = $1 RETURNING *`,
+        [id, by, reason],
+      ),
+    );
+  }
+
+  private updated(id: string, raw: unknown): Submission {
+    const [row] = rowsOf<SubmissionRow>(raw);
+    if (!row) throw new Error(`submission ${id} vanished inside its own transaction`);
+    return submissionFromRow(row);
   }
 
   /**
    * Submissions within a region prefix (and, when given, a narrower one), newest first, history
    * included unless `current`; each with its kampung's name from the kampung projection.
    */
-  async list(q: {
-    regionPrefix: string;
-    region?: string;
-    kampungId?: string;
-    instrument?: string;
-    kind?: SubmissionKind;
-    year?: number;
-    month?: number;
-    status?: SubmissionStatus;
-    current?: boolean;
-    limit: number;
-    offset: number;
-  }): Promise<(Submission & { kampungName: string | null })[]> {
+  async list(
+    m: EntityManager,
+    q: SubmissionListFilter,
+  ): Promise<(Submission & { kampungName: string | null })[]> {
     const where = [`s.region_code LIKE $1`];
     const params: unknown[] = [`${q.regionPrefix}%`];
     const add = (sql: string, v: unknown) => {
@@ -288,23 +277,24 @@ export class SubmissionRepository {
     if (q.status) add('s.status = ?', q.status);
     if (q.current) where.push(`s.status <> 'superseded'`);
     params.push(q.limit, q.offset);
-    const rows: Record<string, unknown>[] = await this.ds.query(
+    const s = schemaOf(m);
+    const rows: (SubmissionRow & { kampung_name: string | null })[] = await m.query(
       `SELECT s.*, p.name AS kampung_name
-         FROM ${this.s}.submission s LEFT JOIN ${this.s}.kampung_projection p ON p.kampung_id = s.kampung_id
+         FROM ${s}.submission s LEFT JOIN ${s}.kampung_projection p ON p.kampung_id = s.kampung_id
         WHERE ${where.join(' AND ')}
         ORDER BY s.submitted_at DESC, s.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
     return rows.map((r) => ({
       ...submissionFromRow(r),
-      kampungName: (r.kampung_name as string | null) ?? null,
+      kampungName: r.kampung_name ?? null,
     }));
   }
 
   /** The active profile of a kampung: its verified, current profile of the latest period. */
-  async activeProfile(kampungId: string): Promise<Submission | null> {
-    const rows: Record<string, unknown>[] = await this.ds.query(
-      `SELECT * FROM ${this.s}.submission
+  async activeProfile(m: EntityManager, kampungId: string): Promise<Submission | null> {
+    const rows: SubmissionRow[] = await m.query(
+      `SELECT * FROM ${schemaOf(m)}.submission
         WHERE kampung_id = $1 AND kind = 'profile' AND status = 'verified'
         ORDER BY period_year DESC, period_month DESC LIMIT 1`,
       [kampungId],

@@ -1,25 +1,28 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenException } from '@nestjs/common';
 import { Role, type Principal } from '@kkb/auth';
-import { submissionVerifiedV1 } from '@kkb/contracts';
+import { submissionSubmittedV1, submissionVerifiedV1 } from '@kkb/contracts';
 import type { KampungProjectionRepository, ProjectedKampung } from '@kkb/kampung-projection';
+import type { OutboxService } from '@kkb/messaging';
 import type { ProblemException } from '@kkb/platform';
 import { reportAnswers, reportSubmission } from '../../test/factories';
 import type { Clock } from '../common/clock';
-import { Instrument } from '../instrument/instrument.entity';
-import { InstrumentRepository } from '../instrument/instrument.repository';
+import type { Instrument } from '../instrument/instrument.model';
+import type { InstrumentRepository } from '../instrument/instrument.repository';
+import { InstrumentService } from '../instrument/instrument.service';
 import { MONTHLY_REPORT_CODE, monthlyReportV1 } from '../instrument/seed/monthly-report.v1';
-import type { Submission } from './submission.entity';
 import type { OutboxItem } from './submission.events';
-import type { PreparedSubmission, SubmissionRepository, WriteOutcome } from './submission.repository';
+import type { PreparedSubmission, Submission } from './submission.model';
+import type { BatchWrite, SubmissionRepository } from './submission.repository';
 import { SubmissionService } from './submission.service';
 import { problemOf } from '@kkb/testing';
 
 /**
  * Use-case tests: SubmissionService built directly on in-memory fakes, no Nest app, no database.
- * The instrument repository is the real one (its "which field is at fault" rule is domain logic)
- * over a fake TypeORM repository; the submission repository, which owns the transactions and the
- * outbox writes, is an in-memory stand-in.
+ * The instrument service is the real one (its "which field is at fault" rule is domain logic)
+ * over an in-memory instrument repository; the submission repository (SQL only) is an in-memory
+ * stand-in, and the fake DataSource's transaction hands every callback the one fake manager, so
+ * a test can see that the writes and the outbox events share it.
  */
 
 const KAMPUNG = '0b6f7c2e-8d1a-4c3b-9e5f-1a2b3c4d5e6f';
@@ -44,7 +47,7 @@ function fakes() {
     ],
   ]);
   const instruments: Instrument[] = [
-    Object.assign(new Instrument(), {
+    {
       code: MONTHLY_REPORT_CODE,
       version: 1,
       kind: 'monthly-report',
@@ -52,7 +55,7 @@ function fakes() {
       definition: monthlyReportV1,
       publishedAt: new Date('2026-01-01T00:00:00.000Z'),
       publishedBy: 'migration',
-    }),
+    },
   ];
   const stored = new Map<string, Submission>();
   const outbox = { add: jest.fn(), addMany: jest.fn(async (_m: EntityManager, _items: OutboxItem[]) => []) };
@@ -60,15 +63,13 @@ function fakes() {
   const ds = {
     manager,
     transaction: jest.fn(<T>(work: (m: EntityManager) => Promise<T>) => work(manager)),
-    getRepository: (entity: unknown) => {
-      if (entity !== Instrument) throw new Error('only the instrument table is faked');
-      return {
-        findOneBy: async (w: { code: string; version: number }) =>
-          instruments.find((i) => i.code === w.code && i.version === w.version) ?? null,
-        findOne: async (o: { where: { code: string } }) =>
-          instruments.filter((i) => i.code === o.where.code).sort((a, b) => b.version - a.version)[0] ?? null,
-      };
-    },
+  };
+
+  const instrumentRepo = {
+    find: async (_m: EntityManager, code: string, version: number) =>
+      instruments.find((i) => i.code === code && i.version === version) ?? null,
+    latest: async (_m: EntityManager, code: string) =>
+      instruments.filter((i) => i.code === code).sort((a, b) => b.version - a.version)[0] ?? null,
   };
 
   const projection = {
@@ -104,39 +105,43 @@ function fakes() {
     rejectionReason: null,
   });
 
+  const update = (id: string, change: Partial<Submission>): Submission => {
+    const current = stored.get(id);
+    if (!current) throw new Error(`no submission ${id}`);
+    const next = { ...current, ...change };
+    stored.set(id, next);
+    return next;
+  };
+
   const submissions = {
-    writeBatch: jest.fn(async (items: PreparedSubmission[]): Promise<WriteOutcome[]> =>
-      items.map((p) => {
-        const s = toSubmission(p);
-        stored.set(s.id, s);
-        return { outcome: 'created', submission: s };
-      }),
+    // Existing ids are retries (read back); new ones are inserted. No period is taken yet.
+    supersedeAndInsert: jest.fn(
+      async (_m: EntityManager, items: PreparedSubmission[]): Promise<BatchWrite> => {
+        const out: BatchWrite = { superseded: [], inserted: [], existing: [] };
+        for (const p of items) {
+          const existing = stored.get(p.id);
+          if (existing) out.existing.push({ ...existing });
+          else {
+            const s = toSubmission(p);
+            stored.set(s.id, s);
+            out.inserted.push({ ...s });
+          }
+        }
+        return out;
+      },
     ),
-    transition: jest.fn(
-      (
-        id: string,
-        check: (current: Submission) => void,
-        change: { to: 'verified'; by: string } | { to: 'rejected'; by: string; reason: string },
-        event: (s: Submission) => OutboxItem,
-      ) =>
-        ds.transaction(async (m) => {
-          const current = stored.get(id);
-          if (!current) return null;
-          check({ ...current });
-          const next: Submission =
-            change.to === 'verified'
-              ? { ...current, status: 'verified', verifiedAt: NOW, verifiedBy: change.by }
-              : {
-                  ...current,
-                  status: 'rejected',
-                  rejectedAt: NOW,
-                  rejectedBy: change.by,
-                  rejectionReason: change.reason,
-                };
-          stored.set(id, next);
-          await outbox.addMany(m, [event(next)]);
-          return next;
-        }),
+    findMany: jest.fn(async (_m: EntityManager, ids: string[]) =>
+      ids.flatMap((id) => (stored.has(id) ? [{ ...(stored.get(id) as Submission) }] : [])),
+    ),
+    find: jest.fn(async (_m: EntityManager, id: string, _opts?: { lock?: boolean }) => {
+      const s = stored.get(id);
+      return s ? { ...s } : null;
+    }),
+    markVerified: jest.fn(async (_m: EntityManager, id: string, by: string) =>
+      update(id, { status: 'verified', verifiedAt: NOW, verifiedBy: by }),
+    ),
+    markRejected: jest.fn(async (_m: EntityManager, id: string, by: string, reason: string) =>
+      update(id, { status: 'rejected', rejectedAt: NOW, rejectedBy: by, rejectionReason: reason }),
     ),
   };
 
@@ -144,9 +149,10 @@ function fakes() {
   const service = new SubmissionService(
     ds as unknown as DataSource,
     submissions as unknown as SubmissionRepository,
-    new InstrumentRepository(ds as unknown as DataSource),
+    new InstrumentService(ds as unknown as DataSource, instrumentRepo as unknown as InstrumentRepository),
     clock,
     projection as unknown as KampungProjectionRepository,
+    outbox as unknown as OutboxService,
   );
   return { service, ds, manager, kampung, stored, submissions, outbox, projection };
 }
@@ -162,8 +168,10 @@ describe('SubmissionService.submit', () => {
 
     expect(out.outcome).toBe('created');
     expect(out.submission).toMatchObject({ id: body.id, status: 'submitted', kind: 'monthly-report' });
-    expect(f.submissions.writeBatch).toHaveBeenCalledTimes(1);
-    const [[prepared]] = f.submissions.writeBatch.mock.calls[0];
+    expect(f.ds.transaction).toHaveBeenCalledTimes(1);
+    expect(f.submissions.supersedeAndInsert).toHaveBeenCalledTimes(1);
+    const [m, [prepared]] = f.submissions.supersedeAndInsert.mock.calls[0];
+    expect(m).toBe(f.manager);
     expect(prepared).toMatchObject({
       id: body.id,
       kampungId: KAMPUNG,
@@ -181,6 +189,44 @@ describe('SubmissionService.submit', () => {
     expect(f.projection.findMany).toHaveBeenCalledWith(f.manager, [KAMPUNG]);
   });
 
+  it('adds submission.submitted.v1 to the outbox in the transaction that wrote the row', async () => {
+    const f = fakes();
+    const body = reportSubmission(KAMPUNG, { year: 2026, month: 5 });
+
+    await f.service.submit(body, officer);
+
+    expect(f.outbox.addMany).toHaveBeenCalledTimes(1);
+    const [m, items] = f.outbox.addMany.mock.calls[0];
+    expect(m).toBe(f.manager);
+    expect(items.map((i) => i.contract)).toEqual([submissionSubmittedV1]);
+    expect(items[0].event).toMatchObject({ subject: `submission/${body.id}`, province: '16' });
+  });
+
+  it('answers a retry with the same id and body with the stored submission, and no event', async () => {
+    const f = fakes();
+    const body = reportSubmission(KAMPUNG, { year: 2026, month: 5 });
+    const first = await f.service.submit(body, officer);
+    f.outbox.addMany.mockClear();
+
+    const again = await f.service.submit(body, officer);
+
+    expect(again).toEqual({ outcome: 'unchanged', submission: first.submission });
+    expect(f.outbox.addMany.mock.calls.flatMap(([, items]) => items)).toEqual([]);
+  });
+
+  it('answers 409 to the same id with a different body', async () => {
+    const f = fakes();
+    const body = reportSubmission(KAMPUNG, { year: 2026, month: 5 });
+    await f.service.submit(body, officer);
+
+    const p = await problemOf(f.service.submit({ ...body, answers: reportAnswers({ pus: 641 }) }, officer));
+
+    expect(p.getStatus()).toBe(409);
+    expect(p.errors).toEqual([
+      { field: 'id', reason: 'already used for a submission with different content' },
+    ]);
+  });
+
   it('names instrumentVersion when the instrument has no such published version', async () => {
     const f = fakes();
     const body = reportSubmission(KAMPUNG, { year: 2026, month: 5 }, { instrumentVersion: 9 });
@@ -189,7 +235,7 @@ describe('SubmissionService.submit', () => {
     expect(p.errors).toEqual([
       { field: 'instrumentVersion', reason: 'instrument monthly-report has no published version 9' },
     ]);
-    expect(f.submissions.writeBatch).not.toHaveBeenCalled();
+    expect(f.submissions.supersedeAndInsert).not.toHaveBeenCalled();
   });
 
   it('names instrumentCode when no version of the instrument exists', async () => {
@@ -208,7 +254,7 @@ describe('SubmissionService.submit', () => {
     expect(p.errors).toEqual([
       { field: 'kampungId', reason: 'no Kampung KB with this id is known to the survey service' },
     ]);
-    expect(f.submissions.writeBatch).not.toHaveBeenCalled();
+    expect(f.submissions.supersedeAndInsert).not.toHaveBeenCalled();
   });
 
   it('names kampungId when the kampung is deactivated', async () => {
@@ -235,13 +281,16 @@ describe('SubmissionService.submit', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForbiddenException);
     expect((err as Error).message).toBe(`kampung ${KAMPUNG} is outside your scope 31`);
-    expect(f.submissions.writeBatch).not.toHaveBeenCalled();
+    expect(f.submissions.supersedeAndInsert).not.toHaveBeenCalled();
   });
 });
 
 describe('SubmissionService.verify', () => {
   async function submitted(f: ReturnType<typeof fakes>): Promise<Submission> {
     const out = await f.service.submit(reportSubmission(KAMPUNG, { year: 2026, month: 5 }), officer);
+    // Only what verifying adds to the outbox counts below.
+    f.outbox.addMany.mockClear();
+    f.ds.transaction.mockClear();
     return out.submission;
   }
 
@@ -253,6 +302,8 @@ describe('SubmissionService.verify', () => {
 
     expect(v).toMatchObject({ id: s.id, status: 'verified', verifiedBy: 'verifier-16', verifiedAt: NOW });
     expect(f.stored.get(s.id)?.status).toBe('verified');
+    expect(f.ds.transaction).toHaveBeenCalledTimes(1);
+    expect(f.submissions.find).toHaveBeenCalledWith(f.manager, s.id, { lock: true });
     expect(f.outbox.addMany).toHaveBeenCalledTimes(1);
     const [m, items] = f.outbox.addMany.mock.calls[0];
     expect(m).toBe(f.manager);

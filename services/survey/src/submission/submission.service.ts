@@ -3,18 +3,26 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { DataSource, EntityManager } from 'typeorm';
-import { assertInScope, compactRegionCode, regionInScope, type Principal } from '@kkb/auth';
+import { assertInScope, compactRegionCode, regionInScope, scopePrefix, type Principal } from '@kkb/auth';
 import { ProblemException, validationErrorsToFields, type FieldError } from '@kkb/platform';
 import { bodyHash } from '../common/body-hash';
 import { CLOCK, type Clock } from '../common/clock';
 import { isFuturePeriod, monthIndex, periodOfDate } from '../common/period';
 import { normaliseAnswers, validateAnswers } from '../instrument/answers.validator';
-import { InstrumentRepository } from '../instrument/instrument.repository';
-import type { Submission } from './submission.entity';
-import { rejectedEvent, verifiedEvent } from './submission.events';
-import { SubmissionRepository, type PreparedSubmission, type WriteOutcome } from './submission.repository';
-import { SubmitSubmissionDto } from './submit-submission.dto';
 import { KampungProjectionRepository, type ProjectedKampung } from '@kkb/kampung-projection';
+import { OutboxService } from '@kkb/messaging';
+import { InstrumentService } from '../instrument/instrument.service';
+import type { ListSubmissionsQuery } from './list-submissions.query';
+import {
+  rejectedEvent,
+  submittedEvent,
+  supersededEvent,
+  verifiedEvent,
+  type OutboxItem,
+} from './submission.events';
+import type { PreparedSubmission, Submission, SubmissionStatus, WriteOutcome } from './submission.model';
+import { lostCurrentRace, SubmissionRepository } from './submission.repository';
+import { SubmitSubmissionDto } from './submit-submission.dto';
 
 /** The outcome of checking one submission before anything is written. */
 export type PrepareResult =
@@ -24,15 +32,21 @@ export type PrepareResult =
 
 const VALIDATE = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 
+const MAX_ATTEMPTS = 5;
+
+/** Thrown inside a write's transaction to roll it back and start it over. */
+class StartOver extends Error {}
+
 /** Submitting, verifying and rejecting kampung profiles and monthly reports. */
 @Injectable()
 export class SubmissionService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly submissions: SubmissionRepository,
-    private readonly instruments: InstrumentRepository,
+    private readonly instruments: InstrumentService,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly projection: KampungProjectionRepository,
+    private readonly outbox: OutboxService,
   ) {}
 
   /**
@@ -93,7 +107,7 @@ export class SubmissionService {
         const instrument =
           bad(errors, 'instrumentCode') || bad(errors, 'instrumentVersion')
             ? undefined
-            : await this.instruments.version(dto.instrumentCode, dto.instrumentVersion);
+            : await this.instruments.load(dto.instrumentCode, dto.instrumentVersion);
         if (instrument === null)
           errors.push(await this.instruments.missingVersion(dto.instrumentCode, dto.instrumentVersion));
         if (instrument && !bad(errors, 'answers'))
@@ -138,7 +152,7 @@ export class SubmissionService {
       if (prepared.forbidden) throw new ForbiddenException(prepared.forbidden);
       throw ProblemException.validation(prepared.errors ?? [], 'The submission has invalid fields.');
     }
-    const [outcome] = await this.submissions.writeBatch([prepared.value]);
+    const [outcome] = await this.write([prepared.value]);
     if (outcome.outcome === 'conflict') {
       throw ProblemException.conflict(
         `submission ${outcome.submission.id} exists with a different body; a changed submission needs a new id`,
@@ -148,16 +162,102 @@ export class SubmissionService {
     return outcome;
   }
 
-  /** Writes prepared submissions (CSV import); `extra` joins their transaction. */
-  write(
+  /**
+   * Writes prepared submissions whose ids and (kampung, kind, period) keys are all distinct, in
+   * one transaction of a fixed number of round trips whatever the batch size: the current
+   * submission of each period is superseded, new ids are inserted, and an id that exists is a
+   * retry: the stored submission for the same body, a conflict for another. The `submitted` and
+   * `superseded` events go to the outbox and `extra` (the import's per-row results) joins the same
+   * transaction. A concurrent writer taking the same period makes the transaction start over, and
+   * this time it supersedes that writer's row.
+   */
+  async write(
     items: PreparedSubmission[],
     extra?: (manager: EntityManager, outcomes: WriteOutcome[]) => Promise<void>,
   ): Promise<WriteOutcome[]> {
-    return this.submissions.writeBatch(items, extra);
+    if (!items.length) return [];
+    const ids = new Set(items.map((i) => i.id));
+    const keys = new Set(items.map((i) => `${i.kampungId}|${i.kind}|${i.period.year}|${i.period.month}`));
+    if (ids.size !== items.length || keys.size !== items.length)
+      throw new Error('write needs distinct ids and distinct kampung periods');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ds.transaction((m) => this.writeOnce(m, items, extra));
+      } catch (err) {
+        if (attempt >= MAX_ATTEMPTS || !(err instanceof StartOver || lostCurrentRace(err))) throw err;
+      }
+    }
+  }
+
+  private async writeOnce(
+    m: EntityManager,
+    items: PreparedSubmission[],
+    extra?: (manager: EntityManager, outcomes: WriteOutcome[]) => Promise<void>,
+  ): Promise<WriteOutcome[]> {
+    const written = await this.submissions.supersedeAndInsert(m, items);
+    const replaced = new Map<string, { row: Submission; previous: SubmissionStatus }>();
+    for (const r of written.superseded)
+      replaced.set(r.submission.supersededBy as string, { row: r.submission, previous: r.previousStatus });
+    const created = new Map(written.inserted.map((s) => [s.id, s]));
+    const stored = new Map(written.existing.map((s) => [s.id, s]));
+
+    const retried = items.filter((i) => !created.has(i.id));
+    // The id was committed by a concurrent request after the statement's snapshot: start over,
+    // so that nothing is superseded for what is a retry.
+    if (retried.some((i) => replaced.has(i.id))) throw new StartOver('retry raced with its original');
+    const unseen = retried.filter((i) => !stored.has(i.id));
+    if (unseen.length) {
+      // Same race, without a row to supersede: read what the other request committed.
+      const committed = await this.submissions.findMany(
+        m,
+        unseen.map((i) => i.id),
+      );
+      for (const s of committed) stored.set(s.id, s);
+    }
+
+    const events: OutboxItem[] = [];
+    const outcomes: WriteOutcome[] = items.map((i) => {
+      const row = created.get(i.id);
+      if (row) {
+        const old = replaced.get(i.id);
+        if (old) events.push(supersededEvent(old.row, old.previous as 'submitted' | 'verified' | 'rejected'));
+        events.push(submittedEvent(row));
+        return { outcome: 'created', submission: row, ...(old ? { superseded: old.row } : {}) };
+      }
+      const existing = stored.get(i.id);
+      if (!existing) throw new Error(`submission ${i.id} neither inserted nor found`);
+      return existing.bodyHash === i.bodyHash
+        ? { outcome: 'unchanged', submission: existing }
+        : { outcome: 'conflict', submission: existing };
+    });
+    await this.outbox.addMany(m, events);
+    if (extra) await extra(m, outcomes);
+    return outcomes;
+  }
+
+  /**
+   * Submissions in the caller's region (narrowed by `region`), newest first, each with its
+   * kampung's name; `region` outside the caller's scope is a 403.
+   */
+  async list(
+    q: ListSubmissionsQuery,
+    user: Principal,
+  ): Promise<(Submission & { kampungName: string | null })[]> {
+    const scope = scopePrefix(user);
+    const region = q.region ? compactRegionCode(q.region) : undefined;
+    if (region && !region.startsWith(scope) && !scope.startsWith(region)) {
+      throw new ProblemException(
+        403,
+        'out-of-scope',
+        'Forbidden',
+        `region ${q.region} is outside your scope ${scope}`,
+      );
+    }
+    return this.submissions.list(this.ds.manager, { ...q, region, regionPrefix: scope });
   }
 
   async get(id: string, user: Principal): Promise<Submission> {
-    const s = await this.submissions.get(id);
+    const s = await this.submissions.find(this.ds.manager, id);
     if (!s) throw ProblemException.notFound(`Submission ${id}`);
     assertInScope(user, s.villageCode);
     return s;
@@ -171,29 +271,36 @@ export class SubmissionService {
     return this.transition(id, user, { to: 'rejected', by: user.sub, reason });
   }
 
+  /**
+   * Moves a `submitted` submission to verified or rejected, with its event, in one transaction;
+   * the row is locked first, then scope and state are checked.
+   */
   private async transition(
     id: string,
     user: Principal,
     change: { to: 'verified'; by: string } | { to: 'rejected'; by: string; reason: string },
   ): Promise<Submission> {
-    const s = await this.submissions.transition(
-      id,
-      (current) => {
-        assertInScope(user, current.villageCode);
-        if (current.status !== 'submitted') {
-          throw new ProblemException(
-            HttpStatus.CONFLICT,
-            'invalid-state',
-            'Conflict',
-            `submission ${id} is ${current.status}; only a submitted one can be ${change.to}`,
-            undefined,
-            { submissionStatus: current.status },
-          );
-        }
-      },
-      change,
-      change.to === 'verified' ? verifiedEvent : rejectedEvent,
-    );
+    const s = await this.ds.transaction(async (m) => {
+      const current = await this.submissions.find(m, id, { lock: true });
+      if (!current) return null;
+      assertInScope(user, current.villageCode);
+      if (current.status !== 'submitted') {
+        throw new ProblemException(
+          HttpStatus.CONFLICT,
+          'invalid-state',
+          'Conflict',
+          `submission ${id} is ${current.status}; only a submitted one can be ${change.to}`,
+          undefined,
+          { submissionStatus: current.status },
+        );
+      }
+      const next =
+        change.to === 'verified'
+          ? await this.submissions.markVerified(m, id, change.by)
+          : await this.submissions.markRejected(m, id, change.by, change.reason);
+      await this.outbox.addMany(m, [change.to === 'verified' ? verifiedEvent(next) : rejectedEvent(next)]);
+      return next;
+    });
     if (!s) throw ProblemException.notFound(`Submission ${id}`);
     return s;
   }
@@ -202,7 +309,7 @@ export class SubmissionService {
     const [k] = await this.kampung([kampungId]);
     if (!k) throw ProblemException.notFound(`Kampung ${kampungId}`);
     assertInScope(user, k.village_code);
-    const s = await this.submissions.activeProfile(kampungId);
+    const s = await this.submissions.activeProfile(this.ds.manager, kampungId);
     if (!s) throw ProblemException.notFound(`A verified profile of kampung ${kampungId}`);
     return s;
   }
