@@ -13,6 +13,31 @@ export interface ProjectedKampung {
   merged_into: string | null;
 }
 
+/** A whole row of `kampung_projection`: a service's own copy of one kampung of the register. */
+export interface KampungProjectionRow {
+  kampungId: string;
+  villageCode: string;
+  provinceCode: string;
+  name: string;
+  /** `YYYY-MM-DD` */
+  launchDate: string;
+  active: boolean;
+  modelRegency: boolean;
+  modelProvince: boolean;
+  /** WGS 84; null when the register has no coordinates. */
+  latitude: number | null;
+  longitude: number | null;
+  mergedInto: string | null;
+  /** The register version (the events' aggregate version) this row is at. */
+  version: number;
+  lastEventId: string;
+  updatedAt: Date;
+}
+
+const COLUMNS = `kampung_id AS "kampungId", village_code AS "villageCode", province_code AS "provinceCode", name,
+  launch_date AS "launchDate", active, model_regency AS "modelRegency", model_province AS "modelProvince",
+  latitude, longitude, merged_into AS "mergedInto", version, last_event_id AS "lastEventId", updated_at AS "updatedAt"`;
+
 /** The service's own copy of the register (`kampung_projection`), kept from registry events. */
 @Injectable()
 export class KampungProjectionRepository {
@@ -46,6 +71,14 @@ export class KampungProjectionRepository {
         d.longitude ?? null,
       ],
     );
+  }
+
+  async find(m: EntityManager, id: string): Promise<KampungProjectionRow | null> {
+    const rows: KampungProjectionRow[] = await m.query(
+      `SELECT ${COLUMNS} FROM ${schemaOf(m)}.kampung_projection WHERE kampung_id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
   }
 
   async findMany(m: EntityManager, ids: string[]): Promise<ProjectedKampung[]> {

@@ -1,12 +1,11 @@
 import type { ServiceDefinition } from '@kkb/bootstrap';
 import {
   CreateKampungProjection1764300100000,
-  KampungProjection,
   KampungProjectionModelAndCoordinates1764302000000,
   KampungProjectionHandler,
   KampungProjectionModule,
 } from '@kkb/kampung-projection';
-import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
+import { MESSAGING_MIGRATIONS } from '@kkb/messaging';
 import { SurveyCommonModule } from './common/survey-common.module';
 import { SurveyConfig } from './config/survey.config';
 import { ImportJob } from './import/import-job.entity';
@@ -33,9 +32,6 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
   defaultPort: 3002,
   configClass: SurveyConfig,
   entities: [
-    KampungProjection,
-    OutboxMessage,
-    InboxMessage,
     Instrument,
     Submission,
     ReportOverdue,
