@@ -18,10 +18,8 @@ import {
   type KampungStateV1,
 } from '@kkb/contracts';
 import {
-  InboxMessage,
   MESSAGING_MIGRATIONS,
   NatsConnectionService,
-  OutboxMessage,
   OutboxService,
   streamName,
   EventContext,
@@ -142,7 +140,6 @@ const classifierService: ServiceDefinition<ClassifierConfig> = {
   description: 'reacts to registrations with a classified event',
   defaultPort: 0,
   configClass: ClassifierConfig,
-  entities: [OutboxMessage, InboxMessage],
   migrations: [...MESSAGING_MIGRATIONS],
   consumers: [
     {

@@ -17,8 +17,6 @@ import { kampungRegisteredV1, provinceOf, type CloudEvent, type KampungStateV1 }
 import { BaseServiceConfig } from '@kkb/platform';
 import {
   CreateMessagingTables1764300000000,
-  InboxMessage,
-  OutboxMessage,
   OutboxService,
   EventContext,
   EventPatternOf,
@@ -128,7 +126,6 @@ export const producerDef: ServiceDefinition<TestConfig> = {
   description: 'test producer',
   defaultPort: 0,
   configClass: TestConfig,
-  entities: [OutboxMessage, InboxMessage],
   migrations: [CreateMessagingTables1764300000000],
   consumers: [],
   modules: () => [TestProducerModule],
@@ -140,7 +137,6 @@ export const consumerDef: ServiceDefinition<TestConfig> = {
   description: 'test consumer',
   defaultPort: 0,
   configClass: TestConfig,
-  entities: [OutboxMessage, InboxMessage],
   migrations: [CreateMessagingTables1764300000000, CreateHandled1764399999999],
   consumers: [{ durable: 'survey-test-kampung', from: 'registry', filter: 'kampung.>' }],
   modules: () => [TestConsumerModule],

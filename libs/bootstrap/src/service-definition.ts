@@ -12,8 +12,6 @@ export interface ServiceDefinition<C extends BaseServiceConfig = BaseServiceConf
   defaultPort: number;
   configClass: new () => C;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  entities: Function[];
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: Function[];
   consumers: ConsumerSpec[];
   /** Feature modules of the service (controllers, providers, handlers). */

@@ -85,7 +85,7 @@ export function serviceModule<C extends BaseServiceConfig>(
     imports: [
       PlatformModule.forRoot(def.name, config),
       TypeOrmModule.forRoot(
-        serviceDataSourceOptions(databaseConfig(def, config), { entities: def.entities, migrations: [] }),
+        serviceDataSourceOptions(databaseConfig(def, config), { migrations: [] }),
       ),
       MessagingModule.forRoot(messagingOptions(def, config, messaging)),
       ...def.modules(config),
@@ -101,7 +101,7 @@ async function withDataSource<T>(
   const ds = new DataSource(
     serviceDataSourceOptions(
       { ...databaseConfig(def, config), poolSize: 2 },
-      { entities: def.entities, migrations: def.migrations },
+      { migrations: def.migrations },
     ),
   );
   await ds.initialize();

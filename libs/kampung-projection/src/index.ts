@@ -1,4 +1,3 @@
-export * from './kampung-projection.entity';
 export * from './kampung-projection.migration';
 export * from './kampung-projection-coordinates.migration';
 export * from './kampung-projection.handler';

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { assertInScope, CurrentUser, type Principal } from '@kkb/auth';
 import { ProblemException, UuidPipe } from '@kkb/platform';
-import { KampungProjection } from './kampung-projection.entity';
+import { KampungProjectionRepository, type KampungProjectionRow } from './kampung-projection.repository';
 
 /** The projection row as JSON (timestamps as ISO text). */
 export class KampungProjectionView {
@@ -29,13 +29,16 @@ export class KampungProjectionView {
 @ApiBearerAuth()
 @Controller('api/v1/projections/kampung')
 export class KampungProjectionController {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly projection: KampungProjectionRepository,
+  ) {}
 
   @Get(':id')
   @ApiOperation({ summary: "This service's copy of a kampung, built from registry events" })
   @ApiOkResponse({ type: KampungProjectionView })
-  async get(@Param('id', UuidPipe) id: string, @CurrentUser() user: Principal): Promise<KampungProjection> {
-    const row = await this.ds.getRepository(KampungProjection).findOneBy({ kampungId: id });
+  async get(@Param('id', UuidPipe) id: string, @CurrentUser() user: Principal): Promise<KampungProjectionRow> {
+    const row = await this.projection.find(this.ds.manager, id);
     if (!row) throw ProblemException.notFound(`Kampung ${id}`);
     assertInScope(user, row.villageCode);
     return row;

@@ -3,15 +3,36 @@ import type { EntityManager } from 'typeorm';
 import { provinceOf, type KampungStateV1 } from '@kkb/contracts';
 import { schemaOf } from '@kkb/persistence';
 
-/** What a consumer needs to know of a kampung before it takes a report for it. */
-export interface ProjectedKampung {
-  kampung_id: string;
-  village_code: string;
+/** A whole row of `kampung_projection`: a service's own copy of one kampung of the register. */
+export interface KampungProjectionRow {
+  kampungId: string;
+  villageCode: string;
+  provinceCode: string;
+  name: string;
   /** `YYYY-MM-DD` */
-  launch_date: string;
+  launchDate: string;
   active: boolean;
-  merged_into: string | null;
+  modelRegency: boolean;
+  modelProvince: boolean;
+  /** WGS 84; null when the register has no coordinates. */
+  latitude: number | null;
+  longitude: number | null;
+  mergedInto: string | null;
+  /** The register version (the events' aggregate version) this row is at. */
+  version: number;
+  lastEventId: string;
+  updatedAt: Date;
 }
+
+/** What a consumer needs to know of a kampung before it takes a report for it. */
+export type ProjectedKampung = Pick<
+  KampungProjectionRow,
+  'kampungId' | 'villageCode' | 'launchDate' | 'active' | 'mergedInto'
+>;
+
+const COLUMNS = `kampung_id AS "kampungId", village_code AS "villageCode", province_code AS "provinceCode", name,
+  launch_date AS "launchDate", active, model_regency AS "modelRegency", model_province AS "modelProvince",
+  latitude, longitude, merged_into AS "mergedInto", version, last_event_id AS "lastEventId", updated_at AS "updatedAt"`;
 
 /** The service's own copy of the register (`kampung_projection`), kept from registry events. */
 @Injectable()
@@ -48,10 +69,19 @@ export class KampungProjectionRepository {
     );
   }
 
+  async find(m: EntityManager, id: string): Promise<KampungProjectionRow | null> {
+    const rows: KampungProjectionRow[] = await m.query(
+      `SELECT ${COLUMNS} FROM ${schemaOf(m)}.kampung_projection WHERE kampung_id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
   async findMany(m: EntityManager, ids: string[]): Promise<ProjectedKampung[]> {
     if (!ids.length) return [];
     return m.query(
-      `SELECT kampung_id, village_code, to_char(launch_date, 'YYYY-MM-DD') AS launch_date, active, merged_into
+      `SELECT kampung_id AS "kampungId", village_code AS "villageCode", launch_date AS "launchDate", active,
+              merged_into AS "mergedInto"
          FROM ${schemaOf(m)}.kampung_projection WHERE kampung_id = ANY($1::uuid[])`,
       [ids],
     );

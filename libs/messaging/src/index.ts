@@ -1,7 +1,5 @@
 export * from './messaging.options';
 export * from './event-context';
-export * from './outbox-message.entity';
-export * from './inbox-message.entity';
 export * from './messaging.migration';
 export * from './outbox-trace-context.migration';
 export * from './jetstream-provisioner';

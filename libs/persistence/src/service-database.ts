@@ -1,4 +1,4 @@
-import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+import type { DataSourceOptions, MixedList } from 'typeorm';
 import { types } from 'pg';
 import { assertIdentifier } from './identifiers';
 
@@ -19,8 +19,6 @@ export interface ServiceDatabaseConfig {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-type Entities = MixedList<Function | string | EntitySchema>;
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type Migrations = MixedList<Function | string>;
 
 export function urlUser(url: string): string {
@@ -38,7 +36,7 @@ export function urlUser(url: string): string {
  */
 export function serviceDataSourceOptions(
   cfg: ServiceDatabaseConfig,
-  parts: { entities: Entities; migrations: Migrations },
+  parts: { migrations: Migrations },
 ): DataSourceOptions {
   const schema = assertIdentifier(cfg.schema, 'schema');
   const pgOptions = [`-c search_path=${schema}`];
@@ -48,7 +46,8 @@ export function serviceDataSourceOptions(
     type: 'postgres',
     url: cfg.url,
     schema,
-    entities: parts.entities,
+    // No entities: repositories run SQL and map rows through one function per table.
+    entities: [],
     migrations: parts.migrations,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

@@ -1,11 +1,10 @@
 import type { ServiceDefinition } from '@kkb/bootstrap';
 import {
   CreateKampungProjection1764300100000,
-  KampungProjection,
   KampungProjectionModelAndCoordinates1764302000000,
   KampungProjectionModule,
 } from '@kkb/kampung-projection';
-import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
+import { MESSAGING_MIGRATIONS } from '@kkb/messaging';
 import { ClassificationModule } from './classification.module';
 import { ClassificationConfig } from './config/classification.config';
 import { CreateClassification1764301100000 } from './migrations/1764301100000-create-classification';
@@ -18,7 +17,6 @@ export const classificationService: ServiceDefinition<ClassificationConfig> = {
   description: 'Explainable Kampung KB levels from versioned rule sets',
   defaultPort: 3003,
   configClass: ClassificationConfig,
-  entities: [KampungProjection, OutboxMessage, InboxMessage],
   migrations: [
     ...MESSAGING_MIGRATIONS,
     CreateKampungProjection1764300100000,

@@ -1,5 +1,5 @@
 import type { ServiceDefinition } from '@kkb/bootstrap';
-import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
+import { MESSAGING_MIGRATIONS } from '@kkb/messaging';
 import { NotificationsConfig } from './config/notifications.config';
 import { DigestModule } from './digest/digest.module';
 import { FanOutModule } from './fan-out/fan-out.module';
@@ -8,7 +8,6 @@ import { CreateReceivedEvent1764300300000 } from './migrations/1764300300000-cre
 import { CreateSubscription1764302100000 } from './migrations/1764302100000-create-subscription';
 import { CreateDelivery1764302200000 } from './migrations/1764302200000-create-delivery';
 import { CreateInboxItem1764302300000 } from './migrations/1764302300000-create-inbox-item';
-import { ReceivedEvent } from './received-event/received-event.entity';
 import { ReceivedEventModule } from './received-event/received-event.module';
 import { SubscriptionModule } from './subscription/subscription.module';
 
@@ -19,7 +18,6 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
   description: 'Webhooks for integrators, an inbox for officers, e-mail digests',
   defaultPort: 3004,
   configClass: NotificationsConfig,
-  entities: [ReceivedEvent, OutboxMessage, InboxMessage],
   migrations: [
     ...MESSAGING_MIGRATIONS,
     CreateReceivedEvent1764300300000,

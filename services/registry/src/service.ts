@@ -1,15 +1,13 @@
-import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
+import { MESSAGING_MIGRATIONS } from '@kkb/messaging';
 import type { ServiceDefinition } from '@kkb/bootstrap';
 import { RegistryConfig } from './config/registry.config';
 import { CoverageModule } from './coverage/coverage.module';
-import { Kampung } from './kampung/kampung.entity';
 import { KampungModule } from './kampung/kampung.module';
 import { CreateKampung1764300200000 } from './migrations/1764300200000-create-kampung';
 import { CreateRegion1764300400000 } from './migrations/1764300400000-create-region';
 import { ExtendKampung1764300500000 } from './migrations/1764300500000-extend-kampung';
 import { CreateCoverageCount1764300600000 } from './migrations/1764300600000-create-coverage-count';
 import { CoverageCountLockOrder1764300700000 } from './migrations/1764300700000-coverage-count-lock-order';
-import { Region } from './region/region.entity';
 import { RegionModule } from './region/region.module';
 import { registryCommands } from './registry.commands';
 import { SeedModule } from './seed/seed.module';
@@ -22,7 +20,6 @@ export const registryService: ServiceDefinition<RegistryConfig> = {
     'The national region tree (Kemendagri codes) and the Kampung KB register: Pokja, field officer, model flags, audit, coverage',
   defaultPort: 3001,
   configClass: RegistryConfig,
-  entities: [Kampung, Region, OutboxMessage, InboxMessage],
   migrations: [
     ...MESSAGING_MIGRATIONS,
     CreateKampung1764300200000,

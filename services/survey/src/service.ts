@@ -1,11 +1,10 @@
 import type { ServiceDefinition } from '@kkb/bootstrap';
 import {
   CreateKampungProjection1764300100000,
-  KampungProjection,
   KampungProjectionModelAndCoordinates1764302000000,
   KampungProjectionModule,
 } from '@kkb/kampung-projection';
-import { InboxMessage, MESSAGING_MIGRATIONS, OutboxMessage } from '@kkb/messaging';
+import { MESSAGING_MIGRATIONS } from '@kkb/messaging';
 import { SurveyCommonModule } from './common/survey-common.module';
 import { SurveyConfig } from './config/survey.config';
 import { ImportModule } from './import/import.module';
@@ -26,7 +25,6 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
   description: 'Instruments, kampung profiles and monthly programme reports',
   defaultPort: 3002,
   configClass: SurveyConfig,
-  entities: [KampungProjection, OutboxMessage, InboxMessage],
   migrations: [
     ...MESSAGING_MIGRATIONS,
     CreateKampungProjection1764300100000,

@@ -3,9 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CurrentUser, scopePrefix, type Principal } from '@kkb/auth';
-import { ReceivedEvent } from './received-event.entity';
 import { ListEventsQuery } from './list-events.query';
-import { ReceivedEventRepository } from './received-event.repository';
+import { ReceivedEventRepository, type ReceivedEventRow } from './received-event.repository';
 import { ReceivedEventView } from './received-event.view';
 
 @ApiTags('events')
@@ -20,7 +19,7 @@ export class ReceivedEventController {
   /** The newest events received, within the caller's region scope (national events included). */
   @Get()
   @ApiOkResponse({ type: [ReceivedEventView] })
-  list(@Query() q: ListEventsQuery, @CurrentUser() user: Principal): Promise<ReceivedEvent[]> {
+  list(@Query() q: ListEventsQuery, @CurrentUser() user: Principal): Promise<ReceivedEventRow[]> {
     // The caller's whole prefix (a regency officer sees their regency, not the province), as the
     // inbox and webhook fan-out filter.
     return this.events.latest(this.ds.manager, { prefix: scopePrefix(user), type: q.type, limit: q.limit });

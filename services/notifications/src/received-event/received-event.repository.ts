@@ -2,7 +2,21 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CloudEvent } from '@kkb/contracts';
 import { schemaOf } from '@kkb/persistence';
-import { ReceivedEvent } from './received-event.entity';
+
+/** A row of received_event as read (the CloudEvent whole in `event`). */
+export interface ReceivedEventRow {
+  eventId: string;
+  type: string;
+  /** '00' for national events. */
+  provinceCode: string;
+  subject: string;
+  occurredAt: Date;
+  receivedAt: Date;
+  event: Record<string, unknown>;
+}
+
+const COLUMNS = `event_id AS "eventId", type, province_code AS "provinceCode", subject,
+  occurred_at AS "occurredAt", received_at AS "receivedAt", event`;
 
 /** The events taken in (`received_event`): recorded by the fan-out, read by `GET /events`. */
 @Injectable()
@@ -32,15 +46,12 @@ export class ReceivedEventRepository {
   async latest(
     m: EntityManager,
     f: { prefix: string; type?: string; limit: number },
-  ): Promise<ReceivedEvent[]> {
-    const qb = m
-      .getRepository(ReceivedEvent)
-      .createQueryBuilder('e')
-      .orderBy('e.occurred_at', 'DESC')
-      .limit(f.limit);
-    if (f.prefix)
-      qb.andWhere(`(e.region_code = '' OR e.region_code LIKE :prefix || '%')`, { prefix: f.prefix });
-    if (f.type) qb.andWhere('e.type = :type', { type: f.type });
-    return qb.getMany();
+  ): Promise<ReceivedEventRow[]> {
+    return m.query(
+      `SELECT ${COLUMNS} FROM ${schemaOf(m)}.received_event
+        WHERE ($1::text = '' OR region_code = '' OR region_code LIKE $1 || '%') AND ($2::text IS NULL OR type = $2)
+        ORDER BY occurred_at DESC LIMIT $3`,
+      [f.prefix, f.type ?? null, f.limit],
+    );
   }
 }

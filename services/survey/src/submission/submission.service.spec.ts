@@ -38,11 +38,11 @@ function fakes() {
     [
       KAMPUNG,
       {
-        kampung_id: KAMPUNG,
-        village_code: VILLAGE,
-        launch_date: '2022-03-14',
+        kampungId: KAMPUNG,
+        villageCode: VILLAGE,
+        launchDate: '2022-03-14',
         active: true,
-        merged_into: null,
+        mergedInto: null,
       },
     ],
   ]);

@@ -75,14 +75,14 @@ export class SubmissionService {
     const kampungIds = [
       ...new Set(dtos.flatMap((d) => (d.dto && !bad(d.errors, 'kampungId') ? [d.dto.kampungId] : []))),
     ];
-    const kampung = new Map((await this.kampung(kampungIds)).map((k) => [k.kampung_id, k]));
+    const kampung = new Map((await this.kampung(kampungIds)).map((k) => [k.kampungId, k]));
     const now = this.clock.now();
 
     return Promise.all(
       dtos.map(async ({ dto, errors }): Promise<PrepareResult> => {
         if (!dto) return { ok: false, errors };
         const k = bad(errors, 'kampungId') ? undefined : kampung.get(dto.kampungId);
-        if (k && !regionInScope(user, k.village_code))
+        if (k && !regionInScope(user, k.villageCode))
           return { ok: false, forbidden: `kampung ${dto.kampungId} is outside your scope ${user.scope}` };
         if (!bad(errors, 'kampungId')) {
           if (!k)
@@ -90,7 +90,7 @@ export class SubmissionService {
               field: 'kampungId',
               reason: 'no Kampung KB with this id is known to the survey service',
             });
-          else if (!k.active || k.merged_into)
+          else if (!k.active || k.mergedInto)
             errors.push({
               field: 'kampungId',
               reason: 'the Kampung KB is not active (deactivated or merged)',
@@ -99,10 +99,10 @@ export class SubmissionService {
         const periodOk = !errors.some((e) => e.field.startsWith('period'));
         if (periodOk && isFuturePeriod(dto.period, now))
           errors.push({ field: 'period', reason: 'the period has not begun yet' });
-        else if (periodOk && k && monthIndex(dto.period) < monthIndex(periodOfDate(k.launch_date)))
+        else if (periodOk && k && monthIndex(dto.period) < monthIndex(periodOfDate(k.launchDate)))
           errors.push({
             field: 'period',
-            reason: `the period is before the kampung's launch on ${k.launch_date}`,
+            reason: `the period is before the kampung's launch on ${k.launchDate}`,
           });
         const instrument =
           bad(errors, 'instrumentCode') || bad(errors, 'instrumentVersion')
@@ -120,9 +120,9 @@ export class SubmissionService {
           ok: true,
           value: {
             id: dto.id,
-            kampungId: k.kampung_id,
-            villageCode: k.village_code,
-            regionCode: compactRegionCode(k.village_code),
+            kampungId: k.kampungId,
+            villageCode: k.villageCode,
+            regionCode: compactRegionCode(k.villageCode),
             instrumentCode: dto.instrumentCode,
             instrumentVersion: dto.instrumentVersion,
             kind: instrument.row.kind,
@@ -308,7 +308,7 @@ export class SubmissionService {
   async activeProfile(kampungId: string, user: Principal): Promise<Submission> {
     const [k] = await this.kampung([kampungId]);
     if (!k) throw ProblemException.notFound(`Kampung ${kampungId}`);
-    assertInScope(user, k.village_code);
+    assertInScope(user, k.villageCode);
     const s = await this.submissions.activeProfile(this.ds.manager, kampungId);
     if (!s) throw ProblemException.notFound(`A verified profile of kampung ${kampungId}`);
     return s;
