@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
 import type { ServiceDefinition } from '@kkb/bootstrap';
-import type { ConsumerSpec } from '@kkb/messaging';
+import { consumerFilter, subjectMatches, type ConsumerSpec } from '@kkb/messaging';
 import { ProblemFilter, type BaseServiceConfig } from '@kkb/platform';
 import { eventually, Role, startTestService, TestRun, type TestService } from '@kkb/testing';
 import { classificationService } from '../../../services/classification/src/service';
@@ -431,20 +431,8 @@ export function consumersOf(subject: string, root: string): { service: ServiceNa
   const out: { service: ServiceName; durable: string }[] = [];
   for (const name of SERVICE_NAMES) {
     for (const c of DEFINITIONS[name].consumers as ConsumerSpec[]) {
-      if (subjectMatches(`${root}.${c.from}.${c.filter}`, subject))
-        out.push({ service: name, durable: c.durable });
+      if (subjectMatches(consumerFilter(c, root), subject)) out.push({ service: name, durable: c.durable });
     }
   }
   return out;
-}
-
-/** NATS subject matching: `*` is one token, a final `>` one or more. */
-export function subjectMatches(filter: string, subject: string): boolean {
-  const f = filter.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '>') return s.length > i;
-    if (i >= s.length || (f[i] !== '*' && f[i] !== s[i])) return false;
-  }
-  return f.length === s.length;
 }
