@@ -53,7 +53,8 @@ describe(JetStreamTransport.name, () => {
 
   beforeAll(async () => {
     producer = await startTestService(run, producerDef, {
-      messaging: { outbox: { enabled: true, batchSize: 64, pollMs: 200, retentionHours: 1 } },
+      // A poll of a minute: events reach the stream because the commit wakes the relay in-process.
+      messaging: { outbox: { enabled: true, batchSize: 64, pollMs: 60_000, retentionHours: 1 } },
     });
   });
 
@@ -231,7 +232,8 @@ describe(JetStreamTransport.name, () => {
 
     await producer.close();
     producer = await startTestService(run, producerDef, {
-      messaging: { outbox: { enabled: true, batchSize: 64, pollMs: 200, retentionHours: 1 } },
+      // A poll of a minute: the relay's first drain at start publishes what committed before.
+      messaging: { outbox: { enabled: true, batchSize: 64, pollMs: 60_000, retentionHours: 1 } },
     });
 
     expect(

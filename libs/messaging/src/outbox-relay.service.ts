@@ -20,8 +20,12 @@ import {
 } from '@kkb/platform';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { NatsConnectionService } from './nats-connection';
-import { outboxChannel } from './outbox.service';
 import { OutboxRepository, type OutboxRow } from './outbox.repository';
+
+/** The channel a process other than the writer may NOTIFY to wake the relays of a schema. */
+export function outboxChannel(schema: string): string {
+  return `kkb_outbox_${schema}`;
+}
 
 /**
  * Publishes committed outbox rows to JetStream in commit order, with `Nats-Msg-Id` = event id so
@@ -96,6 +100,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       60000,
     );
     this.sweepTimer.unref();
+  }
+
+  /** Publishes soon: called after a transaction that added events commits (OutboxService). */
+  wake(): void {
+    this.loop?.wake();
   }
 
   async stop(): Promise<void> {

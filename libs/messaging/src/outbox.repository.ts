@@ -14,22 +14,12 @@ export interface OutboxRow {
 /** The only place that reads and writes the outbox table. */
 export class OutboxRepository {
   /**
-   * Inserts the prepared rows (`rows` are the VALUES tuples over `params`) and, if any was
-   * inserted, notifies `channel`; Postgres delivers the NOTIFY at commit.
+   * Inserts the prepared rows (`rows` are the VALUES tuples over `params`). No NOTIFY here: one in
+   * the transaction would take Postgres's global notify lock at commit and serialize every commit
+   * of the database; the relay is woken in-process after the commit instead (OutboxService).
    */
-  async insertAndNotify(
-    m: EntityManager,
-    columns: string,
-    rows: string[],
-    params: unknown[],
-    channel: string,
-  ): Promise<void> {
-    const s = schemaOf(m);
-    await m.query(
-      `WITH ins AS (INSERT INTO ${s}.outbox (${columns}) VALUES ${rows.join(', ')} RETURNING 1)
-       SELECT pg_notify('${channel}', '') FROM (SELECT 1 FROM ins LIMIT 1) x`,
-      params,
-    );
+  async insert(m: EntityManager, columns: string, rows: string[], params: unknown[]): Promise<void> {
+    await m.query(`INSERT INTO ${schemaOf(m)}.outbox (${columns}) VALUES ${rows.join(', ')}`, params);
   }
 
   /** How many committed events are not yet published. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { EntityManager } from 'typeorm';
@@ -10,8 +10,10 @@ import {
   type CloudEvent,
   type EventContract,
 } from '@kkb/contracts';
+import { afterCommit } from '@kkb/persistence';
 import { correlationOrNew, injectTraceContext } from '@kkb/platform';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { OutboxRelayService } from './outbox-relay.service';
 import { OutboxRepository } from './outbox.repository';
 
 export interface NewEvent<T extends object> {
@@ -24,13 +26,12 @@ export interface NewEvent<T extends object> {
   id?: string;
 }
 
-export function outboxChannel(schema: string): string {
-  return `kkb_outbox_${schema}`;
-}
-
 /**
  * Writes events into the outbox inside the caller's transaction: they are published if and
- * only if the state change commits. The relay is woken by NOTIFY, which Postgres delivers at commit.
+ * only if the state change commits. Once the transaction commits, this process's relay is woken
+ * in-process (afterCommit); no NOTIFY is sent in the transaction, where Postgres's notify lock would
+ * serialize every commit. Other replicas find rows by their poll (and would only matter if this
+ * process died between the commit and its relay's publish).
  * With tracing on, each row also keeps the active trace context (the HTTP request's or the
  * handled event's span), which the relay passes on in the NATS headers.
  */
@@ -38,7 +39,10 @@ export function outboxChannel(schema: string): string {
 export class OutboxService {
   private readonly outbox = new OutboxRepository();
 
-  constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @Optional() private readonly relay?: OutboxRelayService,
+  ) {}
 
   build<T extends object>(contract: EventContract<T>, e: NewEvent<T>): CloudEvent<T> {
     const payload = plainToInstance(contract.payload, e.data);
@@ -77,7 +81,7 @@ export class OutboxService {
     return event as CloudEvent<T>;
   }
 
-  /** Adds events in one round trip (a multi-row insert that also notifies the relay). */
+  /** Adds events in one round trip (a multi-row insert); the relay is woken after the commit. */
   async addMany(
     manager: EntityManager,
     items: { contract: EventContract<object>; event: NewEvent<object> }[],
@@ -103,7 +107,9 @@ export class OutboxService {
       return `($${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::jsonb${trace})`;
     });
     const columns = `id, subject, type, payload${traceparent ? ', traceparent, tracestate' : ''}`;
-    await this.outbox.insertAndNotify(manager, columns, rows, params, outboxChannel(this.options.schema));
+    await this.outbox.insert(manager, columns, rows, params);
+    const relay = this.relay;
+    if (relay) afterCommit(manager, 'outbox-relay', () => relay.wake());
     return events;
   }
 }

@@ -4,3 +4,4 @@ export * from './provision';
 export * from './migrate';
 export * from './schema-of';
 export * from './notify-poll-loop';
+export * from './after-commit';
