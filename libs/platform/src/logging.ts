@@ -23,6 +23,10 @@ export function loggingModule(service: string, level: string): DynamicModule {
       autoLogging: {
         ignore: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
       },
+      // A line per successful request is the hot path's largest logging cost and says nothing the
+      // request metrics do not: it is `debug` (LOG_LEVEL=debug shows it); refusals and failures stay.
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
       quietReqLogger: true,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       serializers: {
