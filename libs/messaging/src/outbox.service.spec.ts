@@ -3,7 +3,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 import { kampungRegisteredV1, type KampungStateV1 } from '@kkb/contracts';
 import { startTracing, withSpan, type Tracing } from '@kkb/platform';
 import type { MessagingOptions } from './messaging.options';
-import { OutboxService } from './outbox.service';
+import { OutboxService, shapeOf } from './outbox.service';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -77,5 +77,58 @@ describe(OutboxService.name, () => {
       await sut.add(manager, kampungRegisteredV1, item('c').event);
       expect(query.mock.calls[0][0]).not.toContain('traceparent');
     });
+  });
+
+  describe('checking events against their contract', () => {
+    it('should refuse an event that breaks its contract, naming the field, and write nothing', async () => {
+      const { sut, manager, query } = newTestService();
+      const bad = { ...kampung('x'), villageCode: 1610 } as unknown as KampungStateV1;
+      await expect(
+        sut.add(manager, kampungRegisteredV1, { subject: 'kampung/x', province: '16', data: bad }),
+      ).rejects.toThrow(/does not meet its contract: data.villageCode/);
+      expect(query).not.toHaveBeenCalled();
+    });
+
+    it('should check each new shape, even after valid events of another shape', async () => {
+      const { sut, manager } = newTestService();
+      await sut.add(manager, kampungRegisteredV1, item('a').event);
+      const { version: _, ...noVersion } = kampung('b');
+      await expect(
+        sut.add(manager, kampungRegisteredV1, {
+          subject: 'kampung/b',
+          province: '16',
+          data: noVersion as KampungStateV1,
+        }),
+      ).rejects.toThrow(/data.version/);
+    });
+
+    it('should not check a shape it has checked again (a bad value there is left to the consumers)', async () => {
+      const { sut, manager, query } = newTestService();
+      await sut.add(manager, kampungRegisteredV1, item('a').event);
+      const badValue = { ...kampung('c'), villageCode: 'not-a-village' };
+      await sut.add(manager, kampungRegisteredV1, { subject: 'kampung/c', province: '16', data: badValue });
+      expect(query).toHaveBeenCalledTimes(2);
+      // A fresh service (another process) checks it, and refuses it.
+      const other = newTestService();
+      await expect(
+        other.sut.add(other.manager, kampungRegisteredV1, {
+          subject: 'kampung/c',
+          province: '16',
+          data: badValue,
+        }),
+      ).rejects.toThrow(/data.villageCode/);
+    });
+  });
+
+  it('shapeOf should tell keys and value types apart, not values', () => {
+    expect(shapeOf({ a: 'x', b: [1, 2], c: null, d: { e: true } })).toBe(
+      '{"a":s,"b":[d],"c":n,"d":{"e":b,},}',
+    );
+    expect(shapeOf({ a: 'y', b: [3], c: null, d: { e: false } })).toBe(
+      shapeOf({ a: 'x', b: [1, 2], c: null, d: { e: true } }),
+    );
+    expect(shapeOf({ a: 'x' })).not.toBe(shapeOf({ a: 1 }));
+    expect(shapeOf({ a: 'x' })).not.toBe(shapeOf({ b: 'x' }));
+    expect(shapeOf([1, 'a'])).toBe('[d|s]');
   });
 });
