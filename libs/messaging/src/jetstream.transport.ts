@@ -18,6 +18,10 @@ import { NatsConnectionService } from './nats-connection';
 
 export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM');
 
+const TURN = Symbol('turn');
+/** Settles once the event loop turns. */
+const turn = () => new Promise<typeof TURN>((resolve) => setImmediate(() => resolve(TURN)));
+
 interface RunningConsumer {
   binding: ConsumerBinding;
   messages?: ConsumerMessages;
@@ -147,19 +151,36 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         c.messages = messages;
         const it = messages[Symbol.asyncIterator]();
         const inFlight = new Set<Promise<unknown>>();
-        for (let next = await it.next(); !next.done; next = await it.next()) {
-          const batch: JsMsg[] = [next.value];
-          while (batch.length < maxBatch && messages.getPending() > 0) {
-            const more = await it.next();
-            if (more.done) break;
-            batch.push(more.value);
+        // A next() that was not ready when a batch closed: the first message of the next batch.
+        let waiting: Promise<IteratorResult<JsMsg>> | undefined;
+        for (;;) {
+          const first = await (waiting ?? it.next());
+          waiting = undefined;
+          if (first.done) break;
+          const batch: JsMsg[] = [first.value];
+          let ended = false;
+          // Take what is already buffered: a next() that does not settle before the event loop
+          // turns (setImmediate runs after the microtasks that hand over buffered messages) would
+          // wait for a message not yet sent, so the batch closes without it.
+          while (batch.length < maxBatch) {
+            const next = it.next();
+            const got = await Promise.race([next, turn()]);
+            if (got === TURN) {
+              waiting = next;
+              break;
+            }
+            if (got.done) {
+              ended = true;
+              break;
+            }
+            batch.push(got.value);
           }
           const p: Promise<unknown> = this.delivery
             .processBatch(c.binding, batch)
             .finally(() => inFlight.delete(p));
           inFlight.add(p);
           if (inFlight.size >= concurrency) await Promise.race(inFlight);
-          if (this.stopping) break;
+          if (ended || this.stopping) break;
         }
         await Promise.all(inFlight);
       } catch (err) {
