@@ -610,10 +610,22 @@ export function natsRoots(natsUrl) {
   };
 }
 
+/** Ticks the whole machine has spent busy (not idle, not waiting for I/O), from /proc/stat; NaN without it. */
+export function machineBusyTicks() {
+  try {
+    const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const n = f.map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already in user)
+    return n.slice(0, 8).reduce((a, b) => a + b, 0) - n[3] - n[4];
+  } catch {
+    return NaN;
+  }
+}
+
 /**
  * A CPU meter over named groups of process trees, plus this process (process.cpuUsage()).
  * `read()` takes a reading; `since(reading)` the CPU ms each group (and `self`) spent since then,
- * with the wall-clock ms.
+ * with the whole machine's busy ms and the wall-clock ms.
  * @param {Record<string, () => number[]>} groups  group name -> its root pids (asked at each reading)
  */
 export function cpuMeter(groups) {
@@ -622,7 +634,7 @@ export function cpuMeter(groups) {
     const ticks = Object.fromEntries(
       Object.entries(groups).map(([name, roots]) => [name, treeTicks(roots(), all).ticks]),
     );
-    return { at: performance.now(), self: process.cpuUsage(), ticks };
+    return { at: performance.now(), self: process.cpuUsage(), ticks, machine: machineBusyTicks() };
   };
   /** @param {ReturnType<typeof read>} before */
   const since = (before) => {
@@ -632,7 +644,13 @@ export function cpuMeter(groups) {
     const ms = {};
     for (const name of Object.keys(groups))
       ms[name] = ((after.ticks[name] - before.ticks[name]) * 1000) / CLOCK_TICKS;
-    return { ms, selfMs: (self.user + self.system) / 1000, wallMs: after.at - before.at };
+    return {
+      ms,
+      selfMs: (self.user + self.system) / 1000,
+      /** The whole machine's busy CPU ms (every process, the measured ones included). */
+      machineMs: ((after.machine - before.machine) * 1000) / CLOCK_TICKS,
+      wallMs: after.at - before.at,
+    };
   };
   return { read, since };
 }

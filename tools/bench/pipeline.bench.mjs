@@ -612,7 +612,8 @@ try {
         `nats ${ms2(per(cpu.ms.nats))} ms`,
         `bench client ${ms2(per(cpu.selfMs))} ms`,
         `total ${ms2(per(all))} ms`,
-        `(${fmt(n)} submissions in ${secs(cpu.wallMs)}: ${fmt(all / cpu.wallMs, 2)} of ${os.availableParallelism()} cores busy)`,
+        `(${fmt(n)} submissions in ${secs(cpu.wallMs)}: ${fmt(all / cpu.wallMs, 2)} of ${os.availableParallelism()} cores busy;`,
+        `machine ${fmt(cpu.machineMs / cpu.wallMs, 2)}: ${fmt(Math.max(0, cpu.machineMs - all) / cpu.wallMs, 2)} outside these processes)`,
       ],
     };
   };
@@ -700,7 +701,6 @@ try {
     const delivered = arrivals.filter((a) => a.s?.arrival);
     const unfinished = arrivals.filter((a) => !a.done).length;
     const lost = arrivals.filter((a) => a.s?.lost).length;
-    const failed = arrivals.filter((a) => a.done && !a.s && !a.error).length;
     const thrown = arrivals.filter((a) => a.error);
     const lag = summary(arrivals.map((a) => a.started - a.due));
     const late = arrivals.filter((a) => a.started - a.due > OPEN_LATE_MS).length;
@@ -711,7 +711,7 @@ try {
       `${fmt(open.total)} arrivals scheduled over ${secs(open.scheduleMs)} (${fmt(arrivals.length / (open.scheduleMs / 1000), 1)}/s started)`,
       `${fmt(delivered.length)} webhooks`,
       `${fmt(late)} late starting (> ${OPEN_LATE_MS} ms)`,
-      `${fmt(open.dropped)} dropped (in flight at most ${fmt(open.cap)}; peak ${fmt(open.peakInFlight)})`,
+      `${fmt(open.dropped)} dropped (in flight at most ${fmt(open.cap)}${open.cap === KAMPUNG ? ', one per kampung' : ''}; peak ${fmt(open.peakInFlight)})`,
       `${fmt(unfinished)} unfinished after ${secs(open.drainMs)} of drain`,
       `${fmt(lost)} lost`,
       `${fmt(open.errors)} HTTP errors${thrown.length ? `, ${thrown.length} failed: ${thrown[0].error}` : ''}`,
@@ -726,7 +726,6 @@ try {
       `${tag} per submission`,
       `${fmt(open.msgsPer, 1)} JetStream messages`,
       `${fmt(open.commitsPer, 1)} Postgres commits (database-wide)`,
-      `(failed ${failed})`,
     );
     report('pipeline.memory after open loop', memoryLine(open.memory));
   }
