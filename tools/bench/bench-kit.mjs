@@ -1,7 +1,7 @@
 // Shared pieces of the bench scripts: the compiled libs, infrastructure, unique names, timing.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -467,4 +467,190 @@ export async function startServiceProcesses(run, names, envOf = () => ({})) {
     throw failed.reason;
   }
   return Object.fromEntries(started.map((p) => [p.name, p]));
+}
+
+// ---- CPU accounting from /proc (Linux): what each process tree spent over a measured window ----
+
+/** Clock ticks per second of /proc/<pid>/stat's times (`getconf CLK_TCK`; 100 on Linux everywhere in practice). */
+export const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * One process from /proc/<pid>/stat: its parent, name and CPU ticks (its own user+system, and
+ * cutime+cstime: those of its children that have exited and been waited for).
+ * @typedef {{ pid: number, ppid: number, comm: string, own: number, children: number }} ProcStat
+ */
+
+/** @param {number} pid @returns {ProcStat | null} */
+export function procStat(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm may hold spaces and parentheses: it ends at the last ')'.
+    const close = text.lastIndexOf(')');
+    const comm = text.slice(text.indexOf('(') + 1, close);
+    const f = text
+      .slice(close + 2)
+      .split(' ')
+      .map(Number);
+    // After the comm: state (field 3) is f[0], so field n is f[n - 3].
+    return { pid, ppid: f[1], comm, own: f[11] + f[12], children: f[13] + f[14] };
+  } catch {
+    return null; // gone, or no /proc
+  }
+}
+
+/** Every process this machine's /proc shows. @returns {ProcStat[]} */
+export function processes() {
+  let names = [];
+  try {
+    names = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return [];
+  }
+  return /** @type {ProcStat[]} */ (names.map((n) => procStat(Number(n))).filter(Boolean));
+}
+
+/** A process's command line (its argv), or [] when it is gone or not readable. @param {number} pid */
+export function cmdlineOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU ticks spent so far by the process trees under `roots`: for every live process in them, its own
+ * user+system ticks and the ticks of its children it has reaped (cutime+cstime). A process that
+ * exits during a window moves its ticks into its parent's cutime when it is reaped, so that the sum
+ * only grows: the difference between two readings is what the trees spent in between (the ticks of
+ * a process that exits and is reaped by something outside the trees are missed).
+ * @param {number[]} roots
+ * @param {ProcStat[]} all  from processes()
+ */
+export function treeTicks(roots, all) {
+  const kids = new Map();
+  for (const p of all) {
+    if (!kids.has(p.ppid)) kids.set(p.ppid, []);
+    kids.get(p.ppid).push(p);
+  }
+  const byPid = new Map(all.map((p) => [p.pid, p]));
+  let ticks = 0;
+  const seen = new Set();
+  const stack = roots.map((pid) => byPid.get(pid)).filter((p) => p !== undefined);
+  while (stack.length) {
+    const p = /** @type {ProcStat} */ (stack.pop());
+    if (seen.has(p.pid)) continue;
+    seen.add(p.pid);
+    ticks += p.own + p.children;
+    stack.push(...(kids.get(p.pid) ?? []));
+  }
+  return { ticks, count: seen.size };
+}
+
+/**
+ * The Postgres cluster `db` (a connected pg Client on this machine) talks to: its postmaster (the
+ * parent of the client's backend), or, when the backend is not visible here (another machine, a
+ * container), every root `postgres` process on this machine, and a note saying so.
+ * @param {{ query: (sql: string) => Promise<{ rows: any[] }> }} db
+ * @returns {Promise<{ roots: number[], note: string }>}
+ */
+export async function postgresRoots(db) {
+  const { rows } = await db.query('SELECT pg_backend_pid() AS pid');
+  const backend = procStat(Number(rows[0].pid));
+  const postmaster = backend && procStat(backend.ppid);
+  if (backend?.comm === 'postgres' && postmaster?.comm === 'postgres')
+    return { roots: [postmaster.pid], note: `cluster of postmaster ${postmaster.pid}` };
+  const all = processes().filter((p) => p.comm === 'postgres');
+  const pids = new Set(all.map((p) => p.pid));
+  const roots = all.filter((p) => !pids.has(p.ppid)).map((p) => p.pid);
+  return {
+    roots,
+    note: `backend ${rows[0].pid} not visible here: all ${roots.length} Postgres cluster(s) on this machine`,
+  };
+}
+
+/**
+ * The nats-server process(es) serving `natsUrl` (a comma-separated list of nats://host:port): those
+ * whose command line names one of its ports (-p / --port; 4222 when neither, nor a config file, is
+ * given); if none does, every nats-server on this machine, and a note saying so.
+ * @param {string} natsUrl
+ * @returns {{ roots: number[], note: string }}
+ */
+export function natsRoots(natsUrl) {
+  const ports = new Set(
+    natsUrl.split(',').map((u) => {
+      const url = new URL(u.includes('://') ? u : `nats://${u}`);
+      return url.port || '4222';
+    }),
+  );
+  const servers = processes().filter((p) => p.comm === 'nats-server');
+  const portOf = (pid) => {
+    const argv = cmdlineOf(pid);
+    for (let i = 0; i < argv.length; i++) {
+      const m = /^--?(?:p|port)(?:=(\d+))?$/.exec(argv[i]);
+      if (m) return m[1] ?? argv[i + 1];
+    }
+    return argv.some((a) => /^--?(?:c|config)(?:=|$)/.test(a)) ? undefined : '4222';
+  };
+  const serving = servers.filter((p) => ports.has(String(portOf(p.pid))));
+  if (serving.length)
+    return {
+      roots: serving.map((p) => p.pid),
+      note: `nats-server ${serving.map((p) => p.pid).join(', ')} (port ${[...ports].join(', ')})`,
+    };
+  return {
+    roots: servers.map((p) => p.pid),
+    note: `no nats-server names port ${[...ports].join(', ')}: all ${servers.length} nats-server(s) on this machine`,
+  };
+}
+
+/** Ticks the whole machine has spent busy (not idle, not waiting for I/O), from /proc/stat; NaN without it. */
+export function machineBusyTicks() {
+  try {
+    const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const n = f.map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already in user)
+    return n.slice(0, 8).reduce((a, b) => a + b, 0) - n[3] - n[4];
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * A CPU meter over named groups of process trees, plus this process (process.cpuUsage()).
+ * `read()` takes a reading; `since(reading)` the CPU ms each group (and `self`) spent since then,
+ * with the whole machine's busy ms and the wall-clock ms.
+ * @param {Record<string, () => number[]>} groups  group name -> its root pids (asked at each reading)
+ */
+export function cpuMeter(groups) {
+  const read = () => {
+    const all = processes();
+    const ticks = Object.fromEntries(
+      Object.entries(groups).map(([name, roots]) => [name, treeTicks(roots(), all).ticks]),
+    );
+    return { at: performance.now(), self: process.cpuUsage(), ticks, machine: machineBusyTicks() };
+  };
+  /** @param {ReturnType<typeof read>} before */
+  const since = (before) => {
+    const after = read();
+    const self = process.cpuUsage(before.self);
+    /** @type {Record<string, number>} */
+    const ms = {};
+    for (const name of Object.keys(groups))
+      ms[name] = ((after.ticks[name] - before.ticks[name]) * 1000) / CLOCK_TICKS;
+    return {
+      ms,
+      selfMs: (self.user + self.system) / 1000,
+      /** The whole machine's busy CPU ms (every process, the measured ones included). */
+      machineMs: ((after.machine - before.machine) * 1000) / CLOCK_TICKS,
+      wallMs: after.at - before.at,
+    };
+  };
+  return { read, since };
 }

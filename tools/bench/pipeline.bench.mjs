@@ -15,20 +15,38 @@
 // services write anyway (outbox created/published, inbox handled_at, the event `time`, the
 // delivery attempt) so that the slowest stage can be named; each service's peak RSS; the ceiling
 // (ceiling.bench.mjs) with the size of the real events, and pipeline ÷ ceiling.
+// CPU per submission over each measured window, from /proc/<pid>/stat (utime+stime, and the
+// cutime+cstime of exited children) at its start and end: each service process (and its children),
+// the Postgres cluster the bench uses (its postmaster and all its backends, those that exited
+// included), the nats-server serving NATS_URL, and this process (the load generator and webhook
+// receiver, process.cpuUsage()); node ms and commits per submission against issue 15's targets.
+// Then an open loop (unless BENCH_OPEN_SECONDS=0): BENCH_OPEN_RATE arrivals a second (200) for
+// BENCH_OPEN_SECONDS (15), each carried as in the closed loop, latency taken from the arrival's
+// SCHEDULED time (a stall of the scheduler or of the services is not hidden), with the late starts,
+// the arrivals dropped at the in-flight cap (BENCH_OPEN_MAX_IN_FLIGHT, 2,000, and at most one
+// submission per kampung at a time: PIPELINE_KAMPUNG), those unfinished after BENCH_OPEN_DRAIN_SECONDS
+// (10) and CPU per submission; p99 against the 100 ms target.
 //
 //   node tools/bench/pipeline.bench.mjs   (env: PIPELINE_KAMPUNG, PIPELINE_CONCURRENCY,
-//   PIPELINE_SECONDS, PIPELINE_CEILING_SECONDS, WEBHOOK_POLL_MS, SERVICE_NODE_ARGS)
+//   PIPELINE_SECONDS, PIPELINE_CEILING_SECONDS, WEBHOOK_POLL_MS, SERVICE_NODE_ARGS,
+//   BENCH_OPEN_RATE, BENCH_OPEN_SECONDS, BENCH_OPEN_MAX_IN_FLIGHT, BENCH_OPEN_DRAIN_SECONDS,
+//   BENCH_OPEN_LATE_MS)
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import {
   benchRun,
+  CLOCK_TICKS,
+  cpuMeter,
   dist,
   fmt,
   httpClient,
   infrastructure,
   mb,
   ms,
+  natsRoots,
+  postgresRoots,
   profileAnswers,
   reportAnswers,
   report,
@@ -62,12 +80,22 @@ const WEBHOOK_TIMEOUT_MS = 60_000;
 const CLASSIFIED = 'kkb.classification.kampung.classified.v1';
 const VERIFIED = 'kkb.survey.submission.verified.v1';
 const SERVICES = ['registry', 'survey', 'classification', 'notifications'];
+const OPEN_RATE = Number(process.env.BENCH_OPEN_RATE ?? 200);
+const OPEN_SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? 15);
+const OPEN_MAX_IN_FLIGHT = Number(process.env.BENCH_OPEN_MAX_IN_FLIGHT ?? 2000);
+const OPEN_DRAIN_SECONDS = Number(process.env.BENCH_OPEN_DRAIN_SECONDS ?? 10);
+/** An arrival started more than this after its scheduled time counts as late (the scheduler fell behind). */
+const OPEN_LATE_MS = Number(process.env.BENCH_OPEN_LATE_MS ?? 10);
+/** Issue 15's targets. */
+const TARGET = { nodeMs: 3, commits: 4, openP99Ms: 100, rssMb: 150 };
 if (LEVELS.some((c) => !(c >= 1 && c <= KAMPUNG)))
   throw new Error(`PIPELINE_CONCURRENCY levels must be between 1 and PIPELINE_KAMPUNG (${KAMPUNG})`);
 
 const now = () => performance.timeOrigin + performance.now(); // wall clock, sub-millisecond
 const pad = (n, w = 2) => String(n).padStart(w, '0');
 const secs = (msValue) => `${fmt(msValue / 1000, 1)} s`;
+const sleep = (msValue) => new Promise((r) => setTimeout(r, Math.max(0, msValue)));
+const ms2 = (v) => fmt(v, v < 10 ? 2 : 1);
 
 // ---- the integrator's endpoint: answers 204 at once, hands each event to whoever waits for it
 const waiters = new Map(); // correlation id -> resolve
@@ -344,11 +372,20 @@ try {
     }
     return out;
   };
+  // CPU: each service's process tree, the Postgres cluster, the nats-server(s), and this process.
+  const pg = await postgresRoots(db);
+  const natsServer = natsRoots(infra.natsUrl);
+  const meter = cpuMeter({
+    ...Object.fromEntries(SERVICES.map((n) => [n, () => [procs[n].pid]])),
+    postgres: () => pg.roots,
+    nats: () => natsServer.roots,
+  });
   const levels = [];
   for (const concurrency of LEVELS) {
     const samples = [];
     const errorsBefore = [...errors.values()].reduce((a, e) => a + e.n, 0);
     const before = { msgs: await streamMessages(), commits: await commits(), handling: await handling() };
+    const cpuBefore = meter.read();
     const start = now();
     const stop = start + SECONDS * 1000;
     await Promise.all(
@@ -361,6 +398,7 @@ try {
       }),
     );
     const drained = now();
+    const cpu = meter.since(cpuBefore);
     const after = { msgs: await streamMessages(), commits: await commits(), handling: await handling() };
     const consumers = Object.fromEntries(
       Object.entries(after.handling).map(([name, a]) => {
@@ -400,7 +438,89 @@ try {
       errors: [...errors.values()].reduce((a, e) => a + e.n, 0) - errorsBefore,
       msgsPer: (after.msgs - before.msgs) / samples.length,
       commitsPer: (after.commits - before.commits) / samples.length,
+      cpu,
     });
+  }
+  // Peak RSS at the closed-loop levels (the open loop may raise it: reported on its own).
+  const memory = SERVICES.map((n) => [n, procs[n].memory()]);
+
+  // ---- open loop: arrivals at a fixed rate, latency from the scheduled time
+  let open = null;
+  if (OPEN_SECONDS > 0 && OPEN_RATE > 0) {
+    // A kampung carries one submission at a time: two of one kampung in flight could be verified
+    // out of order, and the older period would not be classified (no webhook). So in flight is at
+    // most PIPELINE_KAMPUNG too; an arrival finding no idle kampung is dropped like one at the cap.
+    const idle = [...kampung];
+    const cap = Math.min(OPEN_MAX_IN_FLIGHT, KAMPUNG);
+    const total = Math.round(OPEN_RATE * OPEN_SECONDS);
+    const period = 1000 / OPEN_RATE;
+    /** @type {{ due: number, started: number, done: boolean, s?: any, error?: string }[]} */
+    const arrivals = [];
+    const pending = new Set();
+    let inFlight = 0;
+    let dropped = 0;
+    let peakInFlight = 0;
+    const errorsBefore = [...errors.values()].reduce((a, e) => a + e.n, 0);
+    const before = { msgs: await streamMessages(), commits: await commits() };
+    const cpuBefore = meter.read();
+    const start = now() + 10;
+    /** @param {number} due */
+    const launch = (due) => {
+      if (inFlight >= cap || !idle.length) {
+        dropped++;
+        return;
+      }
+      const k = idle.shift();
+      const a = {
+        due,
+        started: now(),
+        done: false,
+        s: /** @type {any} */ (undefined),
+        error: /** @type {string | undefined} */ (undefined),
+      };
+      arrivals.push(a);
+      peakInFlight = Math.max(peakInFlight, ++inFlight);
+      const p = carry(k, 'monthly-report')
+        .then(
+          (s) => void (a.s = s),
+          (err) => void (a.error = String(err?.message ?? err)),
+        )
+        .finally(() => {
+          a.done = true;
+          inFlight--;
+          idle.push(k);
+          pending.delete(p);
+        });
+      pending.add(p);
+    };
+    for (let i = 0; i < total;) {
+      const wait = start + i * period - now();
+      if (wait > 0) {
+        await sleep(wait);
+        continue;
+      }
+      // Every arrival due by now starts now (late if the timer or the event loop fell behind).
+      for (; i < total && start + i * period <= now(); i++) launch(start + i * period);
+    }
+    const scheduled = now();
+    await Promise.race([Promise.allSettled([...pending]), sleep(OPEN_DRAIN_SECONDS * 1000)]);
+    const ended = now();
+    const cpu = meter.since(cpuBefore);
+    const after = { msgs: await streamMessages(), commits: await commits() };
+    open = {
+      total,
+      cap,
+      arrivals,
+      dropped,
+      peakInFlight,
+      scheduleMs: scheduled - start,
+      drainMs: ended - scheduled,
+      cpu,
+      errors: [...errors.values()].reduce((a, e) => a + e.n, 0) - errorsBefore,
+      msgsPer: (after.msgs - before.msgs) / (arrivals.length || 1),
+      commitsPer: (after.commits - before.commits) / (arrivals.length || 1),
+      memory: SERVICES.map((n) => [n, procs[n].memory()]),
+    };
   }
 
   // ---- where the time went: the timestamps the services wrote anyway
@@ -469,8 +589,7 @@ try {
     });
   }
 
-  // ---- memory, then the services go (the ceiling runs on a quiet machine)
-  const memory = SERVICES.map((n) => [n, procs[n].memory()]);
+  // ---- the services go (the ceiling runs on a quiet machine)
   const verifiedSize = summary(
     [...surveyOut.values()].slice(-200).map((r) => Buffer.byteLength(JSON.stringify(r.event))),
   ).p50;
@@ -480,6 +599,32 @@ try {
   for (const p of Object.values(procs)) await p.stop();
 
   // ---- the figures
+  /** CPU ms per submission of each part over a window, and the parts of the line that prints them. */
+  const cpuFigures = (cpu, n) => {
+    const per = (v) => v / (n || 1);
+    const node = SERVICES.reduce((a, name) => a + cpu.ms[name], 0);
+    const all = node + cpu.ms.postgres + cpu.ms.nats + cpu.selfMs;
+    return {
+      node: per(node),
+      parts: [
+        `node ${ms2(per(node))} ms/submission (${SERVICES.map((name) => `${name} ${ms2(per(cpu.ms[name]))}`).join(' ')})`,
+        `postgres ${ms2(per(cpu.ms.postgres))} ms`,
+        `nats ${ms2(per(cpu.ms.nats))} ms`,
+        `bench client ${ms2(per(cpu.selfMs))} ms`,
+        `total ${ms2(per(all))} ms`,
+        `(${fmt(n)} submissions in ${secs(cpu.wallMs)}: ${fmt(all / cpu.wallMs, 2)} of ${os.availableParallelism()} cores busy;`,
+        `machine ${fmt(cpu.machineMs / cpu.wallMs, 2)}: ${fmt(Math.max(0, cpu.machineMs - all) / cpu.wallMs, 2)} outside these processes)`,
+      ],
+    };
+  };
+  report(
+    'pipeline.cpu measured',
+    `each service process tree (pids ${SERVICES.map((n) => procs[n].pid).join(', ')})`,
+    `postgres: ${pg.note}`,
+    `nats: ${natsServer.note}`,
+    `bench client: this process (load generator and webhook receiver)`,
+    `/proc utime+stime+cutime+cstime at ${CLOCK_TICKS} ticks/s`,
+  );
   for (const l of levels) {
     const e2e = summary(l.done.map((s) => s.arrival - s.t0));
     report(
@@ -542,14 +687,48 @@ try {
       `${fmt(l.commitsPer, 1)} Postgres commits (database-wide)`,
       `drained ${ms(l.drainMs)} after the window`,
     );
+    report(`pipeline.cpu c${l.concurrency}`, ...cpuFigures(l.cpu, l.samples.length).parts);
     if (l.mismatched)
       report(`pipeline.WARNING c${l.concurrency}`, `${l.mismatched} webhooks named another period`);
   }
   for (const [key, e] of errors) report('pipeline.http error', `${key} x${e.n}: ${e.text}`);
-  report(
-    'pipeline.memory (peak RSS)',
-    memory.map(([n, m]) => (m ? `${n} ${mb(m.peak)} (sampled ${mb(m.sampledPeak)})` : `${n} n/a`)).join('  '),
-  );
+  const memoryLine = (mem) =>
+    mem.map(([n, m]) => (m ? `${n} ${mb(m.peak)} (sampled ${mb(m.sampledPeak)})` : `${n} n/a`)).join('  ');
+  report('pipeline.memory (peak RSS)', memoryLine(memory));
+  if (open) {
+    const tag = `pipeline.open ${fmt(OPEN_RATE)}/s`;
+    const { arrivals } = open;
+    const delivered = arrivals.filter((a) => a.s?.arrival);
+    const unfinished = arrivals.filter((a) => !a.done).length;
+    const lost = arrivals.filter((a) => a.s?.lost).length;
+    const thrown = arrivals.filter((a) => a.error);
+    const lag = summary(arrivals.map((a) => a.started - a.due));
+    const late = arrivals.filter((a) => a.started - a.due > OPEN_LATE_MS).length;
+    const fromScheduled = summary(delivered.map((a) => a.s.arrival - a.due));
+    const fromSend = summary(delivered.map((a) => a.s.arrival - a.s.t0));
+    report(
+      tag,
+      `${fmt(open.total)} arrivals scheduled over ${secs(open.scheduleMs)} (${fmt(arrivals.length / (open.scheduleMs / 1000), 1)}/s started)`,
+      `${fmt(delivered.length)} webhooks`,
+      `${fmt(late)} late starting (> ${OPEN_LATE_MS} ms)`,
+      `${fmt(open.dropped)} dropped (in flight at most ${fmt(open.cap)}${open.cap === KAMPUNG ? ', one per kampung' : ''}; peak ${fmt(open.peakInFlight)})`,
+      `${fmt(unfinished)} unfinished after ${secs(open.drainMs)} of drain`,
+      `${fmt(lost)} lost`,
+      `${fmt(open.errors)} HTTP errors${thrown.length ? `, ${thrown.length} failed: ${thrown[0].error}` : ''}`,
+    );
+    report(
+      `${tag} latency`,
+      `scheduled->webhook p50 ${ms(fromScheduled.p50)}  p99 ${ms(fromScheduled.p99)}  max ${ms(fromScheduled.max)}`,
+      `(send->webhook p50 ${ms(fromSend.p50)}  p99 ${ms(fromSend.p99)}; start lag p99 ${ms(lag.p99)}  max ${ms(lag.max)})`,
+    );
+    report(`${tag} cpu`, ...cpuFigures(open.cpu, arrivals.length).parts);
+    report(
+      `${tag} per submission`,
+      `${fmt(open.msgsPer, 1)} JetStream messages`,
+      `${fmt(open.commitsPer, 1)} Postgres commits (database-wide)`,
+    );
+    report('pipeline.memory after open loop', memoryLine(open.memory));
+  }
   report(
     'pipeline.event sizes',
     `submission verified ${fmt(verifiedSize)} B`,
@@ -580,6 +759,35 @@ try {
       `÷ pull drain ${fmt(l.rate / ceilC.jsDrain, 3)}`,
       `(x${fmt(l.commitsPer, 1)} commits: ${fmt((l.rate * l.commitsPer) / ceilV.pgTx, 2)} of the Postgres ceiling)`,
     );
+  // Against issue 15's targets (at most 1 meets it).
+  for (const l of levels)
+    report(
+      `pipeline.ratio c${l.concurrency} ÷ targets`,
+      `node CPU ${ms(cpuFigures(l.cpu, l.samples.length).node)} ÷ ${TARGET.nodeMs} ms ${fmt(cpuFigures(l.cpu, l.samples.length).node / TARGET.nodeMs, 2)}`,
+      `Postgres commits ${fmt(l.commitsPer, 1)} ÷ ${TARGET.commits} ${fmt(l.commitsPer / TARGET.commits, 2)}`,
+    );
+  const rss = memory.reduce((a, [, m]) => Math.max(a, m?.peak ?? NaN), 0) / 2 ** 20;
+  report(
+    `pipeline.ratio memory ÷ target`,
+    `highest peak RSS at the closed-loop levels ${fmt(rss)} MB ÷ ${TARGET.rssMb} MB ${fmt(rss / TARGET.rssMb, 2)}`,
+  );
+  if (open) {
+    const node = cpuFigures(open.cpu, open.arrivals.length).node;
+    // Every scheduled arrival counts: one dropped, unfinished, lost or failed is later than any.
+    const all = summary(
+      Array.from({ length: open.total }, (_, i) => {
+        const a = open.arrivals[i];
+        return a?.s?.arrival ? a.s.arrival - a.due : Infinity;
+      }),
+    );
+    report(
+      `pipeline.ratio open ${fmt(OPEN_RATE)}/s ÷ targets`,
+      `p99 scheduled->webhook ${Number.isFinite(all.p99) ? ms(all.p99) : 'never (over 1 % not delivered)'} ÷ ${TARGET.openP99Ms} ms ${fmt(all.p99 / TARGET.openP99Ms, 2)}`,
+      `node CPU ${ms(node)} ÷ ${TARGET.nodeMs} ms ${fmt(node / TARGET.nodeMs, 2)}`,
+      `Postgres commits ${fmt(open.commitsPer, 1)} ÷ ${TARGET.commits} ${fmt(open.commitsPer / TARGET.commits, 2)}`,
+      `(of all ${fmt(open.total)} scheduled; not delivered = never)`,
+    );
+  }
 } catch (err) {
   for (const p of Object.values(procs))
     process.stderr.write(`--- ${p.name} (last lines)\n${p.output.slice(-15).join('\n')}\n`);
