@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { headers } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -245,6 +246,41 @@ describe(JetStreamTransport.name, () => {
       [ev.id],
     );
     expect(after.published_at).not.toBeNull();
+  });
+
+  it('should keep a row whose publish failed unpublished, with its error, and publish the rest of its batch', async () => {
+    const ds = producer.app.get<DataSource>(getDataSourceToken());
+    const schema = run.schema('registry');
+    const relay = producer.app.get(OutboxRelayService);
+    await relay.stop();
+    const good = await producer.app.get(TestProducer).register('beside-a-failure');
+    // A subject no stream takes: JetStream answers the publish with an error.
+    const stray = randomUUID();
+    await ds.query(
+      `INSERT INTO "${schema}".outbox (id, subject, type, payload) VALUES ($1, $2, $3, $4::jsonb)`,
+      [
+        stray,
+        `${run.subjectRoot}-nowhere.x`,
+        'kkb.registry.kampung.registered.v1',
+        JSON.stringify({ id: stray }),
+      ],
+    );
+    await relay.start();
+    expect(await eventually(() => handled('beside-a-failure'), { what: 'the good row published' })).toBe(1);
+    const [row] = await eventually(
+      () =>
+        ds.query(`SELECT published_at, attempts, last_error FROM "${schema}".outbox WHERE id = $1`, [stray]),
+      {
+        until: (r: { attempts: number; published_at: Date | null; last_error: string | null }[]) =>
+          r[0]?.attempts >= 1,
+        what: 'the failed attempt recorded',
+      },
+    );
+    expect(row.published_at).toBeNull();
+    expect(row.last_error).toBeTruthy();
+    const [ok] = await ds.query(`SELECT published_at FROM "${schema}".outbox WHERE id = $1`, [good.id]);
+    expect(ok.published_at).not.toBeNull();
+    await ds.query(`DELETE FROM "${schema}".outbox WHERE id = $1`, [stray]);
   });
 
   it('should not republish an outbox row twice to the stream (Nats-Msg-Id dedupe)', async () => {

@@ -138,7 +138,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     try {
       await qr.startTransaction();
       const traced = tracingEnabled();
-      const rows: OutboxRow[] = await this.outbox.claimUnpublished(
+      const rows: OutboxRow[] = await this.outbox.claimAndMark(
         qr.manager,
         this.options.outbox.batchSize,
         traced,
@@ -158,7 +158,6 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
           ? ok.push(rows[i].id)
           : failed.push({ id: rows[i].id, error: String(res.reason?.message ?? res.reason) }),
       );
-      if (ok.length) await this.outbox.markPublished(qr.manager, ok);
       if (failed.length) await this.outbox.recordFailures(qr.manager, failed);
       await qr.commitTransaction();
       this.published.inc(ok.length);

@@ -30,30 +30,32 @@ export class OutboxRepository {
     return n;
   }
 
-  /** Claims up to `limit` unpublished rows in commit order, skipping rows another relay holds. */
-  async claimUnpublished(m: EntityManager, limit: number, traced: boolean): Promise<OutboxRow[]> {
+  /**
+   * Claims up to `limit` unpublished rows in commit order, skipping rows another relay holds, and
+   * marks them published (counting the attempt) in the same statement: one round trip instead of
+   * a SELECT and an UPDATE. Only valid inside the relay's transaction, which commits after the
+   * publishes are acknowledged and rolls back (unmarking every row) if the relay dies or fails
+   * first; rows whose publish failed are unmarked by `recordFailures` before the commit.
+   */
+  async claimAndMark(m: EntityManager, limit: number, traced: boolean): Promise<OutboxRow[]> {
     const s = schemaOf(m);
-    return m.query(
-      `SELECT id, subject, payload${traced ? ', traceparent, tracestate' : ''} FROM ${s}.outbox
-          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    // TypeORM answers an UPDATE with [rows, affected].
+    const [rows]: [(OutboxRow & { seq: string })[], number] = await m.query(
+      `UPDATE ${s}.outbox o SET published_at = now(), attempts = o.attempts + 1
+         FROM (SELECT id FROM ${s}.outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) c
+        WHERE o.id = c.id
+        RETURNING o.id, o.seq, o.subject, o.payload${traced ? ', o.traceparent, o.tracestate' : ''}`,
       [limit],
     );
+    // RETURNING has no order: publish in commit order.
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
   }
 
-  /** Marks the rows published (and counts the attempt). */
-  async markPublished(m: EntityManager, ids: string[]): Promise<void> {
-    const s = schemaOf(m);
-    await m.query(
-      `UPDATE ${s}.outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-  }
-
-  /** Counts a failed attempt on each row and keeps its error. */
+  /** Unmarks rows whose publish failed (claimAndMark counted the attempt) and keeps each error. */
   async recordFailures(m: EntityManager, failed: { id: string; error: string }[]): Promise<void> {
     const s = schemaOf(m);
     await m.query(
-      `UPDATE ${s}.outbox o SET attempts = o.attempts + 1, last_error = f.error
+      `UPDATE ${s}.outbox o SET published_at = NULL, last_error = f.error
              FROM unnest($1::uuid[], $2::text[]) AS f(id, error) WHERE o.id = f.id`,
       [failed.map((f) => f.id), failed.map((f) => f.error)],
     );
