@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { checkEvent, webhookPingV1 } from '@kkb/contracts';
+import { checkEvent, webhookPingV1, type CloudEvent } from '@kkb/contracts';
 import { Role, TestRun, eventually } from '@kkb/testing';
 import { FanOutService } from '../src/fan-out/fan-out.service';
 import { SubscriptionController } from '../src/subscription/subscription.controller';
@@ -326,7 +326,7 @@ describe(SubscriptionController.name, () => {
       (await n.ds.query(`SELECT generation::text AS g FROM "${n.schema}".subscription_generation`))[0]
         .g as string;
     // Straight through the fan-out, one transaction per event, right after each change commits.
-    const routedTo = async (event = kampungRegistered('16.12.01.2001')) => {
+    const routedTo = async (event: CloudEvent<object> = kampungRegistered('16.12.01.2001')) => {
       await n.ds.transaction((m) => fanOut.record(m, event));
       const rows: { subscription_id: string }[] = await n.ds.query(
         `SELECT subscription_id FROM "${n.schema}".delivery WHERE event_id = $1`,
