@@ -321,6 +321,31 @@ describe(InboxController.name, () => {
     expect(new Set(seqs).size).toBe(keys.length);
   });
 
+  it('should number items committed one after another in that order', async () => {
+    const repo = n.svc.app.get(InboxRepository);
+    const keys = Array.from({ length: 12 }, (_, i) => `ordered-${i}-${run.id}`);
+    for (const [i, key] of keys.entries()) {
+      await n.ds.transaction((m) =>
+        repo.add(m, {
+          dedupeKey: key,
+          kind: 'report-overdue',
+          region: '1610050004',
+          recipient: null,
+          title: `Ordered ${i}`,
+          body: '',
+          data: {},
+          occurredAt: new Date(),
+        }),
+      );
+    }
+    expect(await n.ds.transaction((m) => repo.sequence(m))).toBeGreaterThanOrEqual(keys.length);
+    const rows: { dedupe_key: string }[] = await n.ds.query(
+      `SELECT dedupe_key FROM "${n.schema}".inbox_item WHERE dedupe_key = ANY($1) ORDER BY seq`,
+      [keys],
+    );
+    expect(rows.map((r) => r.dedupe_key)).toEqual(keys);
+  });
+
   it('should refuse a digest without an e-mail address', async () => {
     const res = await post('/api/v1/me/notification-preferences', p16, { digest: true }, 'PUT');
     expect(res.statusCode).toBe(400);

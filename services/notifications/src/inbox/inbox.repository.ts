@@ -90,10 +90,10 @@ export class InboxRepository {
     if (!pending) return 0;
     await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${s}.inbox_item.seq`]);
     const [, count] = await m.query(
-      `UPDATE ${s}.inbox_item i SET seq = p.seq
-         FROM (SELECT id, nextval('${s}.inbox_item_seq_seq') AS seq
-                 FROM (SELECT id FROM ${s}.inbox_item WHERE seq IS NULL ORDER BY arrival) o) p
-        WHERE i.id = p.id`,
+      `WITH p AS MATERIALIZED (
+         SELECT id, nextval('${s}.inbox_item_seq_seq') AS seq
+           FROM (SELECT id FROM ${s}.inbox_item WHERE seq IS NULL ORDER BY arrival) o)
+       UPDATE ${s}.inbox_item i SET seq = p.seq FROM p WHERE i.id = p.id`,
     );
     return Number(count);
   }

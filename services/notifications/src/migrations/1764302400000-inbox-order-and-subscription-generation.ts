@@ -65,10 +65,10 @@ export class InboxOrderAndSubscriptionGeneration1764302400000 implements Migrati
     await qr.query(`DROP TABLE ${s}.subscription_generation`);
     // Items not sequenced yet take their place after the others, in arrival order.
     await qr.query(`
-      UPDATE ${s}.inbox_item i SET seq = p.seq
-        FROM (SELECT id, nextval('${s}.inbox_item_seq_seq') AS seq
-                FROM (SELECT id FROM ${s}.inbox_item WHERE seq IS NULL ORDER BY arrival) o) p
-       WHERE i.id = p.id`);
+      WITH p AS MATERIALIZED (
+        SELECT id, nextval('${s}.inbox_item_seq_seq') AS seq
+          FROM (SELECT id FROM ${s}.inbox_item WHERE seq IS NULL ORDER BY arrival) o)
+      UPDATE ${s}.inbox_item i SET seq = p.seq FROM p WHERE i.id = p.id`);
     await qr.query(`DROP INDEX ${s}.inbox_item_unsequenced_idx`);
     await qr.query(`ALTER TABLE ${s}.inbox_item DROP COLUMN arrival`);
     const [{ next }] = await qr.query(`SELECT COALESCE(max(seq), 0) + 1 AS next FROM ${s}.inbox_item`);
