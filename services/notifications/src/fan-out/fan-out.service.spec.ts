@@ -115,8 +115,11 @@ const SUBSCRIPTIONS: FakeSubscription[] = [
   { id: 'sub-classified', types: ['kkb.classification.kampung.*.v1'], region: '1610' },
 ];
 
+/** A transaction's manager, as the consumer hands it over. */
+const tx = () => ({ queryRunner: { isTransactionActive: true } }) as unknown as EntityManager;
+
 describe('FanOutService (in-memory)', () => {
-  const m = {} as EntityManager;
+  const m = tx();
 
   it('should record a new event once, make one delivery per matching subscription and one inbox item', async () => {
     const { sut, received, deliveries, inbox } = setup(SUBSCRIPTIONS);
@@ -184,13 +187,13 @@ describe('FanOutService (in-memory)', () => {
 
   it('should read the routing generation once per transaction and reload only when it moved', async () => {
     const { sut, deliveryRepo, state, subscriptions, deliveries } = setup(SUBSCRIPTIONS);
-    const tx1 = {} as EntityManager;
+    const tx1 = tx();
     for (let i = 0; i < 5; i++) await sut.record(tx1, registered(`g-${i}`));
     expect(deliveryRepo.routes).toHaveBeenCalledTimes(1);
     expect(deliveryRepo.routes).toHaveBeenLastCalledWith(tx1, null);
 
     // The next transaction finds the same generation: nothing is reloaded.
-    const tx2 = {} as EntityManager;
+    const tx2 = tx();
     await sut.record(tx2, registered('g-5'));
     expect(deliveryRepo.routes).toHaveBeenCalledTimes(2);
     expect(deliveryRepo.routes).toHaveBeenLastCalledWith(tx2, '1');
@@ -200,12 +203,19 @@ describe('FanOutService (in-memory)', () => {
     subscriptions.push({ id: 'sub-new', types: ['kkb.registry.kampung.registered.v1'], region: '1610' });
     state.generation = '2';
     await sut.record(tx2, registered('g-6')); // same transaction: its snapshot's routes
-    const tx3 = {} as EntityManager;
+    const tx3 = tx();
     await sut.record(tx3, registered('g-7'));
     expect(deliveries.filter((d) => d.eventId === 'g-6').map((d) => d.subscriptionId)).not.toContain(
       'sub-new',
     );
     expect(deliveries.filter((d) => d.eventId === 'g-7').map((d) => d.subscriptionId)).toContain('sub-new');
+  });
+
+  it('should read the generation for every event given a manager outside a transaction', async () => {
+    const { sut, deliveryRepo } = setup(SUBSCRIPTIONS);
+    const shared = {} as EntityManager;
+    for (let i = 0; i < 3; i++) await sut.record(shared, registered(`s-${i}`));
+    expect(deliveryRepo.routes).toHaveBeenCalledTimes(3);
   });
 
   it('should make no delivery statement for an event no subscription takes', async () => {

@@ -45,6 +45,8 @@ export class SubscriptionRoutes {
   }
 
   private routesFor(m: EntityManager): Promise<Routes> {
+    // Outside a transaction (a shared manager) nothing may be kept: every call reads again.
+    if (!m.queryRunner?.isTransactionActive) return this.load(m);
     let routes = this.perTransaction.get(m);
     if (!routes) {
       routes = this.load(m);
