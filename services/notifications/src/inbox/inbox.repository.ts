@@ -84,10 +84,7 @@ export class InboxRepository {
    */
   async sequence(m: EntityManager): Promise<number> {
     const s = schemaOf(m);
-    const [{ pending }] = await m.query(
-      `SELECT EXISTS (SELECT 1 FROM ${s}.inbox_item WHERE seq IS NULL) AS pending`,
-    );
-    if (!pending) return 0;
+    if (!(await this.hasUnsequenced(m))) return 0;
     await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${s}.inbox_item.seq`]);
     const [, count] = await m.query(
       `WITH p AS MATERIALIZED (
@@ -96,6 +93,14 @@ export class InboxRepository {
        UPDATE ${s}.inbox_item i SET seq = p.seq FROM p WHERE i.id = p.id`,
     );
     return Number(count);
+  }
+
+  /** Whether some committed item waits for its `seq` (no lock: a reader may skip `sequence` when not). */
+  async hasUnsequenced(m: EntityManager): Promise<boolean> {
+    const [{ pending }] = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM ${schemaOf(m)}.inbox_item WHERE seq IS NULL) AS pending`,
+    );
+    return pending;
   }
 
   /** Records who the caller is (role and scope from their token) so digests can find them. */

@@ -16,9 +16,9 @@ export class InboxService {
 
   async list(user: Principal, q: ListInboxQuery): Promise<Page<InboxItemView> & { unread: number }> {
     const before = decodeCursor(q.cursor, ['seq']);
-    // Items committed since the last read get their place in the order first (see `sequence`).
-    await this.ds.transaction((m) => this.inbox.sequence(m));
     const m = this.ds.manager;
+    // Items committed since the last read get their place in the order first (see `sequence`).
+    if (await this.inbox.hasUnsequenced(m)) await this.ds.transaction((tx) => this.inbox.sequence(tx));
     await this.inbox.touchRecipient(m, user);
     const rows = await this.inbox.list(m, user, {
       unreadOnly: q.unread === true,
