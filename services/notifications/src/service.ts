@@ -8,6 +8,7 @@ import { CreateReceivedEvent1764300300000 } from './migrations/1764300300000-cre
 import { CreateSubscription1764302100000 } from './migrations/1764302100000-create-subscription';
 import { CreateDelivery1764302200000 } from './migrations/1764302200000-create-delivery';
 import { CreateInboxItem1764302300000 } from './migrations/1764302300000-create-inbox-item';
+import { InboxOrderAndSubscriptionGeneration1764302400000 } from './migrations/1764302400000-inbox-order-and-subscription-generation';
 import { ReceivedEventModule } from './received-event/received-event.module';
 import { SubscriptionModule } from './subscription/subscription.module';
 
@@ -24,6 +25,7 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
     CreateSubscription1764302100000,
     CreateDelivery1764302200000,
     CreateInboxItem1764302300000,
+    InboxOrderAndSubscriptionGeneration1764302400000,
   ],
   // One durable per producer; events of any one kampung are independent here, so several are
   // handled at once (the inbox and the unique keys keep a redelivery from doing anything twice).

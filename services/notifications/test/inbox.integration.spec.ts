@@ -228,7 +228,7 @@ describe(InboxController.name, () => {
     expect(await digest()).toBe(0);
   });
 
-  it('should not count as read an item whose transaction commits after read-all with a lower seq', async () => {
+  it('should not count as read an item whose transaction commits after read-all, though it was added first', async () => {
     // Two fan-out transactions add items concurrently: A takes its seq first but commits last.
     const officer = tokenFor(Role.regency, '1610', 'officer-race');
     const repo = n.svc.app.get(InboxRepository);
@@ -255,6 +255,95 @@ describe(InboxController.name, () => {
     const unread = (await inbox(officer, '?unread=true')).items.map((i) => i.title);
     // A was not there when the officer read everything: it must still be unread.
     expect(unread).toContain('Race A');
+  });
+
+  it('should let fan-out transactions commit without waiting for one another, and list a late commit above what was seen', async () => {
+    const officer = tokenFor(Role.regency, '1610', 'officer-late');
+    const repo = n.svc.app.get(InboxRepository);
+    const item = (key: string): NewInboxItem => ({
+      dedupeKey: `late-${key}-${run.id}`,
+      kind: 'report-overdue',
+      region: '1610050002',
+      recipient: null,
+      title: `Late ${key}`,
+      body: '',
+      data: {},
+      occurredAt: new Date(),
+    });
+    const seen = await inbox(officer, '?limit=1');
+    const qr = n.ds.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction();
+      await repo.add(qr.manager, item('A'));
+      // B commits while A's transaction is still open: no lock makes it wait for A.
+      await n.ds.transaction((m) => repo.add(m, item('B')));
+      const withB = await inbox(officer, '?limit=1');
+      expect(withB.items.map((i) => i.title)).toEqual(['Late B']);
+      await qr.commitTransaction();
+    } finally {
+      await qr.release();
+    }
+    // A committed last, so it comes after B in the order, above everything a reader saw before.
+    const page1 = await inbox(officer, '?limit=2');
+    expect(page1.items.map((i) => i.title)).toEqual(['Late A', 'Late B']);
+    const rest = await inbox(officer, `?limit=1&cursor=${page1.nextCursor}`);
+    expect(rest.items.map((i) => i.id)).toEqual(seen.items.map((i) => i.id));
+  });
+
+  it('should number committed items in commit order however many readers sequence them at once', async () => {
+    const repo = n.svc.app.get(InboxRepository);
+    const keys = Array.from({ length: 40 }, (_, i) => `many-${i}-${run.id}`);
+    await Promise.all([
+      ...keys.map((key, i) =>
+        n.ds.transaction((m) =>
+          repo.add(m, {
+            dedupeKey: key,
+            kind: 'report-overdue',
+            region: '1610050003',
+            recipient: null,
+            title: `Many ${i}`,
+            body: '',
+            data: {},
+            occurredAt: new Date(),
+          }),
+        ),
+      ),
+      ...Array.from({ length: 8 }, () => n.ds.transaction((m) => repo.sequence(m))),
+    ]);
+    await n.ds.transaction((m) => repo.sequence(m));
+    const rows: { seq: string | null }[] = await n.ds.query(
+      `SELECT seq FROM "${n.schema}".inbox_item WHERE dedupe_key = ANY($1)`,
+      [keys],
+    );
+    const seqs = rows.map((r) => Number(r.seq));
+    expect(seqs.every((q) => Number.isInteger(q) && q > 0)).toBe(true);
+    expect(new Set(seqs).size).toBe(keys.length);
+  });
+
+  it('should number items committed one after another in that order', async () => {
+    const repo = n.svc.app.get(InboxRepository);
+    const keys = Array.from({ length: 12 }, (_, i) => `ordered-${i}-${run.id}`);
+    for (const [i, key] of keys.entries()) {
+      await n.ds.transaction((m) =>
+        repo.add(m, {
+          dedupeKey: key,
+          kind: 'report-overdue',
+          region: '1610050004',
+          recipient: null,
+          title: `Ordered ${i}`,
+          body: '',
+          data: {},
+          occurredAt: new Date(),
+        }),
+      );
+    }
+    expect(await n.ds.transaction((m) => repo.sequence(m))).toBeGreaterThanOrEqual(keys.length);
+    const rows: { dedupe_key: string }[] = await n.ds.query(
+      `SELECT dedupe_key FROM "${n.schema}".inbox_item WHERE dedupe_key = ANY($1) ORDER BY seq`,
+      [keys],
+    );
+    expect(rows.map((r) => r.dedupe_key)).toEqual(keys);
   });
 
   it('should refuse a digest without an e-mail address', async () => {

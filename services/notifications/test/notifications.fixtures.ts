@@ -15,6 +15,8 @@ export interface ReceivedRequest {
   path: string;
   headers: Record<string, string>;
   body: string;
+  /** The client's end of the connection it came on (address:port). */
+  socket: string;
 }
 
 /** What an endpoint answers to its n-th request (1-based): a status, or 'hang' (never answers). */
@@ -39,6 +41,7 @@ export class Receiver {
           path,
           headers: req.headers as Record<string, string>,
           body: Buffer.concat(chunks).toString(),
+          socket: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
         });
         const n = (this.counts.get(path) ?? 0) + 1;
         this.counts.set(path, n);

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { checkEvent, webhookPingV1 } from '@kkb/contracts';
+import { checkEvent, webhookPingV1, type CloudEvent } from '@kkb/contracts';
 import { Role, TestRun, eventually } from '@kkb/testing';
 import { FanOutService } from '../src/fan-out/fan-out.service';
 import { SubscriptionController } from '../src/subscription/subscription.controller';
@@ -317,6 +317,70 @@ describe(SubscriptionController.name, () => {
     expect(count).toBe(1);
     await eventually(async () => receiver.to('/once'), { until: (r) => r.length === 1 });
     expect(receiver.to('/once').map((r) => r.headers['webhook-id'])).toEqual([event.id]);
+  });
+
+  it("should route events by each subscription's patterns, region and status as they are right after a change", async () => {
+    const sub = await subscribe('/routing', '16.12', ['kkb.survey.>']);
+    const fanOut = n.svc.app.get(FanOutService);
+    const generation = async () =>
+      (await n.ds.query(`SELECT generation::text AS g FROM "${n.schema}".subscription_generation`))[0]
+        .g as string;
+    // Straight through the fan-out, one transaction per event, right after each change commits.
+    const routedTo = async (event: CloudEvent<object> = kampungRegistered('16.12.01.2001')) => {
+      await n.ds.transaction((m) => fanOut.record(m, event));
+      const rows: { subscription_id: string }[] = await n.ds.query(
+        `SELECT subscription_id FROM "${n.schema}".delivery WHERE event_id = $1`,
+        [event.id],
+      );
+      return rows.some((r) => r.subscription_id === sub.id);
+    };
+    expect(await routedTo()).toBe(false);
+    expect(await routedTo(submissionRejected('16.12.01.2001'))).toBe(true);
+
+    const before = await generation();
+    expect(
+      (await call('PATCH', `/api/v1/subscriptions/${sub.id}`, { eventTypes: ['kkb.registry.>'] })).status,
+    ).toBe(200);
+    expect(await generation()).not.toBe(before);
+    expect(await routedTo()).toBe(true);
+    expect(await routedTo(submissionRejected('16.12.01.2001'))).toBe(false);
+
+    expect((await call('PATCH', `/api/v1/subscriptions/${sub.id}`, { region: '16.13' })).status).toBe(200);
+    expect(await routedTo()).toBe(false);
+    expect(await routedTo(kampungRegistered('16.13.01.2001'))).toBe(true);
+
+    // A paused subscription still gets its deliveries (they wait for the resume).
+    expect((await call('POST', `/api/v1/subscriptions/${sub.id}/pause`)).status).toBe(200);
+    expect(await routedTo(kampungRegistered('16.13.01.2002'))).toBe(true);
+
+    // Counting failures changes nothing routing depends on: the generation stays.
+    const unchanged = await generation();
+    await n.ds.query(
+      `UPDATE "${n.schema}".subscription SET consecutive_failures = consecutive_failures + 1 WHERE id = $1`,
+      [sub.id],
+    );
+    expect(await generation()).toBe(unchanged);
+
+    expect((await call('DELETE', `/api/v1/subscriptions/${sub.id}`)).status).toBe(204);
+    expect(await generation()).not.toBe(unchanged);
+    const after = kampungRegistered('16.13.01.2003');
+    await n.ds.transaction((m) => fanOut.record(m, after));
+    const [{ count }] = await n.ds.query(
+      `SELECT count(*)::int AS count FROM "${n.schema}".delivery WHERE event_id = $1`,
+      [after.id],
+    );
+    expect(count).toBe(0);
+  });
+
+  it('should keep the connection to an endpoint alive between deliveries', async () => {
+    const sub = await subscribe('/keep-alive', '16.11');
+    for (let i = 1; i <= 3; i++) {
+      await publish(n, run, kampungRegistered(`16.11.01.200${i}`));
+      await deliveredOnce(sub.id, i);
+    }
+    const sockets = receiver.to('/keep-alive').map((r) => r.socket);
+    expect(sockets).toHaveLength(3);
+    expect(new Set(sockets).size).toBe(1);
   });
 
   it('should replay every event of a time range that the subscription takes, including events from before it existed', async () => {

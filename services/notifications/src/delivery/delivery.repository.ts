@@ -21,6 +21,15 @@ export interface ClaimedDelivery {
   province_code: string;
 }
 
+/** A subscription as the fan-out routes events to it. */
+export interface RoutableSubscription {
+  id: string;
+  /** Anchored regular expression of its type patterns (`typePatternRegex`). */
+  typePattern: string;
+  /** Compact region prefix; '' is the whole country. */
+  regionPrefix: string;
+}
+
 export type AttemptOutcome = AttemptView['outcome'];
 
 /** A subscription after one more failed attempt (see DeliveryRepository.countFailure). */
@@ -39,24 +48,57 @@ const DELIVERY_COLUMNS = `d.id, d.seq, d.subscription_id, d.event_id, e.type AS 
 @Injectable()
 export class DeliveryRepository {
   /**
-   * One delivery per subscription (active or paused: a paused one gets them when resumed) whose
-   * patterns and region filter take the event. The partial unique index on (event_id,
-   * subscription_id) makes this exactly once, whatever redelivers the event. Wakes the workers.
+   * The routing generation (see `subscription_generation`) and, when it is not `known`, every
+   * subscription that takes events (active or paused: a paused one gets them when resumed) with
+   * its compiled pattern and region filter. One statement, so both come from one snapshot.
    */
-  async fanOut(m: EntityManager, e: { eventId: string; type: string; region: string }): Promise<number> {
+  async routes(
+    m: EntityManager,
+    known: string | null,
+  ): Promise<{ generation: string; subscriptions: RoutableSubscription[] | null }> {
+    const s = schemaOf(m);
+    const rows: { generation: string; id: string | null; type_pattern: string; region_prefix: string }[] =
+      await m.query(
+        `SELECT g.generation::text AS generation, sub.id, sub.type_pattern, sub.region_prefix
+           FROM ${s}.subscription_generation g
+           LEFT JOIN ${s}.subscription sub
+             ON g.generation IS DISTINCT FROM $1::bigint AND sub.status IN ('active', 'paused')
+          ORDER BY sub.created_at, sub.id`,
+        [known],
+      );
+    const generation = rows[0].generation;
+    if (generation === known) return { generation, subscriptions: null };
+    return {
+      generation,
+      subscriptions: rows.flatMap((r) =>
+        r.id === null ? [] : [{ id: r.id, typePattern: r.type_pattern, regionPrefix: r.region_prefix }],
+      ),
+    };
+  }
+
+  /**
+   * One delivery of the event to each of `subscriptionIds` (the ones whose patterns and region
+   * filter take it, matched by the caller) that still takes events. The partial unique index on
+   * (event_id, subscription_id) makes this exactly once, whatever redelivers the event. Wakes the
+   * workers in the same statement (Postgres sends one NOTIFY per channel per transaction).
+   */
+  async fanOut(
+    m: EntityManager,
+    e: { eventId: string; subscriptionIds: readonly string[] },
+  ): Promise<number> {
+    if (!e.subscriptionIds.length) return 0;
     const s = schemaOf(m);
     const [{ n }] = await m.query(
       `WITH ins AS (
          INSERT INTO ${s}.delivery (id, subscription_id, event_id)
          SELECT gen_random_uuid(), sub.id, $1 FROM ${s}.subscription sub
-          WHERE sub.status IN ('active', 'paused') AND $2 ~ sub.type_pattern
-            AND ($3 = '' OR $3 LIKE sub.region_prefix || '%')
+          WHERE sub.id = ANY($2::uuid[]) AND sub.status IN ('active', 'paused')
          ON CONFLICT (event_id, subscription_id) WHERE origin = 'event' DO NOTHING
-         RETURNING 1)
-       SELECT count(*)::int AS n FROM ins`,
-      [e.eventId, e.type, e.region],
+         RETURNING 1),
+       c AS (SELECT count(*)::int AS n FROM ins)
+       SELECT n, CASE WHEN n > 0 THEN pg_notify($3, '') END AS woke FROM c`,
+      [e.eventId, e.subscriptionIds, deliveryChannel(s)],
     );
-    if (n) await this.notify(m);
     return n;
   }
 

@@ -75,6 +75,9 @@ export class DigestService implements OnApplicationBootstrap, BeforeApplicationS
       if (!(await this.digests.tryLock(qr, key))) return 0;
       try {
         let sent = 0;
+        if (await this.inbox.hasUnsequenced(this.ds.manager)) {
+          await this.ds.transaction((m) => this.inbox.sequence(m));
+        }
         for (const r of await this.inbox.digestRecipients(this.ds.manager)) {
           const items = await this.inbox.undigested(this.ds.manager, r, this.config.EMAIL_DIGEST_MAX_ITEMS);
           if (!items.length) continue;

@@ -1,11 +1,12 @@
 import { kampungClassifiedV1, kampungRegisteredV1, type CloudEvent } from '@kkb/contracts';
 import type { EntityManager } from 'typeorm';
-import { matchesType, regionMatches } from '../common/event-matching';
+import { typePatternRegex } from '../common/event-matching';
 import type { DeliveryRepository } from '../delivery/delivery.repository';
 import type { NewInboxItem } from '../inbox/inbox-item';
 import type { InboxRepository } from '../inbox/inbox.repository';
 import type { ReceivedEventRepository } from '../received-event/received-event.repository';
 import { FanOutService } from './fan-out.service';
+import { SubscriptionRoutes } from './subscription-routes';
 
 const KAMPUNG = '6f1c2a3b-0000-4000-8000-000000000001';
 
@@ -16,7 +17,7 @@ interface FakeSubscription {
   region: string;
 }
 
-function setup(subscriptions: FakeSubscription[]) {
+function setup(subscriptions: FakeSubscription[], generation = '1') {
   const received = new Map<string, string>();
   const deliveries: { subscriptionId: string; eventId: string }[] = [];
   const inbox: NewInboxItem[] = [];
@@ -27,13 +28,22 @@ function setup(subscriptions: FakeSubscription[]) {
       return true;
     }),
   };
+  const state = { generation };
   const deliveryRepo = {
-    fanOut: jest.fn(async (_m: EntityManager, e: { eventId: string; type: string; region: string }) => {
-      const matching = subscriptions.filter(
-        (s) => matchesType(s.types, e.type) && regionMatches(s.region, e.region),
-      );
-      deliveries.push(...matching.map((s) => ({ subscriptionId: s.id, eventId: e.eventId })));
-      return matching.length;
+    routes: jest.fn(async (_m: EntityManager, known: string | null) => ({
+      generation: state.generation,
+      subscriptions:
+        known === state.generation
+          ? null
+          : subscriptions.map((s) => ({
+              id: s.id,
+              typePattern: typePatternRegex(s.types),
+              regionPrefix: s.region,
+            })),
+    })),
+    fanOut: jest.fn(async (_m: EntityManager, e: { eventId: string; subscriptionIds: readonly string[] }) => {
+      deliveries.push(...e.subscriptionIds.map((id) => ({ subscriptionId: id, eventId: e.eventId })));
+      return e.subscriptionIds.length;
     }),
   };
   const inboxRepo = {
@@ -46,8 +56,9 @@ function setup(subscriptions: FakeSubscription[]) {
     deliveryRepo as unknown as DeliveryRepository,
     inboxRepo as unknown as InboxRepository,
     receivedRepo as unknown as ReceivedEventRepository,
+    new SubscriptionRoutes(deliveryRepo as unknown as DeliveryRepository),
   );
-  return { sut, received, deliveries, inbox, receivedRepo, deliveryRepo, inboxRepo };
+  return { sut, received, deliveries, inbox, receivedRepo, deliveryRepo, inboxRepo, state, subscriptions };
 }
 
 const envelope = {
@@ -104,8 +115,11 @@ const SUBSCRIPTIONS: FakeSubscription[] = [
   { id: 'sub-classified', types: ['kkb.classification.kampung.*.v1'], region: '1610' },
 ];
 
+/** A transaction's manager, as the consumer hands it over. */
+const tx = () => ({ queryRunner: { isTransactionActive: true } }) as unknown as EntityManager;
+
 describe('FanOutService (in-memory)', () => {
-  const m = {} as EntityManager;
+  const m = tx();
 
   it('should record a new event once, make one delivery per matching subscription and one inbox item', async () => {
     const { sut, received, deliveries, inbox } = setup(SUBSCRIPTIONS);
@@ -162,13 +176,55 @@ describe('FanOutService (in-memory)', () => {
     expect(inbox.map((i) => i.kind)).toEqual(['kampung-registered']);
   });
 
-  it('should pass the type, the event id and the region to the fan-out in the caller transaction', async () => {
+  it('should pass the event id and the matching subscriptions to the fan-out in the caller transaction', async () => {
     const { sut, deliveryRepo } = setup(SUBSCRIPTIONS);
     await sut.record(m, registered('e-4'));
     expect(deliveryRepo.fanOut).toHaveBeenCalledWith(m, {
       eventId: 'e-4',
-      type: 'kkb.registry.kampung.registered.v1',
-      region: '1610052041',
+      subscriptionIds: ['sub-registry-16', 'sub-all-national'],
     });
+  });
+
+  it('should read the routing generation once per transaction and reload only when it moved', async () => {
+    const { sut, deliveryRepo, state, subscriptions, deliveries } = setup(SUBSCRIPTIONS);
+    const tx1 = tx();
+    for (let i = 0; i < 5; i++) await sut.record(tx1, registered(`g-${i}`));
+    expect(deliveryRepo.routes).toHaveBeenCalledTimes(1);
+    expect(deliveryRepo.routes).toHaveBeenLastCalledWith(tx1, null);
+
+    // The next transaction finds the same generation: nothing is reloaded.
+    const tx2 = tx();
+    await sut.record(tx2, registered('g-5'));
+    expect(deliveryRepo.routes).toHaveBeenCalledTimes(2);
+    expect(deliveryRepo.routes).toHaveBeenLastCalledWith(tx2, '1');
+    expect(await deliveryRepo.routes.mock.results[1].value).toEqual({ generation: '1', subscriptions: null });
+
+    // A new subscription moves the generation: the next transaction routes to it.
+    subscriptions.push({ id: 'sub-new', types: ['kkb.registry.kampung.registered.v1'], region: '1610' });
+    state.generation = '2';
+    await sut.record(tx2, registered('g-6')); // same transaction: its snapshot's routes
+    const tx3 = tx();
+    await sut.record(tx3, registered('g-7'));
+    expect(deliveries.filter((d) => d.eventId === 'g-6').map((d) => d.subscriptionId)).not.toContain(
+      'sub-new',
+    );
+    expect(deliveries.filter((d) => d.eventId === 'g-7').map((d) => d.subscriptionId)).toContain('sub-new');
+  });
+
+  it('should read the generation for every event given a manager outside a transaction', async () => {
+    const { sut, deliveryRepo } = setup(SUBSCRIPTIONS);
+    const shared = {} as EntityManager;
+    for (let i = 0; i < 3; i++) await sut.record(shared, registered(`s-${i}`));
+    expect(deliveryRepo.routes).toHaveBeenCalledTimes(3);
+  });
+
+  it('should make no delivery statement for an event no subscription takes', async () => {
+    const { sut, deliveryRepo, deliveries } = setup([
+      { id: 'sub-32', types: ['>'], region: '32' },
+      { id: 'sub-survey', types: ['kkb.survey.>'], region: '' },
+    ]);
+    await sut.record(m, registered('n-1'));
+    expect(deliveries).toEqual([]);
+    expect(deliveryRepo.fanOut).not.toHaveBeenCalled();
   });
 });

@@ -46,11 +46,11 @@ const VISIBLE = (sub: string, role: string, scope: string) =>
  */
 @Injectable()
 export class InboxRepository {
+  /**
+   * Adds an item (once per dedupe key) without taking a lock: it gets its `seq` later, from
+   * `sequence`, once it has committed. Until then no reader lists it.
+   */
   async add(m: EntityManager, item: NewInboxItem): Promise<boolean> {
-    // Items get their seq and commit in the same order (this lock is held until commit), so
-    // "everything up to the newest seq" (read-all, the digest cursors) can never pass over an
-    // item whose transaction is still open with a lower seq.
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${schemaOf(m)}.inbox_item`]);
     const rows = await m.query(
       `INSERT INTO ${schemaOf(m)}.inbox_item (id, dedupe_key, kind, region_code, recipient, title, body, data, occurred_at)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8)
@@ -67,6 +67,40 @@ export class InboxRepository {
       ],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Gives every committed item without a `seq` the next ones, in arrival order; run in its own
+   * short transaction before reading (list, read-all, digest, opt-in). Why this keeps "every item
+   * up to the newest seq" (read-all, the digest cursors, the page cursor) from ever passing over
+   * an item that shows up later: seqs are only ever assigned here, under a lock held until this
+   * transaction commits, and only to items already committed (READ COMMITTED: the UPDATE's
+   * snapshot is taken after the lock is granted, so it sees what every earlier sequencing run
+   * numbered). Each run's seqs are above every earlier run's, so whatever a reader sees numbered,
+   * everything below it is numbered and visible too; an item still in its fan-out transaction
+   * has no seq and is numbered, above all those, by a later run. Writers take no lock at all;
+   * only sequencing runs wait for one another, and the lock is skipped when nothing is pending.
+   * Returns how many items were numbered.
+   */
+  async sequence(m: EntityManager): Promise<number> {
+    const s = schemaOf(m);
+    if (!(await this.hasUnsequenced(m))) return 0;
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${s}.inbox_item.seq`]);
+    const [, count] = await m.query(
+      `WITH p AS MATERIALIZED (
+         SELECT id, nextval('${s}.inbox_item_seq_seq') AS seq
+           FROM (SELECT id FROM ${s}.inbox_item WHERE seq IS NULL ORDER BY arrival) o)
+       UPDATE ${s}.inbox_item i SET seq = p.seq FROM p WHERE i.id = p.id`,
+    );
+    return Number(count);
+  }
+
+  /** Whether some committed item waits for its `seq` (no lock: a reader may skip `sequence` when not). */
+  async hasUnsequenced(m: EntityManager): Promise<boolean> {
+    const [{ pending }] = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM ${schemaOf(m)}.inbox_item WHERE seq IS NULL) AS pending`,
+    );
+    return pending;
   }
 
   /** Records who the caller is (role and scope from their token) so digests can find them. */
@@ -92,7 +126,7 @@ export class InboxRepository {
          FROM ${s}.inbox_item i
          LEFT JOIN ${s}.recipient r ON r.sub = $1
          LEFT JOIN ${s}.inbox_read x ON x.recipient = $1 AND x.item_id = i.id
-        WHERE ${VISIBLE('$1', '$2', '$3')}
+        WHERE ${VISIBLE('$1', '$2', '$3')} AND i.seq IS NOT NULL
           AND ($4::bigint IS NULL OR i.seq < $4)
           AND (NOT $5 OR (i.seq > COALESCE(r.read_through_seq, 0) AND x.item_id IS NULL))
         ORDER BY i.seq DESC LIMIT $6`,
@@ -128,7 +162,10 @@ export class InboxRepository {
     return true;
   }
 
-  /** Everything up to the newest item now counts as read (one row, however many items). */
+  /**
+   * Everything up to the newest item now counts as read (one row, however many items). Run after
+   * `sequence` in the same transaction: the newest seq then covers exactly what the caller could see.
+   */
   async markAllRead(m: EntityManager, p: Principal): Promise<void> {
     const s = schemaOf(m);
     await this.touchRecipient(m, p);
@@ -144,7 +181,8 @@ export class InboxRepository {
   async setPreferences(m: EntityManager, p: Principal, email: string | null, digest: boolean): Promise<void> {
     const s = schemaOf(m);
     await this.touchRecipient(m, p);
-    // Opting in starts the digest from now: the history is in the inbox, not mailed.
+    // Opting in starts the digest from now: the history is in the inbox, not mailed (call
+    // `sequence` first in the same transaction, so "now" includes every committed item).
     await m.query(
       `UPDATE ${s}.recipient
           SET email = $2,
@@ -168,7 +206,7 @@ export class InboxRepository {
     );
   }
 
-  /** Items a recipient has not had by e-mail yet (since opting in), oldest first. */
+  /** Items a recipient has not had by e-mail yet (since opting in), oldest first (sequenced ones). */
   async undigested(
     m: EntityManager,
     r: DigestRecipient,

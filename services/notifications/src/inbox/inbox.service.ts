@@ -17,6 +17,8 @@ export class InboxService {
   async list(user: Principal, q: ListInboxQuery): Promise<Page<InboxItemView> & { unread: number }> {
     const before = decodeCursor(q.cursor, ['seq']);
     const m = this.ds.manager;
+    // Items committed since the last read get their place in the order first (see `sequence`).
+    if (await this.inbox.hasUnsequenced(m)) await this.ds.transaction((tx) => this.inbox.sequence(tx));
     await this.inbox.touchRecipient(m, user);
     const rows = await this.inbox.list(m, user, {
       unreadOnly: q.unread === true,
@@ -37,7 +39,10 @@ export class InboxService {
   }
 
   async markAllRead(user: Principal): Promise<void> {
-    await this.ds.transaction((m) => this.inbox.markAllRead(m, user));
+    await this.ds.transaction(async (m) => {
+      await this.inbox.sequence(m);
+      await this.inbox.markAllRead(m, user);
+    });
   }
 
   async preferences(user: Principal): Promise<{ email: string | null; digest: boolean }> {
@@ -52,6 +57,7 @@ export class InboxService {
       throw ProblemException.validation([{ field: 'email', reason: 'email is needed to receive digests' }]);
     }
     return this.ds.transaction(async (m) => {
+      await this.inbox.sequence(m);
       await this.inbox.setPreferences(m, user, dto.email ?? null, dto.digest);
       return this.inbox.preferences(m, user.sub);
     });
