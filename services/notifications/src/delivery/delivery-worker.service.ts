@@ -6,9 +6,15 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { SERVICE_CONFIG } from '@kkb/platform';
-import { type DrainResult, listenerConnectionOf, NotifyPollLoop, schemaOf } from '@kkb/persistence';
+import {
+  afterCommit,
+  type DrainResult,
+  listenerConnectionOf,
+  NotifyPollLoop,
+  schemaOf,
+} from '@kkb/persistence';
 import type { NotificationsConfig } from '../config/notifications.config';
 import { deliveryChannel } from '../common/sql';
 import { DeliveryAttempter } from './delivery-attempter';
@@ -65,6 +71,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         this.logger.warn({ err: (err as Error).message, retryInMs }, 'delivery claim failed'),
     });
     await this.loop.start();
+  }
+
+  /**
+   * Wakes the worker once the transaction of `m` commits (new deliveries are due): in-process when
+   * this replica's worker runs, else with a NOTIFY sent after the commit, outside the transaction.
+   */
+  wakeAfterCommit(m: EntityManager): void {
+    afterCommit(m, 'delivery-worker', () => {
+      if (this.loop) this.loop.wake();
+      else void this.deliveries.notify(this.ds.manager).catch(() => undefined);
+    });
   }
 
   async stop(): Promise<void> {

@@ -79,8 +79,9 @@ export class DeliveryRepository {
   /**
    * One delivery of the event to each of `subscriptionIds` (the ones whose patterns and region
    * filter take it, matched by the caller) that still takes events. The partial unique index on
-   * (event_id, subscription_id) makes this exactly once, whatever redelivers the event. Wakes the
-   * workers in the same statement (Postgres sends one NOTIFY per channel per transaction).
+   * (event_id, subscription_id) makes this exactly once, whatever redelivers the event. No NOTIFY
+   * here: it would take Postgres's notify lock at the commit of every consumer transaction; the
+   * caller wakes the worker after the commit (DeliveryWorker.wakeAfterCommit).
    */
   async fanOut(
     m: EntityManager,
@@ -94,10 +95,9 @@ export class DeliveryRepository {
          SELECT gen_random_uuid(), sub.id, $1 FROM ${s}.subscription sub
           WHERE sub.id = ANY($2::uuid[]) AND sub.status IN ('active', 'paused')
          ON CONFLICT (event_id, subscription_id) WHERE origin = 'event' DO NOTHING
-         RETURNING 1),
-       c AS (SELECT count(*)::int AS n FROM ins)
-       SELECT n, CASE WHEN n > 0 THEN pg_notify($3, '') END AS woke FROM c`,
-      [e.eventId, e.subscriptionIds, deliveryChannel(s)],
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
+      [e.eventId, e.subscriptionIds],
     );
     return n;
   }

@@ -1,6 +1,7 @@
 import { kampungClassifiedV1, kampungRegisteredV1, type CloudEvent } from '@kkb/contracts';
 import type { EntityManager } from 'typeorm';
 import { typePatternRegex } from '../common/event-matching';
+import type { DeliveryWorker } from '../delivery/delivery-worker.service';
 import type { DeliveryRepository } from '../delivery/delivery.repository';
 import type { NewInboxItem } from '../inbox/inbox-item';
 import type { InboxRepository } from '../inbox/inbox.repository';
@@ -52,13 +53,27 @@ function setup(subscriptions: FakeSubscription[], generation = '1') {
       return true;
     }),
   };
+  /** Woken once per event that made deliveries (after the commit, in the real worker). */
+  const worker = { wakeAfterCommit: jest.fn() };
   const sut = new FanOutService(
     deliveryRepo as unknown as DeliveryRepository,
     inboxRepo as unknown as InboxRepository,
     receivedRepo as unknown as ReceivedEventRepository,
     new SubscriptionRoutes(deliveryRepo as unknown as DeliveryRepository),
+    worker as unknown as DeliveryWorker,
   );
-  return { sut, received, deliveries, inbox, receivedRepo, deliveryRepo, inboxRepo, state, subscriptions };
+  return {
+    sut,
+    received,
+    deliveries,
+    inbox,
+    receivedRepo,
+    deliveryRepo,
+    inboxRepo,
+    state,
+    subscriptions,
+    worker,
+  };
 }
 
 const envelope = {
@@ -164,6 +179,15 @@ describe('FanOutService (in-memory)', () => {
     expect(received.has('e-2')).toBe(true);
     expect(deliveries.map((d) => d.subscriptionId)).toEqual(['sub-all-national', 'sub-classified']);
     expect(inboxRepo.add).not.toHaveBeenCalled();
+  });
+
+  it('should wake the delivery worker after the commit of a transaction that made deliveries, and only then', async () => {
+    const { sut, worker } = setup(SUBSCRIPTIONS);
+    await sut.record(m, registered('e-5'));
+    expect(worker.wakeAfterCommit).toHaveBeenCalledWith(m);
+    const none = setup([]);
+    await none.sut.record(m, registered('e-6'));
+    expect(none.worker.wakeAfterCommit).not.toHaveBeenCalled();
   });
 
   it('should record an event no subscription matches, with no deliveries', async () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CloudEvent } from '@kkb/contracts';
 import { regionOfEvent } from '../common/event-matching';
+import { DeliveryWorker } from '../delivery/delivery-worker.service';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { inboxItemFor } from '../inbox/inbox-item';
 import { InboxRepository } from '../inbox/inbox.repository';
@@ -24,6 +25,7 @@ export class FanOutService {
     private readonly inbox: InboxRepository,
     private readonly received: ReceivedEventRepository,
     private readonly routes: SubscriptionRoutes,
+    private readonly worker: DeliveryWorker,
   ) {}
 
   async record(m: EntityManager, event: CloudEvent<object>): Promise<{ deliveries: number; inbox: boolean }> {
@@ -33,6 +35,7 @@ export class FanOutService {
     const deliveries = subscriptionIds.length
       ? await this.deliveries.fanOut(m, { eventId: event.id, subscriptionIds })
       : 0;
+    if (deliveries) this.worker.wakeAfterCommit(m);
     const item = inboxItemFor(event);
     const inbox = item ? await this.inbox.add(m, item) : false;
     return { deliveries, inbox };
