@@ -32,7 +32,8 @@ export type PrepareResult =
 
 const VALIDATE = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 
-const MAX_ATTEMPTS = 5;
+/** Tries of one write that keeps losing the race for a period's current submission. */
+const MAX_ATTEMPTS = 10;
 
 /** Thrown inside a write's transaction to roll it back and start it over. */
 class StartOver extends Error {}
@@ -185,6 +186,9 @@ export class SubmissionService {
         return await this.ds.transaction((m) => this.writeOnce(m, items, extra));
       } catch (err) {
         if (attempt >= MAX_ATTEMPTS || !(err instanceof StartOver || lostCurrentRace(err))) throw err;
+        // Writers that collided would collide again at once: spread their next tries (n writers
+        // of one period need up to n attempts, each a few milliseconds).
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }
   }
