@@ -1,0 +1,222 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { schemaOf } from '@kkb/persistence';
+
+const LEVELS = ['dasar', 'berkembang', 'mandiri', 'berkelanjutan'] as const;
+
+/** `sum(d) FILTER (WHERE level = 'dasar') AS dasar, ...` over rows (level, d). */
+const pivot = (d: string) =>
+  LEVELS.map((l) => `COALESCE(sum(${d}) FILTER (WHERE level = '${l}'), 0)::int AS ${l}`).join(', ');
+const notAllZero = (cols: string[]) => `(${cols.join(', ')}) <> (${cols.map(() => '0').join(', ')})`;
+
+/**
+ * Counters for the level aggregates (GET /api/v1/levels and /levels/history), so that a national
+ * query reads a few thousand small rows instead of every kampung and every month of changes.
+ *
+ * Key: the REGENCY (dotted `PP.RR`), never the province or the nation. Every write that changes
+ * a level adds to the counter rows of its own regency only, so concurrent evaluations in different
+ * regencies never queue on one hot row (a national or province row would be locked by every
+ * evaluation of the month until its transaction commits, serialising the event consumers and the
+ * recomputation). The reads sum at most 514 regency rows (× the months asked for), which is what
+ * the nation and province queries need (a province breakdown is by regency). Districts and
+ * villages keep reading the base tables: a regency has a few hundred kampung at most.
+ *
+ * - level_count: per regency, the ACTIVE kampung of the projection (by its village code) and, of
+ *   those, how many have each current level (kampung_state); not assessed = kampung − the levels.
+ *   Exactly what LevelsRepository.countsByChild counted with a LEFT JOIN.
+ * - level_month_count: per regency and month, the NET CHANGE of kampung at each level: each
+ *   kampung_level_month row adds 1 to its level at its month and takes it away again at the
+ *   kampung's next row (the end of that run); the level distribution at the end of month m is the
+ *   sum of the changes of the months up to m. Inactive kampung stay counted, as the history query
+ *   counted them (it never looked at the projection).
+ *
+ * Kept by statement-level triggers (transition tables) on kampung_projection, kampung_state and
+ * kampung_level_month, in the transaction of the write: every path (the event handler, the
+ * recomputation, the projection of registry events, SQL loads) keeps them right, and a batch of
+ * thousands of rows costs one grouped upsert per table, rows in key order (no lock-order deadlock
+ * between two writers). Backfilled here from the base tables; level_count_of_base() and
+ * level_month_count_of_base() give the recount they must equal.
+ */
+export class LevelCounts1764303000000 implements MigrationInterface {
+  name = 'LevelCounts1764303000000';
+
+  async up(qr: QueryRunner): Promise<void> {
+    const s = schemaOf(qr);
+    await qr.query(
+      `LOCK TABLE ${s}.kampung_projection, ${s}.kampung_state, ${s}.kampung_level_month IN SHARE ROW EXCLUSIVE MODE`,
+    );
+    await qr.query(`
+      CREATE TABLE ${s}.level_count (
+        regency text COLLATE "C" NOT NULL,
+        kampung integer NOT NULL DEFAULT 0,
+        ${LEVELS.map((l) => `${l} integer NOT NULL DEFAULT 0`).join(', ')},
+        CONSTRAINT level_count_pkey PRIMARY KEY (regency)
+      )`);
+    await qr.query(
+      `COMMENT ON TABLE ${s}.level_count IS 'Per regency: active kampung and their current levels (kept by triggers on kampung_projection and kampung_state)'`,
+    );
+    await qr.query(`COMMENT ON COLUMN ${s}.level_count.regency IS 'Dotted regency code, e.g. 16.10'`);
+    await qr.query(
+      `COMMENT ON COLUMN ${s}.level_count.kampung IS 'Active kampung of the projection in the regency'`,
+    );
+    for (const l of LEVELS)
+      await qr.query(`COMMENT ON COLUMN ${s}.level_count.${l} IS 'Of those, kampung now at level ${l}'`);
+
+    await qr.query(`
+      CREATE TABLE ${s}.level_month_count (
+        regency text COLLATE "C" NOT NULL,
+        month date NOT NULL,
+        ${LEVELS.map((l) => `${l} integer NOT NULL DEFAULT 0`).join(', ')},
+        CONSTRAINT level_month_count_pkey PRIMARY KEY (regency, month)
+      )`);
+    await qr.query(
+      `COMMENT ON TABLE ${s}.level_month_count IS 'Per regency and month, the net change of kampung at each level (kept by a trigger on kampung_level_month): a month''s distribution is the sum up to it'`,
+    );
+    await qr.query(`COMMENT ON COLUMN ${s}.level_month_count.regency IS 'Dotted regency code, e.g. 16.10'`);
+    await qr.query(`COMMENT ON COLUMN ${s}.level_month_count.month IS 'First day of the month'`);
+    for (const l of LEVELS)
+      await qr.query(
+        `COMMENT ON COLUMN ${s}.level_month_count.${l} IS 'Kampung at level ${l} at the end of the month minus at the end of the month before'`,
+      );
+
+    // The recounts from the base tables: the backfill, and what the counters must always equal.
+    await qr.query(`
+      CREATE FUNCTION ${s}.level_count_of_base()
+        RETURNS TABLE (regency text, kampung integer, ${LEVELS.map((l) => `${l} integer`).join(', ')})
+        LANGUAGE sql STABLE AS $$
+        SELECT substr(p.village_code, 1, 5), count(*)::int, ${pivot('1')}
+          FROM ${s}.kampung_projection p
+          LEFT JOIN ${s}.kampung_state st ON st.kampung_id = p.kampung_id
+         WHERE p.active
+         GROUP BY 1
+      $$`);
+    await qr.query(`
+      CREATE FUNCTION ${s}.level_month_count_of_base()
+        RETURNS TABLE (regency text, month date, ${LEVELS.map((l) => `${l} integer`).join(', ')})
+        LANGUAGE sql STABLE AS $$
+        SELECT regency, month, ${pivot('d')} FROM (${runChanges(`${s}.kampung_level_month`, 1)}) c
+         GROUP BY regency, month
+        HAVING ${notAllZero(LEVELS.map((l) => `COALESCE(sum(d) FILTER (WHERE level = '${l}'), 0)`))}
+      $$`);
+
+    // kampung_projection: a kampung appears, goes (in)active or changes village.
+    const projectionDelta = (rows: string, sign: number) =>
+      `SELECT substr(r.village_code, 1, 5) AS regency, st.level, ${sign} AS d
+         FROM ${rows} r LEFT JOIN ${s}.kampung_state st ON st.kampung_id = r.kampung_id WHERE r.active`;
+    await qr.query(`
+      CREATE FUNCTION ${s}.level_count_projection() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          ${upsertLevelCount(s, projectionDelta('new_rows', 1), true)};
+        ELSIF TG_OP = 'UPDATE' THEN
+          ${upsertLevelCount(s, `${projectionDelta('new_rows', 1)} UNION ALL ${projectionDelta('old_rows', -1)}`, true)};
+        ELSE
+          ${upsertLevelCount(s, projectionDelta('old_rows', -1), true)};
+        END IF;
+        RETURN NULL;
+      END $$`);
+    // kampung_state: a kampung's current level changes (the projection says whether it counts).
+    const stateDelta = (rows: string, other: string | null, sign: number) =>
+      `SELECT substr(p.village_code, 1, 5) AS regency, r.level, ${sign} AS d
+         FROM ${rows} r JOIN ${s}.kampung_projection p ON p.kampung_id = r.kampung_id
+        ${other ? `LEFT JOIN ${other} o ON o.kampung_id = r.kampung_id` : ''}
+        WHERE p.active${other ? ' AND o.level IS DISTINCT FROM r.level' : ''}`;
+    await qr.query(`
+      CREATE FUNCTION ${s}.level_count_state() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          ${upsertLevelCount(s, stateDelta('new_rows', null, 1), false)};
+        ELSIF TG_OP = 'UPDATE' THEN
+          ${upsertLevelCount(s, `${stateDelta('new_rows', 'old_rows', 1)} UNION ALL ${stateDelta('old_rows', 'new_rows', -1)}`, false)};
+        ELSE
+          ${upsertLevelCount(s, stateDelta('old_rows', null, -1), false)};
+        END IF;
+        RETURN NULL;
+      END $$`);
+    // kampung_level_month: the runs of the kampung touched, after minus before the statement.
+    const touched = (keys: string) =>
+      `SELECT l.kampung_id, l.month, l.village_code, l.level FROM ${s}.kampung_level_month l
+        WHERE l.kampung_id IN (SELECT kampung_id FROM ${keys})`;
+    const monthDelta = (keys: string, before: string) => `
+      WITH a AS (${touched(keys)}), b AS (${before})
+      ${upsertLevelMonthCount(s, `${runChanges('a', 1)} UNION ALL ${runChanges('b', -1)}`)}`;
+    const notNew = `SELECT * FROM a WHERE NOT EXISTS
+                      (SELECT 1 FROM new_rows n WHERE n.kampung_id = a.kampung_id AND n.month = a.month)`;
+    await qr.query(`
+      CREATE FUNCTION ${s}.level_month_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          ${monthDelta('new_rows', notNew)};
+        ELSIF TG_OP = 'UPDATE' THEN
+          ${monthDelta(
+            '(SELECT kampung_id FROM new_rows UNION SELECT kampung_id FROM old_rows) k',
+            `${notNew} UNION ALL SELECT kampung_id, month, village_code, level FROM old_rows`,
+          )};
+        ELSE
+          ${monthDelta('old_rows', `SELECT * FROM a UNION ALL SELECT kampung_id, month, village_code, level FROM old_rows`)};
+        END IF;
+        RETURN NULL;
+      END $$`);
+
+    for (const [table, fn] of [
+      ['kampung_projection', 'level_count_projection'],
+      ['kampung_state', 'level_count_state'],
+      ['kampung_level_month', 'level_month_count_change'],
+    ]) {
+      await qr.query(`CREATE TRIGGER ${table}_count_ins AFTER INSERT ON ${s}.${table}
+                        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${s}.${fn}()`);
+      await qr.query(`CREATE TRIGGER ${table}_count_upd AFTER UPDATE ON ${s}.${table}
+                        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.${fn}()`);
+      await qr.query(`CREATE TRIGGER ${table}_count_del AFTER DELETE ON ${s}.${table}
+                        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${s}.${fn}()`);
+    }
+
+    await qr.query(`INSERT INTO ${s}.level_count SELECT * FROM ${s}.level_count_of_base()`);
+    await qr.query(`INSERT INTO ${s}.level_month_count SELECT * FROM ${s}.level_month_count_of_base()`);
+  }
+
+  async down(qr: QueryRunner): Promise<void> {
+    const s = schemaOf(qr);
+    for (const table of ['kampung_projection', 'kampung_state', 'kampung_level_month'])
+      for (const op of ['ins', 'upd', 'del']) await qr.query(`DROP TRIGGER ${table}_count_${op} ON ${s}.${table}`);
+    await qr.query(`DROP FUNCTION ${s}.level_month_count_change()`);
+    await qr.query(`DROP FUNCTION ${s}.level_count_state()`);
+    await qr.query(`DROP FUNCTION ${s}.level_count_projection()`);
+    await qr.query(`DROP FUNCTION ${s}.level_month_count_of_base()`);
+    await qr.query(`DROP FUNCTION ${s}.level_count_of_base()`);
+    await qr.query(`DROP TABLE ${s}.level_month_count`);
+    await qr.query(`DROP TABLE ${s}.level_count`);
+  }
+}
+
+/**
+ * The changes a set of kampung_level_month rows makes, as (regency, month, level, d): `sign` at
+ * each row's month, `-sign` at the month of the kampung's next row (the end of that run).
+ */
+function runChanges(rows: string, sign: number): string {
+  return `SELECT substr(village_code, 1, 5) AS regency, month, level, ${sign} AS d FROM ${rows}
+          UNION ALL
+          SELECT regency, next_month, level, ${-sign} FROM (
+            SELECT substr(village_code, 1, 5) AS regency, level,
+                   lead(month) OVER (PARTITION BY kampung_id ORDER BY month) AS next_month FROM ${rows}) n
+           WHERE next_month IS NOT NULL`;
+}
+
+/** Adds the grouped (regency, level, d) rows of `delta` to level_count, in regency order. */
+function upsertLevelCount(s: string, delta: string, kampung: boolean): string {
+  const cols = [...(kampung ? ['kampung'] : []), ...LEVELS];
+  return `INSERT INTO ${s}.level_count AS c (regency, ${cols.join(', ')})
+    SELECT * FROM (SELECT regency, ${kampung ? 'sum(d)::int AS kampung, ' : ''}${pivot('d')} FROM (${delta}) x GROUP BY regency) g
+     WHERE ${notAllZero(cols)}
+     ORDER BY regency
+    ON CONFLICT (regency) DO UPDATE SET ${cols.map((c) => `${c} = c.${c} + EXCLUDED.${c}`).join(', ')}`;
+}
+
+/** Adds the grouped (regency, month, level, d) rows of `delta` to level_month_count, in key order. */
+function upsertLevelMonthCount(s: string, delta: string): string {
+  return `INSERT INTO ${s}.level_month_count AS c (regency, month, ${LEVELS.join(', ')})
+    SELECT * FROM (SELECT regency, month, ${pivot('d')} FROM (${delta}) x GROUP BY regency, month) g
+     WHERE ${notAllZero([...LEVELS])}
+     ORDER BY regency, month
+    ON CONFLICT (regency, month) DO UPDATE SET ${LEVELS.map((c) => `${c} = c.${c} + EXCLUDED.${c}`).join(', ')}`;
+}
