@@ -87,7 +87,8 @@ describe('level counters', () => {
   };
 
   beforeAll(async () => {
-    c = await startClassification(run);
+    // Batches of 2: the recomputation runs two batches at a time (RecomputeService.follow).
+    c = await startClassification(run, { RECOMPUTE_BATCH_SIZE: '2' });
     for (const [i, v] of villages.entries()) await c.register(v, ids[i]);
     await eventually(
       async () => (await c.ds.query(`SELECT count(*)::int AS n FROM "${c.schema}".kampung_projection`))[0].n,
@@ -156,14 +157,30 @@ describe('level counters', () => {
       payload: { name: 'stricter', definition: { ...RULE_SET_V1, passMark: 3.5 } },
     });
     expect(draft.statusCode).toBe(201);
+    const { version } = draft.json() as { version: number };
     const job = (
-      await c.svc.request({ method: 'POST', url: `/api/v1/rule-sets/${draft.json().version}/publish` })
+      await c.svc.request({ method: 'POST', url: `/api/v1/rule-sets/${version}/publish` })
     ).json() as { id: string };
     const done = await eventually(
-      async () => (await c.svc.request({ method: 'GET', url: `/api/v1/recompute-jobs/${job.id}` })).json(),
+      async () =>
+        (await c.svc.request({ method: 'GET', url: `/api/v1/recompute-jobs/${job.id}` })).json() as {
+          status: string;
+          changed: number;
+          processed: number;
+        },
       { until: (j) => j.status === 'done', what: 'recomputation done', timeoutMs: 30000 },
     );
     expect(done.changed).toBeGreaterThan(0);
+    expect(done.processed).toBe(7);
+    // Every assessed kampung re-evaluated exactly once by the job, whichever transaction did it.
+    expect(
+      await c.ds.query(
+        `SELECT st.rule_set_version AS v, count(e.id)::int AS n FROM ${s}.kampung_state st
+           LEFT JOIN ${s}.evaluation e ON e.kampung_id = st.kampung_id AND e.job_id = $1
+          GROUP BY st.kampung_id, st.rule_set_version`,
+        [job.id],
+      ),
+    ).toEqual(Array.from({ length: 7 }, () => ({ v: version, n: 1 })));
     await expectCountersToMatchBase();
 
     // Deactivated, merged into another, moved to another regency (then re-evaluated there).
