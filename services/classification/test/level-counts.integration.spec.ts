@@ -28,7 +28,11 @@ describe('level counters', () => {
     '18.02.01.2003',
   ];
   const ids = villages.map(() => randomUUID());
-  const funding = [['apbd'], ['apbd', 'dana_desa', 'swadaya'], ['apbn', 'apbd', 'dana_desa', 'csr', 'swadaya']];
+  const funding = [
+    ['apbd'],
+    ['apbd', 'dana_desa', 'swadaya'],
+    ['apbn', 'apbd', 'dana_desa', 'csr', 'swadaya'],
+  ];
 
   const evaluationCount = async () =>
     (await c.ds.query(`SELECT count(*)::int AS n FROM "${c.schema}".evaluation`))[0].n as number;

@@ -27,7 +27,10 @@ const notAllZero = (cols: string[]) => `(${cols.join(', ')}) <> (${cols.map(() =
  *   kampung_level_month row adds 1 to its level at its month and takes it away again at the
  *   kampung's next row (the end of that run); the level distribution at the end of month m is the
  *   sum of the changes of the months up to m. Inactive kampung stay counted, as the history query
- *   counted them (it never looked at the projection).
+ *   counted them (it never looked at the projection). A run ends at the kampung's next row
+ *   wherever that row's village is: the national history is exactly what counting the month rows
+ *   gave; a region's differs only for a kampung whose village moved to another regency, which now
+ *   leaves the old regency at its next level change instead of staying counted there for ever.
  *
  * Kept by statement-level triggers (transition tables) on kampung_projection, kampung_state and
  * kampung_level_month, in the transaction of the write: every path (the event handler, the
@@ -192,7 +195,8 @@ export class LevelCounts1764303000000 implements MigrationInterface {
   async down(qr: QueryRunner): Promise<void> {
     const s = schemaOf(qr);
     for (const table of ['kampung_projection', 'kampung_state', 'kampung_level_month'])
-      for (const op of ['ins', 'upd', 'del']) await qr.query(`DROP TRIGGER ${table}_count_${op} ON ${s}.${table}`);
+      for (const op of ['ins', 'upd', 'del'])
+        await qr.query(`DROP TRIGGER ${table}_count_${op} ON ${s}.${table}`);
     await qr.query(`DROP FUNCTION ${s}.level_month_count_change()`);
     await qr.query(`DROP FUNCTION ${s}.level_count_state()`);
     await qr.query(`DROP FUNCTION ${s}.level_count_projection()`);

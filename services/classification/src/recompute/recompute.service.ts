@@ -154,7 +154,10 @@ export class RecomputeService implements OnApplicationBootstrap, BeforeApplicati
         if (!pass) ids = await this.jobs.stragglers(m, job.ruleSetVersion, size);
         if (!ids.length) {
           await this.jobs.finish(m, id);
-          this.logger.log({ jobId: id, processed: job.processed, changed: job.changed }, 'recomputation done');
+          this.logger.log(
+            { jobId: id, processed: job.processed, changed: job.changed },
+            'recomputation done',
+          );
           return 'stop';
         }
         const ruleSet = await this.ruleSets.load(m, job.ruleSetVersion);
