@@ -2,6 +2,13 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { schemaOf } from '@kkb/persistence';
 
 const LEVELS = ['dasar', 'berkembang', 'mandiri', 'berkelanjutan'] as const;
+/**
+ * The counter row a transaction adds to: one of 4 per key, by server process. Two transactions
+ * on different connections (a recomputation batch and the event consumers, or two batches) then
+ * rarely lock the same row, where one row per regency and month made each wait for the other's
+ * commit; the reads sum the stripes (4 × 514 rows for the nation).
+ */
+const STRIPE = 'pg_backend_pid() % 4';
 
 /** `sum(d) FILTER (WHERE level = 'dasar') AS dasar, ...` over rows (level, d). */
 const pivot = (d: string) =>
@@ -50,14 +57,18 @@ export class LevelCounts1764303000000 implements MigrationInterface {
     await qr.query(`
       CREATE TABLE ${s}.level_count (
         regency text COLLATE "C" NOT NULL,
+        stripe smallint NOT NULL DEFAULT 0,
         kampung integer NOT NULL DEFAULT 0,
         ${LEVELS.map((l) => `${l} integer NOT NULL DEFAULT 0`).join(', ')},
-        CONSTRAINT level_count_pkey PRIMARY KEY (regency)
+        CONSTRAINT level_count_pkey PRIMARY KEY (regency, stripe)
       )`);
     await qr.query(
       `COMMENT ON TABLE ${s}.level_count IS 'Per regency: active kampung and their current levels (kept by triggers on kampung_projection and kampung_state)'`,
     );
     await qr.query(`COMMENT ON COLUMN ${s}.level_count.regency IS 'Dotted regency code, e.g. 16.10'`);
+    await qr.query(
+      `COMMENT ON COLUMN ${s}.level_count.stripe IS 'Which of the regency''s rows (server process id mod 4): the regency''s counts are the sum of its stripes'`,
+    );
     await qr.query(
       `COMMENT ON COLUMN ${s}.level_count.kampung IS 'Active kampung of the projection in the regency'`,
     );
@@ -68,14 +79,18 @@ export class LevelCounts1764303000000 implements MigrationInterface {
       CREATE TABLE ${s}.level_month_count (
         regency text COLLATE "C" NOT NULL,
         month date NOT NULL,
+        stripe smallint NOT NULL DEFAULT 0,
         ${LEVELS.map((l) => `${l} integer NOT NULL DEFAULT 0`).join(', ')},
-        CONSTRAINT level_month_count_pkey PRIMARY KEY (regency, month)
+        CONSTRAINT level_month_count_pkey PRIMARY KEY (regency, month, stripe)
       )`);
     await qr.query(
       `COMMENT ON TABLE ${s}.level_month_count IS 'Per regency and month, the net change of kampung at each level (kept by a trigger on kampung_level_month): a month''s distribution is the sum up to it'`,
     );
     await qr.query(`COMMENT ON COLUMN ${s}.level_month_count.regency IS 'Dotted regency code, e.g. 16.10'`);
     await qr.query(`COMMENT ON COLUMN ${s}.level_month_count.month IS 'First day of the month'`);
+    await qr.query(
+      `COMMENT ON COLUMN ${s}.level_month_count.stripe IS 'Which of the rows of the regency and month (server process id mod 4): they add up'`,
+    );
     for (const l of LEVELS)
       await qr.query(
         `COMMENT ON COLUMN ${s}.level_month_count.${l} IS 'Kampung at level ${l} at the end of the month minus at the end of the month before'`,
@@ -188,8 +203,13 @@ export class LevelCounts1764303000000 implements MigrationInterface {
                         REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${s}.${fn}()`);
     }
 
-    await qr.query(`INSERT INTO ${s}.level_count SELECT * FROM ${s}.level_count_of_base()`);
-    await qr.query(`INSERT INTO ${s}.level_month_count SELECT * FROM ${s}.level_month_count_of_base()`);
+    const l = LEVELS.join(', ');
+    await qr.query(
+      `INSERT INTO ${s}.level_count (regency, kampung, ${l}) SELECT * FROM ${s}.level_count_of_base()`,
+    );
+    await qr.query(
+      `INSERT INTO ${s}.level_month_count (regency, month, ${l}) SELECT * FROM ${s}.level_month_count_of_base()`,
+    );
   }
 
   async down(qr: QueryRunner): Promise<void> {
@@ -223,18 +243,18 @@ function runChanges(rows: string, sign: number): string {
 /** Adds the grouped (regency, level, d) rows of `delta` to level_count, in regency order. */
 function upsertLevelCount(s: string, delta: string, kampung: boolean): string {
   const cols = [...(kampung ? ['kampung'] : []), ...LEVELS];
-  return `INSERT INTO ${s}.level_count AS c (regency, ${cols.join(', ')})
-    SELECT * FROM (SELECT regency, ${kampung ? 'sum(d)::int AS kampung, ' : ''}${pivot('d')} FROM (${delta}) x GROUP BY regency) g
+  return `INSERT INTO ${s}.level_count AS c (regency, stripe, ${cols.join(', ')})
+    SELECT regency, ${STRIPE}, ${cols.join(', ')} FROM (SELECT regency, ${kampung ? 'sum(d)::int AS kampung, ' : ''}${pivot('d')} FROM (${delta}) x GROUP BY regency) g
      WHERE ${notAllZero(cols)}
      ORDER BY regency
-    ON CONFLICT (regency) DO UPDATE SET ${cols.map((c) => `${c} = c.${c} + EXCLUDED.${c}`).join(', ')}`;
+    ON CONFLICT (regency, stripe) DO UPDATE SET ${cols.map((c) => `${c} = c.${c} + EXCLUDED.${c}`).join(', ')}`;
 }
 
 /** Adds the grouped (regency, month, level, d) rows of `delta` to level_month_count, in key order. */
 function upsertLevelMonthCount(s: string, delta: string): string {
-  return `INSERT INTO ${s}.level_month_count AS c (regency, month, ${LEVELS.join(', ')})
-    SELECT * FROM (SELECT regency, month, ${pivot('d')} FROM (${delta}) x GROUP BY regency, month) g
+  return `INSERT INTO ${s}.level_month_count AS c (regency, month, stripe, ${LEVELS.join(', ')})
+    SELECT regency, month, ${STRIPE}, ${LEVELS.join(', ')} FROM (SELECT regency, month, ${pivot('d')} FROM (${delta}) x GROUP BY regency, month) g
      WHERE ${notAllZero([...LEVELS])}
      ORDER BY regency, month
-    ON CONFLICT (regency, month) DO UPDATE SET ${LEVELS.map((c) => `${c} = c.${c} + EXCLUDED.${c}`).join(', ')}`;
+    ON CONFLICT (regency, month, stripe) DO UPDATE SET ${LEVELS.map((c) => `${c} = c.${c} + EXCLUDED.${c}`).join(', ')}`;
 }
