@@ -25,7 +25,10 @@ const notAllZero = (cols: string[]) => `(${cols.join(', ')}) <> (${cols.map(() =
  * evaluation of the month until its transaction commits, serialising the event consumers and the
  * recomputation). The reads sum at most 514 regency rows (× the months asked for), which is what
  * the nation and province queries need (a province breakdown is by regency). Districts and
- * villages keep reading the base tables: a regency has a few hundred kampung at most.
+ * villages keep reading the base tables: a regency has a few hundred kampung at most. Each key has
+ * up to 4 rows (`stripe`, by server process: see STRIPE), so that even two transactions in the same
+ * regency and month, such as a recomputation batch (which touches every regency) and an event
+ * consumer, or two batches, rarely wait on each other; the reads sum them.
  *
  * - level_count: per regency, the ACTIVE kampung of the projection (by its village code) and, of
  *   those, how many have each current level (kampung_state); not assessed = kampung − the levels.
