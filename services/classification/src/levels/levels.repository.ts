@@ -4,10 +4,6 @@ import { schemaOf } from '@kkb/persistence';
 import type { Level } from '../rule-set/rule-set.definition';
 
 const LEVEL_COLUMNS = ['dasar', 'berkembang', 'mandiri', 'berkelanjutan'] as const;
-/** One (level, n) row per level column of a counter row `c` (level null: not assessed). */
-const UNPIVOT = `LATERAL (VALUES (NULL::text, c.kampung - ${LEVEL_COLUMNS.map((l) => `c.${l}`).join(' - ')}), ${LEVEL_COLUMNS.map(
-  (l) => `('${l}', c.${l})`,
-).join(', ')}) AS v(level, n)`;
 
 /**
  * Level counts, from the per-regency counters (level_count, level_month_count: see migration
@@ -25,11 +21,16 @@ export class LevelsRepository {
     prefix: string,
     childLength: number,
   ): Promise<{ child: string; level: Level | null; n: number }[]> {
+    // Summed per child first (a few thousand counter rows), then one (level, n) row per level.
     return m.query(
-      `SELECT substr(c.regency, 1, $2) AS child, v.level, sum(v.n)::int AS n
-         FROM ${schemaOf(m)}.level_count c, ${UNPIVOT}
-        WHERE c.regency LIKE $1
-        GROUP BY 1, 2 HAVING sum(v.n) <> 0 ORDER BY 1`,
+      `WITH g AS (
+         SELECT substr(regency, 1, $2) AS child, sum(kampung) AS kampung,
+                ${LEVEL_COLUMNS.map((l) => `sum(${l}) AS ${l}`).join(', ')}
+           FROM ${schemaOf(m)}.level_count WHERE regency LIKE $1 GROUP BY 1)
+       SELECT g.child, v.level, v.n::int AS n
+         FROM g, LATERAL (VALUES (NULL::text, g.kampung - ${LEVEL_COLUMNS.map((l) => `g.${l}`).join(' - ')}),
+                                 ${LEVEL_COLUMNS.map((l) => `('${l}', g.${l})`).join(', ')}) AS v(level, n)
+        WHERE v.n <> 0 ORDER BY 1`,
       [`${prefix}%`, childLength],
     );
   }
