@@ -9,6 +9,7 @@ import { ClassificationModule } from './classification.module';
 import { ClassificationConfig } from './config/classification.config';
 import { CreateClassification1764301100000 } from './migrations/1764301100000-create-classification';
 import { SeedRuleSetV11764301100100 } from './migrations/1764301100100-seed-rule-set-v1';
+import { LevelCounts1764303000000 } from './migrations/1764303000000-level-counts';
 
 /** The classification service: Explainable Kampung KB levels from versioned rule sets. */
 export const classificationService: ServiceDefinition<ClassificationConfig> = {
@@ -23,6 +24,7 @@ export const classificationService: ServiceDefinition<ClassificationConfig> = {
     CreateClassification1764301100000,
     SeedRuleSetV11764301100100,
     KampungProjectionModelAndCoordinates1764302000000,
+    LevelCounts1764303000000,
   ],
   consumers: [
     {

@@ -55,9 +55,13 @@ function cloudEvent<T extends object>(
   };
 }
 
-export async function startClassification(run: TestRun): Promise<Classification> {
+export async function startClassification(
+  run: TestRun,
+  env: Record<string, string> = {},
+): Promise<Classification> {
   const svc = await startTestService(run, classificationService, {
     messaging: { backoffMs: [300, 600, 1200], maxDeliver: 6 },
+    env,
   });
   const ds = svc.app.get<DataSource>(getDataSourceToken());
   const js = svc.app.get(NatsConnectionService).js;

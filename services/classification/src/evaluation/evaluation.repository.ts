@@ -132,7 +132,9 @@ export class EvaluationRepository {
 
   /**
    * Appends the evaluations, moves each kampung's current level, and records the level of the
-   * month for those whose level changed: one statement, whatever the number of rows.
+   * month for those whose level changed: one statement, whatever the number of rows. (The
+   * triggers of migration 1764303000000-level-counts add the changes to the level counters.) One
+   * JSON document of the records measured faster than one unnest array parameter per column.
    */
   async write(m: EntityManager, records: EvaluationRecord[]): Promise<void> {
     if (!records.length) return;

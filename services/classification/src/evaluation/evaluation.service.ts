@@ -104,11 +104,19 @@ export class EvaluationService {
     kampungIds: string[],
     ruleSet: LoadedRuleSet,
     trigger: ClassificationTrigger,
-    opts: { jobId?: string; publish: (r: EvaluationRecord) => boolean },
+    opts: {
+      jobId?: string;
+      publish: (r: EvaluationRecord) => boolean;
+      /** Resolves when the write may start (a recomputation batch waits for the one before it). */
+      writeAfter?: Promise<void>;
+      /** Called once the evaluations, levels and month levels are written. */
+      written?: () => void;
+    },
   ): Promise<EvaluationRecord[]> {
     const inputs = await this.repo.inputs(m, kampungIds);
     const records = this.records(inputs, ruleSet, trigger, opts.jobId ?? null, new Date().toISOString());
-    const written = this.repo.write(m, records);
+    await opts.writeAfter;
+    const written = this.repo.write(m, records).then(() => opts.written?.());
     written.catch(() => undefined); // awaited below; this only keeps a rejection during the yield handled
     // Let the write reach the connection before the synchronous event validation starts.
     await new Promise((resolve) => setImmediate(resolve));

@@ -71,8 +71,9 @@ function counts(
 }
 
 /**
- * Kampung per level for a region or the nation, and the distribution month by month. One grouped
- * count over the projection and the current levels (indexed, no per-kampung work in Node).
+ * Kampung per level for a region or the nation, and the distribution month by month. Down to a
+ * regency, a sum of the per-regency counters the triggers keep; below, one grouped count over the
+ * projection and the current levels (indexed, no per-kampung work in Node).
  */
 @Injectable()
 export class LevelsService {
@@ -88,7 +89,12 @@ export class LevelsService {
   ): Promise<LevelCounts & { children?: LevelCounts[] }> {
     const compact = scopedRegion(code, user);
     const childLength = breakdown ? CHILD_LENGTH[compact.length] : 0;
-    const rows = await this.repo.countsByChild(this.ds.manager, villagePattern(compact), childLength);
+    // The nation, a province and a regency (with children down to regencies) from the per-regency
+    // counters; below that from the projection (a regency has a few hundred kampung).
+    const rows =
+      compact.length <= 4 && childLength <= 5
+        ? await this.repo.countedByChild(this.ds.manager, dotted(compact), childLength)
+        : await this.repo.countsByChild(this.ds.manager, villagePattern(compact), childLength);
     const total = counts(compact ? dotted(compact) : null, REGION_LEVELS[compact.length] ?? 'nation', rows);
     if (!breakdown) return total;
     const byChild = new Map<string, typeof rows>();
@@ -118,7 +124,11 @@ export class LevelsService {
     // Each run of a level (from its month to the kampung's next change) adds 1 to that level at
     // its first month in range and takes it away at the change: the distribution of month m is
     // the running sum of those changes up to m. One pass over the rows, whatever the span.
-    const rows = await this.repo.monthlyChanges(this.ds.manager, villagePattern(compact), first, last);
+    // Down to a regency from the per-regency monthly counters (the same changes, pre-summed).
+    const rows =
+      compact.length <= 4
+        ? await this.repo.countedMonthlyChanges(this.ds.manager, dotted(compact), first, last)
+        : await this.repo.monthlyChanges(this.ds.manager, villagePattern(compact), first, last);
     const changes = new Map<string, { level: Level; n: number }[]>();
     for (const r of rows) changes.set(r.month, [...(changes.get(r.month) ?? []), r]);
     const months: MonthLevels[] = [];

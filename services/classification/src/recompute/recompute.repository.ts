@@ -114,6 +114,27 @@ export class RecomputeRepository {
     );
   }
 
+  /**
+   * As advance, for a batch that ran alongside the one before it (which holds the job row until
+   * it commits): waits for that commit, and advances only if it committed the cursor `after` and
+   * the job still runs. Returns whether it did; if not, the caller rolls its batch back.
+   */
+  async advanceAfter(
+    m: EntityManager,
+    id: string,
+    after: string,
+    cursor: string,
+    processed: number,
+    changed: number,
+  ): Promise<boolean> {
+    const [, count]: [unknown, number] = await m.query(
+      `UPDATE ${schemaOf(m)}.recompute_job SET cursor = $3, processed = processed + $4, changed = changed + $5,
+         error = NULL WHERE id = $1 AND status = 'running' AND cursor = $2`,
+      [id, after, cursor, processed, changed],
+    );
+    return count === 1;
+  }
+
   async finish(m: EntityManager, id: string) {
     await m.query(
       `UPDATE ${schemaOf(m)}.recompute_job SET status = 'done', finished_at = now() WHERE id = $1`,

@@ -132,30 +132,77 @@ export class RecomputeService implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  /** One batch in one transaction. */
+  /**
+   * One batch in one transaction; during the pass, when the batch is full, the next batch runs
+   * alongside in a second transaction (see follow), so that the Node work of one (evaluation,
+   * events) and the Postgres work of the other use both cores. Resolves once both are done.
+   */
   async step(id: string): Promise<Step> {
-    return this.ds.transaction(async (m) => {
-      const job = await this.jobs.claim(m, id);
-      if (!job) return (await this.jobs.find(m, id)) ? 'busy' : 'stop';
-      if (job.status !== 'running') return 'stop';
-      const size = this.config.RECOMPUTE_BATCH_SIZE;
-      let ids = await this.jobs.nextBatch(m, job.cursor, size);
-      const pass = ids.length > 0;
-      if (!pass) ids = await this.jobs.stragglers(m, job.ruleSetVersion, size);
-      if (!ids.length) {
-        await this.jobs.finish(m, id);
-        this.logger.log({ jobId: id, processed: job.processed, changed: job.changed }, 'recomputation done');
-        return 'stop';
-      }
-      const ruleSet = await this.ruleSets.load(m, job.ruleSetVersion);
-      // Events only for the kampung whose level changed.
-      const records = await this.evaluations.evaluateAndStore(m, ids, ruleSet, 'rule-set', {
-        jobId: id,
-        publish: (r) => r.changed,
+    let follower: Promise<void> | undefined;
+    let writeDone!: () => void;
+    const written = new Promise<void>((resolve) => (writeDone = resolve));
+    try {
+      return await this.ds.transaction(async (m) => {
+        const job = await this.jobs.claim(m, id);
+        if (!job) return (await this.jobs.find(m, id)) ? 'busy' : 'stop';
+        if (job.status !== 'running') return 'stop';
+        const size = this.config.RECOMPUTE_BATCH_SIZE;
+        let ids = await this.jobs.nextBatch(m, job.cursor, size);
+        const pass = ids.length > 0;
+        if (ids.length === size && !this.stopping)
+          follower = this.follow(id, job.ruleSetVersion, ids[ids.length - 1], written);
+        if (!pass) ids = await this.jobs.stragglers(m, job.ruleSetVersion, size);
+        if (!ids.length) {
+          await this.jobs.finish(m, id);
+          this.logger.log(
+            { jobId: id, processed: job.processed, changed: job.changed },
+            'recomputation done',
+          );
+          return 'stop';
+        }
+        const ruleSet = await this.ruleSets.load(m, job.ruleSetVersion);
+        // Events only for the kampung whose level changed.
+        const records = await this.evaluations.evaluateAndStore(m, ids, ruleSet, 'rule-set', {
+          jobId: id,
+          publish: (r) => r.changed,
+          written: writeDone,
+        });
+        const changed = records.filter((r) => r.changed).length;
+        await this.jobs.advance(m, id, pass ? ids[ids.length - 1] : null, records.length, changed);
+        return 'more';
       });
-      const changed = records.filter((r) => r.changed).length;
-      await this.jobs.advance(m, id, pass ? ids[ids.length - 1] : null, records.length, changed);
-      return 'more';
-    });
+    } finally {
+      writeDone(); // a batch that failed before its write lets its follower go on (to roll back)
+      await follower;
+    }
+  }
+
+  /**
+   * The batch after `after`, alongside the batch that ends there, in its own transaction. Its rows
+   * are locked at once (disjoint from the other batch's); it writes only once the other batch has
+   * written (the level counters of a regency are then locked in the same order by both: no
+   * deadlock), and it advances the cursor only after the other batch committed that cursor
+   * (advanceAfter waits on the job row), so batches still commit in kampung order and a failure of
+   * either rolls this one back: the job resumes from the last committed cursor as before. Never
+   * rejects (a failed batch is simply done again by the next step).
+   */
+  private async follow(id: string, version: number, after: string, writeAfter: Promise<void>): Promise<void> {
+    try {
+      await this.ds.transaction(async (m) => {
+        const ids = await this.jobs.nextBatch(m, after, this.config.RECOMPUTE_BATCH_SIZE);
+        if (!ids.length) return;
+        const ruleSet = await this.ruleSets.load(m, version);
+        const records = await this.evaluations.evaluateAndStore(m, ids, ruleSet, 'rule-set', {
+          jobId: id,
+          publish: (r) => r.changed,
+          writeAfter,
+        });
+        const changed = records.filter((r) => r.changed).length;
+        if (!(await this.jobs.advanceAfter(m, id, after, ids[ids.length - 1], records.length, changed)))
+          throw new Error('the batch before did not commit, or the job stopped');
+      });
+    } catch (err) {
+      this.logger.debug({ err: (err as Error).message, jobId: id }, 'recomputation batch rolled back');
+    }
   }
 }
