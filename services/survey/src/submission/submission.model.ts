@@ -40,19 +40,21 @@ export interface Submission {
 }
 
 /** A submission that passed validation and scope, ready to be written. */
-export interface PreparedSubmission {
-  id: string;
-  kampungId: string;
-  villageCode: string;
-  regionCode: string;
-  instrumentCode: string;
-  instrumentVersion: number;
-  kind: SubmissionKind;
+export interface PreparedSubmission extends Pick<
+  Submission,
+  | 'id'
+  | 'kampungId'
+  | 'villageCode'
+  | 'regionCode'
+  | 'instrumentCode'
+  | 'instrumentVersion'
+  | 'kind'
+  | 'answers'
+  | 'bodyHash'
+  | 'submittedBy'
+  | 'via'
+> {
   period: { year: number; month: number };
-  answers: SurveyAnswers;
-  bodyHash: string;
-  submittedBy: string;
-  via: 'api' | 'import';
   importId?: string;
 }
 
