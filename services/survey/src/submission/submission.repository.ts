@@ -223,35 +223,28 @@ export class SubmissionRepository {
     return rows.length ? submissionFromRow(rows[0]) : null;
   }
 
-  /** Marks a submission verified, now, by `by`. */
-  async markVerified(m: EntityManager, id: string, by: string): Promise<Submission> {
-    return this.updated(
-      id,
-      await m.query(
-        `UPDATE ${schemaOf(m)}.submission SET status = 'verified', verified_at = now(), verified_by = $2
-          WHERE id = $1 RETURNING *`,
-        [id, by],
-      ),
+  /**
+   * Marks a submission verified or rejected, now, by `by`, if it is `submitted` and its region
+   * starts with `scope` (the caller's compact region prefix; '' is national): the row lock, the
+   * checks and the change in one statement. Null when nothing matched (the caller finds out why).
+   */
+  async decide(
+    m: EntityManager,
+    id: string,
+    scope: string,
+    change: { to: 'verified'; by: string } | { to: 'rejected'; by: string; reason: string },
+  ): Promise<Submission | null> {
+    const set =
+      change.to === 'verified'
+        ? `status = 'verified', verified_at = now(), verified_by = $3`
+        : `status = 'rejected', rejected_at = now(), rejected_by = $3, rejection_reason = $4`;
+    const raw: unknown = await m.query(
+      `UPDATE ${schemaOf(m)}.submission SET ${set}
+        WHERE id = $1 AND status = 'submitted' AND starts_with(region_code, $2) RETURNING *`,
+      change.to === 'verified' ? [id, scope, change.by] : [id, scope, change.by, change.reason],
     );
-  }
-
-  /** Marks a submission rejected, now, by `by`, with the reason. */
-  async markRejected(m: EntityManager, id: string, by: string, reason: string): Promise<Submission> {
-    return this.updated(
-      id,
-      await m.query(
-        `UPDATE ${schemaOf(m)}.submission
-            SET status = 'rejected', rejected_at = now(), rejected_by = $2, rejection_reason = $3
-          WHERE id = $1 RETURNING *`,
-        [id, by, reason],
-      ),
-    );
-  }
-
-  private updated(id: string, raw: unknown): Submission {
     const [row] = rowsOf<SubmissionRow>(raw);
-    if (!row) throw new Error(`submission ${id} vanished inside its own transaction`);
-    return submissionFromRow(row);
+    return row ? submissionFromRow(row) : null;
   }
 
   /**

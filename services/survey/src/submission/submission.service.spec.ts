@@ -137,11 +137,24 @@ function fakes() {
       const s = stored.get(id);
       return s ? { ...s } : null;
     }),
-    markVerified: jest.fn(async (_m: EntityManager, id: string, by: string) =>
-      update(id, { status: 'verified', verifiedAt: NOW, verifiedBy: by }),
-    ),
-    markRejected: jest.fn(async (_m: EntityManager, id: string, by: string, reason: string) =>
-      update(id, { status: 'rejected', rejectedAt: NOW, rejectedBy: by, rejectionReason: reason }),
+    decide: jest.fn(
+      async (
+        _m: EntityManager,
+        id: string,
+        scope: string,
+        change: { to: 'verified'; by: string } | { to: 'rejected'; by: string; reason: string },
+      ) => {
+        const s = stored.get(id);
+        if (!s || s.status !== 'submitted' || !s.regionCode.startsWith(scope)) return null;
+        return change.to === 'verified'
+          ? update(id, { status: 'verified', verifiedAt: NOW, verifiedBy: change.by })
+          : update(id, {
+              status: 'rejected',
+              rejectedAt: NOW,
+              rejectedBy: change.by,
+              rejectionReason: change.reason,
+            });
+      },
     ),
   };
 
@@ -291,6 +304,7 @@ describe('SubmissionService.verify', () => {
     // Only what verifying adds to the outbox counts below.
     f.outbox.addMany.mockClear();
     f.ds.transaction.mockClear();
+    f.submissions.find.mockClear();
     return out.submission;
   }
 
@@ -303,7 +317,12 @@ describe('SubmissionService.verify', () => {
     expect(v).toMatchObject({ id: s.id, status: 'verified', verifiedBy: 'verifier-16', verifiedAt: NOW });
     expect(f.stored.get(s.id)?.status).toBe('verified');
     expect(f.ds.transaction).toHaveBeenCalledTimes(1);
-    expect(f.submissions.find).toHaveBeenCalledWith(f.manager, s.id, { lock: true });
+    // One conditional update does it: state and scope are checked in its WHERE clause.
+    expect(f.submissions.decide).toHaveBeenCalledWith(f.manager, s.id, '16', {
+      to: 'verified',
+      by: 'verifier-16',
+    });
+    expect(f.submissions.find).not.toHaveBeenCalled();
     expect(f.outbox.addMany).toHaveBeenCalledTimes(1);
     const [m, items] = f.outbox.addMany.mock.calls[0];
     expect(m).toBe(f.manager);

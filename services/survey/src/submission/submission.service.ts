@@ -276,8 +276,10 @@ export class SubmissionService {
   }
 
   /**
-   * Moves a `submitted` submission to verified or rejected, with its event, in one transaction;
-   * the row is locked first, then scope and state are checked.
+   * Moves a `submitted` submission of the caller's scope to verified or rejected, with its event,
+   * in one transaction. The usual case is one statement (the conditional update); only when it
+   * matches nothing is the row read to answer why: 404, 403 (outside the scope, checked before the
+   * state so that the state of another region's submission is not told), or 409.
    */
   private async transition(
     id: string,
@@ -285,10 +287,11 @@ export class SubmissionService {
     change: { to: 'verified'; by: string } | { to: 'rejected'; by: string; reason: string },
   ): Promise<Submission> {
     const s = await this.ds.transaction(async (m) => {
-      const current = await this.submissions.find(m, id, { lock: true });
-      if (!current) return null;
-      assertInScope(user, current.villageCode);
-      if (current.status !== 'submitted') {
+      const next = await this.submissions.decide(m, id, user.scope, change);
+      if (!next) {
+        const current = await this.submissions.find(m, id);
+        if (!current) return null;
+        assertInScope(user, current.villageCode);
         throw new ProblemException(
           HttpStatus.CONFLICT,
           'invalid-state',
@@ -298,10 +301,7 @@ export class SubmissionService {
           { submissionStatus: current.status },
         );
       }
-      const next =
-        change.to === 'verified'
-          ? await this.submissions.markVerified(m, id, change.by)
-          : await this.submissions.markRejected(m, id, change.by, change.reason);
+      assertInScope(user, next.villageCode);
       await this.outbox.addMany(m, [change.to === 'verified' ? verifiedEvent(next) : rejectedEvent(next)]);
       return next;
     });
