@@ -38,7 +38,11 @@ export async function checkEvent<T extends object = object>(
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, problems: [{ field: '', reason: 'event must be a JSON object' }] };
   }
-  const envelope = plainToInstance(CloudEventEnvelope, raw);
+  // The envelope is transformed without its data (class-transformer would deep-copy it, answers
+  // and all, only for the payload's own transform below to copy it again).
+  const { data: rawData, ...head } = raw as Record<string, unknown>;
+  const envelope = plainToInstance(CloudEventEnvelope, head);
+  envelope.data = rawData as Record<string, unknown>;
   const problems = flattenValidationErrors(validateSync(envelope, VALIDATE));
   if (problems.length) return { ok: false, problems };
   const c = (contract ?? findContract(envelope.type)) as EventContract<T> | undefined;
