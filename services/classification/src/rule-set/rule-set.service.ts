@@ -16,6 +16,8 @@ export interface LoadedRuleSet {
 @Injectable()
 export class RuleSetService {
   private readonly published = new Map<number, LoadedRuleSet>();
+  /** The version in force as one transaction read it: a consumer batch reads it once. */
+  private readonly currentOfTransaction = new WeakMap<EntityManager, Promise<LoadedRuleSet>>();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -43,8 +45,23 @@ export class RuleSetService {
     return loaded;
   }
 
-  /** The version in force (the highest published); read each time so that every replica sees a publish at once. */
-  async current(m: EntityManager): Promise<LoadedRuleSet> {
+  /**
+   * The version in force (the highest published), read from the database so that every replica
+   * sees a publish at once; once per transaction (the events of a consumer batch share one), as
+   * if they had all been evaluated at its first.
+   */
+  current(m: EntityManager): Promise<LoadedRuleSet> {
+    if (!m.queryRunner?.isTransactionActive) return this.readCurrent(m);
+    let cur = this.currentOfTransaction.get(m);
+    if (!cur) {
+      cur = this.readCurrent(m);
+      this.currentOfTransaction.set(m, cur);
+      cur.catch(() => this.currentOfTransaction.delete(m));
+    }
+    return cur;
+  }
+
+  private async readCurrent(m: EntityManager): Promise<LoadedRuleSet> {
     const cur = await this.repo.current(m);
     if (!cur) throw new Error('no published rule set');
     return this.load(m, cur.version);
