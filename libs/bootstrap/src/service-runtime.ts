@@ -2,7 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DEFAULT_BACKOFF_MS, MessagingModule, startEventTransport, type MessagingOptions } from '@kkb/messaging';
+import {
+  DEFAULT_BACKOFF_MS,
+  MessagingModule,
+  startEventTransport,
+  type MessagingOptions,
+} from '@kkb/messaging';
 import {
   provisionServiceDatabase,
   revertMigrations,
@@ -84,9 +89,7 @@ export function serviceModule<C extends BaseServiceConfig>(
     module: ServiceRootModule,
     imports: [
       PlatformModule.forRoot(def.name, config),
-      TypeOrmModule.forRoot(
-        serviceDataSourceOptions(databaseConfig(def, config), { migrations: [] }),
-      ),
+      TypeOrmModule.forRoot(serviceDataSourceOptions(databaseConfig(def, config), { migrations: [] })),
       MessagingModule.forRoot(messagingOptions(def, config, messaging)),
       ...def.modules(config),
     ],
@@ -99,10 +102,7 @@ async function withDataSource<T>(
   fn: (ds: DataSource) => Promise<T>,
 ): Promise<T> {
   const ds = new DataSource(
-    serviceDataSourceOptions(
-      { ...databaseConfig(def, config), poolSize: 2 },
-      { migrations: def.migrations },
-    ),
+    serviceDataSourceOptions({ ...databaseConfig(def, config), poolSize: 2 }, { migrations: def.migrations }),
   );
   await ds.initialize();
   try {

@@ -37,7 +37,10 @@ export class KampungProjectionController {
   @Get(':id')
   @ApiOperation({ summary: "This service's copy of a kampung, built from registry events" })
   @ApiOkResponse({ type: KampungProjectionView })
-  async get(@Param('id', UuidPipe) id: string, @CurrentUser() user: Principal): Promise<KampungProjectionRow> {
+  async get(
+    @Param('id', UuidPipe) id: string,
+    @CurrentUser() user: Principal,
+  ): Promise<KampungProjectionRow> {
     const row = await this.projection.find(this.ds.manager, id);
     if (!row) throw ProblemException.notFound(`Kampung ${id}`);
     assertInScope(user, row.villageCode);

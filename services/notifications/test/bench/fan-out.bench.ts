@@ -12,8 +12,12 @@ import {
   type Notifications,
 } from '../notifications.fixtures';
 
-/** Micro-benchmark (not part of the suite): N FanOutService.record calls in batches of 32. */
-// Run with BENCH=1 (and BENCH_N, BENCH_C): skipped in the suite, it asserts nothing.
+/**
+ * Micro-benchmark, not a test (it asserts nothing, and the suite does not find it: no `.spec`):
+ * N FanOutService.record calls in batches of 32 against the real Postgres. Run it with
+ * `BENCH=1 npx jest -c services/notifications/jest.config.js --testMatch '<rootDir>/test/bench/fan-out.bench.ts'`
+ * (BENCH_N, BENCH_C to change the count and the concurrency).
+ */
 (process.env.BENCH ? describe : describe.skip)('fan-out bench', () => {
   const run = new TestRun();
   let n: Notifications;
