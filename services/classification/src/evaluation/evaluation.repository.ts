@@ -72,26 +72,16 @@ export class EvaluationRepository {
    * period verified later (a correction). Returns whether it was kept.
    */
   async storeLatest(m: EntityManager, s: VerifiedSubmission): Promise<boolean> {
-    await m.query(
-      `INSERT INTO ${schemaOf(m)}.verified_submission (submission_id, kampung_id, kind, period, verified_at, verified_by,
-         instrument_code, instrument_version, answers)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) ON CONFLICT (submission_id) DO NOTHING`,
-      [
-        s.submissionId,
-        s.kampungId,
-        s.kind,
-        s.period,
-        s.verifiedAt,
-        s.verifiedBy,
-        s.instrumentCode,
-        s.instrumentVersion,
-        JSON.stringify(s.answers),
-      ],
-    );
-    const rows = await m.query(
-      `INSERT INTO ${schemaOf(m)}.latest_submission AS l
+    // One statement: the data-modifying CTE (the archive of every verified submission) runs to
+    // completion whether or not the outer insert reads it.
+    const rows: unknown[] = await m.query(
+      `WITH archived AS (
+         INSERT INTO ${schemaOf(m)}.verified_submission (submission_id, kampung_id, kind, period, verified_at,
+           verified_by, instrument_code, instrument_version, answers)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) ON CONFLICT (submission_id) DO NOTHING)
+       INSERT INTO ${schemaOf(m)}.latest_submission AS l
          (kampung_id, kind, submission_id, period, verified_at, instrument_code, instrument_version, answers)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
+       VALUES ($2, $3, $1, $4, $5, $7, $8, $9::jsonb)
        ON CONFLICT (kampung_id, kind) DO UPDATE SET
          submission_id = EXCLUDED.submission_id, period = EXCLUDED.period, verified_at = EXCLUDED.verified_at,
          instrument_code = EXCLUDED.instrument_code, instrument_version = EXCLUDED.instrument_version,
@@ -99,11 +89,12 @@ export class EvaluationRepository {
        WHERE (EXCLUDED.period, EXCLUDED.verified_at) > (l.period, l.verified_at)
        RETURNING 1`,
       [
+        s.submissionId,
         s.kampungId,
         s.kind,
-        s.submissionId,
         s.period,
         s.verifiedAt,
+        s.verifiedBy,
         s.instrumentCode,
         s.instrumentVersion,
         JSON.stringify(s.answers),
