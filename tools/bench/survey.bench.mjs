@@ -5,6 +5,8 @@
 //                       process, CONCURRENCY connections for SUBMIT_SECONDS)
 //   survey.round-trips  database round trips per submission (pg Client.query calls, counted in an
 //                       in-process app with the outbox relay off, for fresh submissions and retries)
+//   survey.submit bare  the same requests against bare fastify + pg (tools/bench/bare-submit-server.mjs:
+//                       one transaction of a row and an outbox row), and the endpoint's ratio to it
 //   survey.csv-import   a CSV_ROWS-row CSV streamed to a fresh service process: rows/s and the
 //                       process's peak RSS (VmHWM from /proc, Linux)
 //
@@ -302,9 +304,67 @@ async function submitThroughput(run, kampung) {
       `survey.submit  concurrency=${CONCURRENCY}  ${fmt(rate)} req/s  p50 ${fmt(result.latency.p50)} ms  p99 ${fmt(result.latency.p99)} ms` +
         `  (${SUBMIT_SECONDS} s, ${fmt(created)} created, ${fmt(result.non2xx)} non-2xx, ${fmt(result.errors)} errors)`,
     );
+    await server.stop();
+    // The same requests against bare fastify + pg committing a row and an outbox row (no Nest, no
+    // validation, no auth): what the endpoint is measured against (issue 15: at least half).
+    const bare = await startBareServer(run);
+    try {
+      seq = 0;
+      const bareOpts = { ...opts, url: bare.url, requests: [{ ...request, path: '/submit' }] };
+      await autocannon({ ...bareOpts, duration: 2 });
+      const b = await autocannon({ ...bareOpts, duration: SUBMIT_SECONDS });
+      const bareRate = Number(b.statusCodeStats?.['201']?.count ?? 0) / b.duration;
+      log(
+        `survey.submit bare fastify+pg row+outbox  concurrency=${CONCURRENCY}  ${fmt(bareRate)} req/s  p50 ${fmt(b.latency.p50)} ms  p99 ${fmt(b.latency.p99)} ms` +
+          `  (same bodies, one transaction of two inserts, no Nest/validation/auth)`,
+      );
+      log(`survey.submit ratio  ÷ bare fastify+pg row+outbox ${fmt(rate / bareRate, 2)}  (target ≥ 0.5)`);
+    } finally {
+      await bare.stop();
+    }
   } finally {
     await server.stop();
   }
+}
+
+/** tools/bench/bare-submit-server.mjs as a child process, like the service. */
+async function startBareServer(run) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'tools/bench/bare-submit-server.mjs')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: run.databaseUrl,
+      BARE_SCHEMA: `bare_${run.schema}`,
+      PORT: String(port),
+      DATABASE_POOL_SIZE: '16',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`bare server exited: ${stderr}`);
+    const ok = await fetch(`${url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`bare server not ready in 30 s: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    /** @returns {Promise<void>} */
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
 }
 
 async function csvImport(run, kampung) {
