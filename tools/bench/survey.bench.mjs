@@ -130,22 +130,29 @@ async function startProcess(run) {
   const port = await freePort();
   // SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the service.
   const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
-    env: serviceEnv(run, { PORT: String(port), DATABASE_POOL_SIZE: '16', MIGRATIONS_RUN: 'false' }),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  return startChild(
+    'survey',
+    [...nodeArgs, MAIN],
+    serviceEnv(run, { PORT: String(port), DATABASE_POOL_SIZE: '16', MIGRATIONS_RUN: 'false' }),
+    `http://127.0.0.1:${port}`,
+    '/health/ready',
+  );
+}
+
+/** A node child process serving HTTP at `url`, once `readyPath` answers 2xx; stop() ends it. */
+async function startChild(name, args, env, url, readyPath) {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`survey exited: ${stderr}`);
-    const ok = await fetch(`${url}/health/ready`).then(
+    if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr}`);
+    const ok = await fetch(`${url}${readyPath}`).then(
       (r) => r.ok,
       () => false,
     );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`survey not ready in 30 s: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`${name} not ready in 30 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -330,41 +337,19 @@ async function submitThroughput(run, kampung) {
 /** tools/bench/bare-submit-server.mjs as a child process, like the service. */
 async function startBareServer(run) {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'tools/bench/bare-submit-server.mjs')], {
-    env: {
+  return startChild(
+    'bare server',
+    [path.join(ROOT, 'tools/bench/bare-submit-server.mjs')],
+    {
       ...process.env,
       DATABASE_URL: run.databaseUrl,
       BARE_SCHEMA: `bare_${run.schema}`,
       PORT: String(port),
       DATABASE_POOL_SIZE: '16',
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`bare server exited: ${stderr}`);
-    const ok = await fetch(`${url}/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`bare server not ready in 30 s: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url,
-    /** @returns {Promise<void>} */
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGINT');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
-  };
+    `http://127.0.0.1:${port}`,
+    '/ready',
+  );
 }
 
 async function csvImport(run, kampung) {
