@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { afterCommit } from './after-commit';
+import { afterCommit, PerTransaction } from './after-commit';
 
 const url = process.env.DATABASE_URL;
 
@@ -53,5 +53,34 @@ describe('afterCommit', () => {
 
   it('should refuse a manager outside a transaction', () => {
     expect(() => afterCommit(ds.manager, 'k', () => undefined)).toThrow(/open transaction/);
+  });
+
+  describe(PerTransaction.name, () => {
+    it('should read once per transaction, again in the next, and every time outside one', async () => {
+      const once = new PerTransaction<number>();
+      let reads = 0;
+      const read = async () => ++reads;
+      await ds.transaction(async (m) => {
+        expect(await once.get(m, read)).toBe(1);
+        expect(await once.get(m, read)).toBe(1);
+      });
+      await ds.transaction(async (m) => expect(await once.get(m, read)).toBe(2));
+      expect(await once.get(ds.manager, read)).toBe(3);
+      expect(await once.get(ds.manager, read)).toBe(4);
+    });
+
+    it('should not keep a failed read', async () => {
+      const once = new PerTransaction<string>();
+      let fail = true;
+      await ds.transaction(async (m) => {
+        const read = async () => {
+          if (fail) throw new Error('not yet');
+          return 'ok';
+        };
+        await expect(once.get(m, read)).rejects.toThrow('not yet');
+        fail = false;
+        expect(await once.get(m, read)).toBe('ok');
+      });
+    });
   });
 });

@@ -60,3 +60,23 @@ export function afterCommit(m: EntityManager, key: string, fn: () => void): void
   list.push({ key, depth: depthOf(qr), fn });
   pending.set(qr, list);
 }
+
+/**
+ * A value read once per transaction: the callers in one transaction (e.g. the events of one
+ * consumer batch) share the first read. Outside a transaction (a shared manager) nothing is
+ * kept and every call reads; a failed read is not kept either (a retry reads again).
+ */
+export class PerTransaction<T> {
+  private readonly reads = new WeakMap<EntityManager, Promise<T>>();
+
+  get(m: EntityManager, read: (m: EntityManager) => Promise<T>): Promise<T> {
+    if (!m.queryRunner?.isTransactionActive) return read(m);
+    let value = this.reads.get(m);
+    if (!value) {
+      value = read(m);
+      this.reads.set(m, value);
+      value.catch(() => this.reads.delete(m));
+    }
+    return value;
+  }
+}

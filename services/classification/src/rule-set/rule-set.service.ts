@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { PerTransaction } from '@kkb/persistence';
 import { ProblemException } from '@kkb/platform';
 import type { RuleSetDefinition } from './rule-set.definition';
 import { RuleSetRepository, type RuleSetRow } from './rule-set.repository';
@@ -17,7 +18,7 @@ export interface LoadedRuleSet {
 export class RuleSetService {
   private readonly published = new Map<number, LoadedRuleSet>();
   /** The version in force as one transaction read it: a consumer batch reads it once. */
-  private readonly currentOfTransaction = new WeakMap<EntityManager, Promise<LoadedRuleSet>>();
+  private readonly currentOfTransaction = new PerTransaction<LoadedRuleSet>();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -51,14 +52,7 @@ export class RuleSetService {
    * if they had all been evaluated at its first.
    */
   current(m: EntityManager): Promise<LoadedRuleSet> {
-    if (!m.queryRunner?.isTransactionActive) return this.readCurrent(m);
-    let cur = this.currentOfTransaction.get(m);
-    if (!cur) {
-      cur = this.readCurrent(m);
-      this.currentOfTransaction.set(m, cur);
-      cur.catch(() => this.currentOfTransaction.delete(m));
-    }
-    return cur;
+    return this.currentOfTransaction.get(m, (tm) => this.readCurrent(tm));
   }
 
   private async readCurrent(m: EntityManager): Promise<LoadedRuleSet> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { PerTransaction } from '@kkb/persistence';
 import { regionMatches } from '../common/event-matching';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 
@@ -29,7 +30,7 @@ interface Routes {
 @Injectable()
 export class SubscriptionRoutes {
   private current: Routes = { generation: null, subscriptions: [], byType: new Map() };
-  private readonly perTransaction = new WeakMap<EntityManager, Promise<Routes>>();
+  private readonly perTransaction = new PerTransaction<Routes>();
 
   constructor(private readonly deliveries: DeliveryRepository) {}
 
@@ -45,16 +46,7 @@ export class SubscriptionRoutes {
   }
 
   private routesFor(m: EntityManager): Promise<Routes> {
-    // Outside a transaction (a shared manager) nothing may be kept: every call reads again.
-    if (!m.queryRunner?.isTransactionActive) return this.load(m);
-    let routes = this.perTransaction.get(m);
-    if (!routes) {
-      routes = this.load(m);
-      this.perTransaction.set(m, routes);
-      // A failed read is not kept: the transaction fails, and a retry reads again.
-      routes.catch(() => this.perTransaction.delete(m));
-    }
-    return routes;
+    return this.perTransaction.get(m, (tm) => this.load(tm));
   }
 
   private async load(m: EntityManager): Promise<Routes> {
