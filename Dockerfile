@@ -14,8 +14,14 @@
 #
 # See deploy/README.md for compose and Kubernetes.
 
+# The Node.js line of the image: 24 (LTS, supported until April 2028). Node 20 left
+# support in April 2026; the code still runs on it (the development machines have
+# 20.20), and .ci/run runs the start smoke test and the province story on the
+# same 24.x as here. Raise both together.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
+
 # ---------------------------------------------------------------- build stage
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV CI=true \
     NX_DAEMON=false \
@@ -37,7 +43,7 @@ RUN npm run build \
  && test -f dist/apps/console/index.html
 
 # -------------------------------------------------------------- runtime stage
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
     SCARF_ANALYTICS=false \
