@@ -5,3 +5,4 @@ export * from './migrate';
 export * from './schema-of';
 export * from './notify-poll-loop';
 export * from './after-commit';
+export * from './group-commit';

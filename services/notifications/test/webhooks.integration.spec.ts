@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { checkEvent, webhookPingV1, type CloudEvent } from '@kkb/contracts';
 import { Role, TestRun, eventually } from '@kkb/testing';
+import { DeliveryRepository } from '../src/delivery/delivery.repository';
 import { FanOutService } from '../src/fan-out/fan-out.service';
 import { SubscriptionController } from '../src/subscription/subscription.controller';
 import {
@@ -317,6 +318,49 @@ describe(SubscriptionController.name, () => {
     expect(count).toBe(1);
     await eventually(async () => receiver.to('/once'), { until: (r) => r.length === 1 });
     expect(receiver.to('/once').map((r) => r.headers['webhook-id'])).toEqual([event.id]);
+  });
+
+  it('should record many successful attempts in one statement, each delivery once and only while pending', async () => {
+    const sub = await subscribe('/together', '16.14');
+    // Paused, so the worker leaves its deliveries alone while the test writes their outcomes.
+    await n.ds.query(`UPDATE "${n.schema}".subscription SET status = 'paused' WHERE id = $1`, [sub.id]);
+    const events = ['16.14.01.2001', '16.14.01.2002', '16.14.01.2003'].map((v) => kampungRegistered(v));
+    for (const e of events) await publish(n, run, e);
+    const ids = await eventually(
+      async () =>
+        (
+          (await n.ds.query(
+            `SELECT d.id FROM "${n.schema}".delivery d WHERE d.subscription_id = $1 ORDER BY d.seq`,
+            [sub.id],
+          )) as { id: string }[]
+        ).map((r) => r.id),
+      { until: (r) => r.length === 3, what: 'three pending deliveries' },
+    );
+    await n.ds.query(`UPDATE "${n.schema}".delivery SET status = 'cancelled' WHERE id = $1`, [ids[2]]);
+    const startedAt = new Date('2026-12-01T01:02:03.000Z');
+    const attempts = ids.map((id, i) => ({ id, attempt: 1, startedAt, status: 200 + i, latencyMs: 10 + i }));
+    const repo = n.svc.app.get(DeliveryRepository);
+
+    expect(await repo.markDelivered(n.ds.manager, attempts)).toEqual([true, true, false]);
+    expect(await repo.markDelivered(n.ds.manager, attempts)).toEqual([false, false, false]);
+    const rows = (await n.ds.query(
+      `SELECT d.id, d.status, d.attempts, d.last_status, d.last_latency_ms, d.lease_until,
+              (SELECT json_agg(json_build_object('attempt', a.attempt, 'status', a.status_code, 'outcome', a.outcome,
+                                                 'startedAt', a.started_at))
+                 FROM "${n.schema}".delivery_attempt a WHERE a.delivery_id = d.id) AS logged
+         FROM "${n.schema}".delivery d WHERE d.id = ANY($1::uuid[]) ORDER BY d.seq`,
+      [ids],
+    )) as Record<string, unknown>[];
+    expect(rows.map((r) => [r.status, r.attempts, r.last_status, r.last_latency_ms, r.lease_until])).toEqual([
+      ['delivered', 1, 200, 10, null],
+      ['delivered', 1, 201, 11, null],
+      ['cancelled', 0, null, null, null],
+    ]);
+    expect(rows.map((r) => r.logged)).toEqual([
+      [{ attempt: 1, status: 200, outcome: 'delivered', startedAt: '2026-12-01T01:02:03+00:00' }],
+      [{ attempt: 1, status: 201, outcome: 'delivered', startedAt: '2026-12-01T01:02:03+00:00' }],
+      null,
+    ]);
   });
 
   it("should route events by each subscription's patterns, region and status as they are right after a change", async () => {

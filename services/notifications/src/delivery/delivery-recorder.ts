@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { deliveryFailedV1 } from '@kkb/contracts';
 import { OutboxService } from '@kkb/messaging';
+import { GroupCommit } from '@kkb/persistence';
 import { MetricsRegistry } from '@kkb/platform';
 import type { Attempt } from './delivery-attempter';
 import { DeliveryRepository, type ClaimedDelivery } from './delivery.repository';
@@ -16,6 +17,11 @@ import { SubscriptionPauser } from './subscription-pauser';
 @Injectable()
 export class DeliveryRecorder {
   private readonly attemptsTotal;
+  /** Successes that finish together are written by one statement (see GroupCommit). */
+  private readonly delivered: GroupCommit<
+    Parameters<DeliveryRepository['markDelivered']>[1][number],
+    boolean
+  >;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -29,12 +35,15 @@ export class DeliveryRecorder {
       help: 'Webhook delivery attempts by outcome',
       labelNames: ['outcome'],
     });
+    this.delivered = new GroupCommit((attempts) => this.deliveries.markDelivered(this.ds.manager, attempts));
   }
 
   async record(d: ClaimedDelivery, a: Attempt): Promise<void> {
     if (a.verdict.outcome === 'delivered' && d.consecutive_failures === 0) {
-      // The common case, in one statement: nothing on the subscription to reset.
-      await this.deliveries.markDelivered(this.ds.manager, d.id, {
+      // The common case, in one statement shared with the other successes of the moment: nothing
+      // on the subscription to reset.
+      await this.delivered.submit({
+        id: d.id,
         attempt: a.number,
         startedAt: a.startedAt,
         status: a.result.status as number,

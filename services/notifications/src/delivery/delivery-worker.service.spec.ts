@@ -34,13 +34,19 @@ class FakeDeliveries {
   readonly rows = new Map<string, Row>();
   readonly attempts: { deliveryId: string; attempt: number; outcome: string; status: number | null }[] = [];
 
-  async markDelivered(_m: EntityManager, id: string, a: { attempt: number; status: number }) {
-    if (
-      !(await this.finishAttempt(_m, id, { status: 'delivered', nextAttemptAt: null, httpStatus: a.status }))
-    )
-      return false;
-    this.attempts.push({ deliveryId: id, attempt: a.attempt, outcome: 'delivered', status: a.status });
-    return true;
+  async markDelivered(_m: EntityManager, attempts: { id: string; attempt: number; status: number }[]) {
+    const done: boolean[] = [];
+    for (const a of attempts) {
+      const ok = await this.finishAttempt(_m, a.id, {
+        status: 'delivered',
+        nextAttemptAt: null,
+        httpStatus: a.status,
+      });
+      if (ok)
+        this.attempts.push({ deliveryId: a.id, attempt: a.attempt, outcome: 'delivered', status: a.status });
+      done.push(ok);
+    }
+    return done;
   }
   async statusOf(_m: EntityManager, id: string) {
     return this.rows.get(id)?.status;
@@ -326,22 +332,28 @@ describe('DeliveryWorker claiming due deliveries (in-memory)', () => {
     const claim = jest.fn(async (_m: EntityManager, limit: number, _perEndpoint: number, _leaseMs: number) =>
       queue.splice(0, limit).map((id) => s.claimed(id, 0)),
     );
-    Object.assign(s.deliveries, { claim, nextDue: jest.fn(async () => nextDue) });
+    const nextDueOf = jest.fn(async () => nextDue);
+    Object.assign(s.deliveries, { claim, nextDue: nextDueOf });
     const w = s.worker as unknown as { claimDue(): Promise<unknown>; inFlight: Set<Promise<void>> };
     const settled = () => Promise.allSettled([...w.inFlight]);
-    return { ...s, claim, claimDue: () => w.claimDue(), settled, inFlight: w.inFlight };
+    return { ...s, claim, nextDueOf, claimDue: () => w.claimDue(), settled, inFlight: w.inFlight };
   }
 
   it('should claim up to the free slots, drain again at once after a full batch, then wake when the next retry is due', async () => {
-    const { deliveries, claim, claimDue, settled } = claiming(ok, 6, new Date(NOW + 1_500));
+    const { deliveries, claim, nextDueOf, claimDue, settled } = claiming(ok, 6, new Date(NOW + 1_500));
 
     expect(await claimDue()).toEqual({ more: true });
     expect(claim).toHaveBeenCalledWith(expect.anything(), 4, 2, 2_000 + 30_000);
     await settled();
-    expect(await claimDue()).toEqual({ dueInMs: 1_505 });
+    // Two left: claimed, and their attempts will wake the loop, so no look for the next retry.
+    expect(await claimDue()).toEqual({});
     expect(claim).toHaveBeenLastCalledWith(expect.anything(), 4, 2, 32_000);
+    expect(nextDueOf).not.toHaveBeenCalled();
     await settled();
     expect([...deliveries.rows.values()].map((r) => r.status)).toEqual(Array(6).fill('delivered'));
+    // Nothing claimed: now the worker asks when the next retry falls due.
+    expect(await claimDue()).toEqual({ dueInMs: 1_505 });
+    expect(nextDueOf).toHaveBeenCalledTimes(1);
   });
 
   it('should not claim while fewer than a quarter of the slots are free, and wake the loop when one frees', async () => {

@@ -99,16 +99,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const worthIt =
       !this.inFlight.size || free >= Math.max(1, Math.floor(this.config.WEBHOOK_CONCURRENCY / 4));
     if (free <= 0 || !worthIt) return {}; // a finishing attempt wakes the loop
-    const claimed = await this.ds.transaction((m) =>
-      this.deliveries.claim(
-        m,
-        free,
-        this.config.WEBHOOK_ENDPOINT_CONCURRENCY,
-        this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS,
-      ),
+    // The claim is one statement (its row locks last only as long): no transaction round trips.
+    const claimed = await this.deliveries.claim(
+      this.ds.manager,
+      free,
+      this.config.WEBHOOK_ENDPOINT_CONCURRENCY,
+      this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS,
     );
     for (const d of claimed) this.track(this.attempt(d));
     if (claimed.length === free) return { more: true }; // more may be due
+    // Every attempt wakes the loop when it ends, so while some are in flight the next look comes
+    // anyway; the soonest retry is worth a query only when nothing was claimed.
+    if (claimed.length) return {};
     const next = await this.deliveries.nextDue(this.ds.manager);
     return next ? { dueInMs: next.getTime() - Date.now() + 5 } : {};
   }

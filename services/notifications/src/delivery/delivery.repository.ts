@@ -240,27 +240,43 @@ export class DeliveryRepository {
   }
 
   /**
-   * A successful attempt in one statement (no transaction round trips): the delivery, if still
-   * pending, is delivered and the attempt logged. False when it was no longer pending.
+   * Successful attempts in one statement (no transaction round trips): each delivery still
+   * pending is delivered and its attempt logged. Rows are locked in id order, as every multi-row
+   * statement on deliveries does. Answers, per attempt in order, whether it was still pending.
    */
   async markDelivered(
     m: EntityManager,
-    id: string,
-    a: { attempt: number; startedAt: Date; status: number; latencyMs: number },
-  ): Promise<boolean> {
+    attempts: { id: string; attempt: number; startedAt: Date; status: number; latencyMs: number }[],
+  ): Promise<boolean[]> {
+    if (!attempts.length) return [];
     const s = schemaOf(m);
-    const [{ n }] = await m.query(
-      `WITH d AS (
-         UPDATE ${s}.delivery SET status = 'delivered', attempts = attempts + 1, lease_until = NULL, last_status = $4,
-                last_error = NULL, last_latency_ms = $5, finished_at = now()
-          WHERE id = $1 AND status = 'pending' RETURNING id),
+    const rows: { id: string }[] = await m.query(
+      `WITH x AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::int[], $5::int[])
+           AS x(id, attempt, started_at, status, latency_ms)),
+       locked AS (
+         SELECT d.id FROM ${s}.delivery d WHERE d.id IN (SELECT id FROM x) AND d.status = 'pending'
+          ORDER BY d.id FOR UPDATE),
+       d AS (
+         UPDATE ${s}.delivery SET status = 'delivered', attempts = attempts + 1, lease_until = NULL,
+                last_status = x.status, last_error = NULL, last_latency_ms = x.latency_ms, finished_at = now()
+           FROM x JOIN locked l ON l.id = x.id
+          WHERE ${s}.delivery.id = x.id AND ${s}.delivery.status = 'pending'
+         RETURNING x.id, x.attempt, x.started_at, x.status, x.latency_ms),
        a AS (
          INSERT INTO ${s}.delivery_attempt (delivery_id, attempt, started_at, status_code, latency_ms, error, outcome)
-         SELECT id, $2, $3, $4, $5, NULL, 'delivered' FROM d ON CONFLICT DO NOTHING)
-       SELECT count(*)::int AS n FROM d`,
-      [id, a.attempt, a.startedAt, a.status, a.latencyMs],
+         SELECT id, attempt, started_at, status, latency_ms, NULL, 'delivered' FROM d ON CONFLICT DO NOTHING)
+       SELECT id FROM d`,
+      [
+        attempts.map((a) => a.id),
+        attempts.map((a) => a.attempt),
+        attempts.map((a) => a.startedAt),
+        attempts.map((a) => a.status),
+        attempts.map((a) => a.latencyMs),
+      ],
     );
-    return n === 1;
+    const done = new Set(rows.map((r) => r.id));
+    return attempts.map((a) => done.has(a.id));
   }
 
   /** The delivery's status, or undefined when it no longer exists. */
