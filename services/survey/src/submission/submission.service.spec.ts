@@ -202,6 +202,19 @@ describe('SubmissionService.submit', () => {
     expect(f.projection.findMany).toHaveBeenCalledWith(f.manager, [KAMPUNG]);
   });
 
+  it('reads the kampung, writes the row and adds its event in one transaction (one commit)', async () => {
+    const f = fakes();
+    const tx = { fake: 'transaction' } as unknown as EntityManager;
+    f.ds.transaction.mockImplementation(<T>(work: (m: EntityManager) => Promise<T>) => work(tx));
+
+    await f.service.submit(reportSubmission(KAMPUNG, { year: 2026, month: 5 }), officer);
+
+    expect(f.ds.transaction).toHaveBeenCalledTimes(1);
+    expect(f.projection.findMany).toHaveBeenCalledWith(tx, [KAMPUNG]);
+    expect(f.submissions.supersedeAndInsert.mock.calls[0][0]).toBe(tx);
+    expect(f.outbox.addMany.mock.calls[0][0]).toBe(tx);
+  });
+
   it('adds submission.submitted.v1 to the outbox in the transaction that wrote the row', async () => {
     const f = fakes();
     const body = reportSubmission(KAMPUNG, { year: 2026, month: 5 });

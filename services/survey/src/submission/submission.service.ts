@@ -60,6 +60,7 @@ export class SubmissionService {
     user: Principal,
     via: 'api' | 'import',
     importId?: string,
+    manager: EntityManager = this.ds.manager,
   ): Promise<PrepareResult[]> {
     const dtos = raws.map((raw) => {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -76,7 +77,7 @@ export class SubmissionService {
     const kampungIds = [
       ...new Set(dtos.flatMap((d) => (d.dto && !bad(d.errors, 'kampungId') ? [d.dto.kampungId] : []))),
     ];
-    const kampung = new Map((await this.kampung(kampungIds)).map((k) => [k.kampungId, k]));
+    const kampung = new Map((await this.kampung(kampungIds, manager)).map((k) => [k.kampungId, k]));
     const now = this.clock.now();
 
     return Promise.all(
@@ -146,14 +147,19 @@ export class SubmissionService {
     );
   }
 
-  /** One submission over HTTP: created, the stored one for a same-body retry, or a problem. */
+  /**
+   * One submission over HTTP: created, the stored one for a same-body retry, or a problem. The
+   * kampung is read in the write's transaction: one commit per submission, not two.
+   */
   async submit(raw: unknown, user: Principal): Promise<WriteOutcome> {
-    const [prepared] = await this.prepareMany([raw], user, 'api');
-    if (!prepared.ok) {
-      if (prepared.forbidden) throw new ForbiddenException(prepared.forbidden);
-      throw ProblemException.validation(prepared.errors ?? [], 'The submission has invalid fields.');
-    }
-    const [outcome] = await this.write([prepared.value]);
+    const [outcome] = await this.inTransaction(async (m) => {
+      const [prepared] = await this.prepareMany([raw], user, 'api', undefined, m);
+      if (!prepared.ok) {
+        if (prepared.forbidden) throw new ForbiddenException(prepared.forbidden);
+        throw ProblemException.validation(prepared.errors ?? [], 'The submission has invalid fields.');
+      }
+      return this.writeOnce(m, [prepared.value]);
+    });
     if (outcome.outcome === 'conflict') {
       throw ProblemException.conflict(
         `submission ${outcome.submission.id} exists with a different body; a changed submission needs a new id`,
@@ -181,9 +187,17 @@ export class SubmissionService {
     const keys = new Set(items.map((i) => `${i.kampungId}|${i.kind}|${i.period.year}|${i.period.month}`));
     if (ids.size !== items.length || keys.size !== items.length)
       throw new Error('write needs distinct ids and distinct kampung periods');
+    return this.inTransaction((m) => this.writeOnce(m, items, extra));
+  }
+
+  /**
+   * Runs a write in a transaction, again (up to MAX_ATTEMPTS) when it lost the race for a period's
+   * current submission to a concurrent writer.
+   */
+  private async inTransaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.ds.transaction((m) => this.writeOnce(m, items, extra));
+        return await this.ds.transaction(work);
       } catch (err) {
         if (attempt >= MAX_ATTEMPTS || !(err instanceof StartOver || lostCurrentRace(err))) throw err;
         // Writers that collided would collide again at once: spread their next tries (n writers
@@ -318,7 +332,7 @@ export class SubmissionService {
     return s;
   }
 
-  private kampung(ids: string[]): Promise<ProjectedKampung[]> {
-    return this.projection.findMany(this.ds.manager, ids);
+  private kampung(ids: string[], m: EntityManager = this.ds.manager): Promise<ProjectedKampung[]> {
+    return this.projection.findMany(m, ids);
   }
 }
