@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { parse as parseYaml } from 'yaml';
 import { deployPath, ROOT, which } from './ops-support';
 
 /**
@@ -452,5 +453,87 @@ describe('Grafana dashboards (deploy/monitoring/dashboards)', () => {
         });
       }
     }
+  });
+});
+
+describe('Compose profile monitoring: Prometheus and Grafana with the dashboards', () => {
+  interface ComposeService {
+    image?: string;
+    profiles?: string[];
+    command?: string[];
+    environment?: Record<string, string>;
+    volumes?: string[];
+  }
+  const compose = () =>
+    parseYaml(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, ComposeService>;
+    };
+  /** The container path a host path (relative to the repository) is mounted at. */
+  const mountOf = (svc: ComposeService, host: string) =>
+    svc.volumes
+      ?.map((v) => v.split(':'))
+      .find(([h]) => path.resolve(ROOT, h) === path.resolve(ROOT, host))?.[1];
+
+  it('should start Prometheus, Grafana and the NATS exporter only with --profile monitoring, on pinned images', () => {
+    const { services } = compose();
+    for (const name of ['prometheus', 'grafana', 'nats-exporter']) {
+      expect({ name, profiles: services[name]?.profiles }).toEqual({ name, profiles: ['monitoring'] });
+      expect(services[name].image).toMatch(/:v?\d+\.\d+\.\d+$/);
+    }
+    for (const name of [...SERVICES, 'nats', 'postgres', 'front-door']) {
+      expect({ name, profiles: services[name].profiles }).toEqual({ name, profiles: undefined });
+    }
+    expect(services['nats-exporter'].command).toEqual(
+      expect.arrayContaining(['-jsz=all', '-varz', '-connz', '-healthz', 'http://nats:8222']),
+    );
+  });
+
+  it('should scrape each service at its Compose name and port, as job <service>, and load deploy/monitoring/rules', () => {
+    const { services } = compose();
+    const prometheus = services.prometheus;
+    const configDir = mountOf(prometheus, 'deploy/monitoring');
+    expect(prometheus.command).toContain(`--config.file=${configDir}/prometheus.yml`);
+    const config = parseYaml(readFileSync(deployPath('monitoring', 'prometheus.yml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    expect(config.rule_files).toEqual(['rules/*.yaml']);
+    const targets = Object.fromEntries(
+      config.scrape_configs.map((c) => [c.job_name, c.static_configs.flatMap((x) => x.targets)]),
+    );
+    for (const s of SERVICES) {
+      expect({ s, targets: targets[s] }).toEqual({ s, targets: [`${s}:${services[s].environment?.PORT}`] });
+    }
+    expect(targets.nats).toEqual(['nats-exporter:7777']);
+  });
+
+  withPromtool('should have a Prometheus configuration promtool accepts (rule files included)', () => {
+    if (!promtool) throw new Error('promtool is not on PATH (apt-get install -y prometheus); required in CI');
+    const r = spawnSync(promtool, ['check', 'config', deployPath('monitoring', 'prometheus.yml')], {
+      encoding: 'utf8',
+    });
+    expect({ status: r.status, out: r.stdout + r.stderr }).toEqual({ status: 0, out: expect.any(String) });
+  });
+
+  it('should provision the Prometheus data source and the dashboards directory in Grafana', () => {
+    const grafana = compose().services.grafana;
+    const provisioning = mountOf(grafana, 'deploy/monitoring/grafana/provisioning');
+    expect(provisioning).toBe('/etc/grafana/provisioning');
+    const dir = deployPath('monitoring', 'grafana', 'provisioning');
+    const datasources = parseYaml(readFileSync(path.join(dir, 'datasources', 'prometheus.yaml'), 'utf8')) as {
+      datasources: { type: string; url: string; isDefault: boolean }[];
+    };
+    expect(datasources.datasources).toEqual([
+      expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true }),
+    ]);
+    const providers = parseYaml(readFileSync(path.join(dir, 'dashboards', 'kampung-kb.yaml'), 'utf8')) as {
+      providers: { type: string; options: { path: string } }[];
+    };
+    const dashboardsAt = mountOf(grafana, 'deploy/monitoring/dashboards');
+    expect(dashboardsAt).toBeDefined();
+    expect(providers.providers.map((p) => [p.type, p.options.path])).toEqual([['file', dashboardsAt]]);
+    expect(grafana.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(
+      `${dashboardsAt}/overview.json`,
+    );
   });
 });
