@@ -6,7 +6,8 @@
 #   bash deploy/check.sh
 #
 # Checks:
-#   docker-compose.yml        docker-compose config -q (or docker compose config -q)
+#   docker-compose.yml        docker-compose config -q (or docker compose config -q),
+#                             also with --profile monitoring
 #   deploy/k8s/overlays/*     kubectl kustomize (or kustomize build), plus a few
 #                             assertions on the output (the thorough validation
 #                             against the Kubernetes schemas is the Jest test
@@ -47,8 +48,10 @@ skip() {
 # ------------------------------------------------------------ docker-compose
 if command -v docker-compose >/dev/null 2>&1; then
   check "docker-compose config -q" docker-compose -f docker-compose.yml config -q
+  check "docker-compose --profile monitoring config -q" docker-compose -f docker-compose.yml --profile monitoring config -q
 elif command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
   check "docker compose config -q" docker compose -f docker-compose.yml config -q
+  check "docker compose --profile monitoring config -q" docker compose -f docker-compose.yml --profile monitoring config -q
 else
   skip "docker-compose config -q" "neither docker-compose nor docker compose is installed"
 fi

@@ -1,6 +1,6 @@
 /* eslint-disable @nx/enforce-module-boundaries */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { parseAllDocuments } from 'yaml';
@@ -21,7 +21,8 @@ import { deployPath, ROOT, which } from './ops-support';
  * The Kubernetes manifests, rendered as `kubectl apply -k` would (kubectl kustomize, or a
  * standalone kustomize), without a cluster: every object is validated against the Kubernetes
  * schemas (kubernetes-models; KEDA ScaledObject from @kubernetes-models/keda; the CloudNativePG
- * Cluster against a hand-written JSON schema of the fields used), and the overlays keep their
+ * Cluster, the Gateway API objects and the Prometheus operator's ServiceMonitor, PodMonitor and
+ * PrometheusRule against hand-written JSON schemas of the fields used), and the overlays keep their
  * promises: probes, limits, non-root, read-only root, roles, NATS users, scaling, policies.
  */
 
@@ -93,6 +94,18 @@ const validateGatewayApi = ajv.compile(
   JSON.parse(readFileSync(path.join(__dirname, 'schemas', 'gateway-api.schema.json'), 'utf8')) as object,
 );
 
+// One schema file, one validator per kind (so an error names the kind's fields, not every branch of a oneOf).
+ajv.addSchema(
+  JSON.parse(
+    readFileSync(path.join(__dirname, 'schemas', 'prometheus-operator.schema.json'), 'utf8'),
+  ) as object,
+);
+const PROMETHEUS_OPERATOR_KINDS: Record<string, string> = {
+  ServiceMonitor: 'serviceMonitor',
+  PodMonitor: 'podMonitor',
+  PrometheusRule: 'prometheusRule',
+};
+
 /** Problems of one object against its schema; [] when it is valid. */
 function schemaProblems(o: K8sObject): string[] {
   const id = `${o.kind}/${o.metadata?.name}`;
@@ -100,6 +113,12 @@ function schemaProblems(o: K8sObject): string[] {
     return validateGatewayApi(o)
       ? []
       : (validateGatewayApi.errors ?? []).map((e) => `${id}: ${e.instancePath} ${e.message}`);
+  }
+  if (o.apiVersion === 'monitoring.coreos.com/v1' && PROMETHEUS_OPERATOR_KINDS[o.kind]) {
+    const validate = ajv.getSchema(
+      `kampung-kb/prometheus-operator#/definitions/${PROMETHEUS_OPERATOR_KINDS[o.kind]}`,
+    )!;
+    return validate(o) ? [] : (validate.errors ?? []).map((e) => `${id}: ${e.instancePath} ${e.message}`);
   }
   if (o.apiVersion === 'postgresql.cnpg.io/v1' && o.kind === 'Cluster') {
     return validateCnpgCluster(o)
@@ -172,6 +191,29 @@ describe('manifest validation', () => {
     expect(schemaProblems({ ...scaled, spec: { scaleTargetRef: { name: 'x' } } })).toEqual([
       expect.stringContaining('must have required property triggers'),
     ]);
+    const sm = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'x' } };
+    const selector = { matchLabels: { a: 'b' } };
+    expect(
+      schemaProblems({ ...sm, spec: { selector, endpoints: [{ port: 'http', interval: '30s' }] } }),
+    ).toEqual([]);
+    expect(
+      schemaProblems({ ...sm, spec: { selector, endpoints: [{ port: 'http', intervall: '30s' }] } }),
+    ).toEqual(expect.arrayContaining([expect.stringContaining('must NOT have additional properties')]));
+    const pm = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'x' } };
+    expect(schemaProblems({ ...pm, spec: { selector, podMetricsEndpoints: [{ port: 'metrics' }] } })).toEqual(
+      [],
+    );
+    expect(schemaProblems({ ...pm, spec: { selector, endpoints: [{ port: 'metrics' }] } })).not.toEqual([]);
+    const pr = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'x' } };
+    const withRule = (r: object) => ({ ...pr, spec: { groups: [{ name: 'g', rules: [r] }] } });
+    expect(
+      schemaProblems(withRule({ alert: 'A', expr: 'up == 0', for: '5m', labels: { severity: 'page' } })),
+    ).toEqual([]);
+    expect(schemaProblems(withRule({ record: 'job:up:sum', expr: 'sum by (job) (up)' }))).toEqual([]);
+    expect(schemaProblems(withRule({ alert: 'A', expr: 'up == 0', for: 'five minutes' }))).toEqual(
+      expect.arrayContaining([expect.stringContaining('/spec/groups/0/rules/0/for must match pattern')]),
+    );
+    expect(schemaProblems(withRule({ expr: 'up == 0' }))).not.toEqual([]); // neither alert nor record
   });
 });
 
@@ -471,6 +513,92 @@ describe.each([
           }
         ).spec.inheritedMetadata.labels,
       ).toMatchObject({ 'kampung-kb/postgres': 'true' });
+    }
+  });
+
+  it('should scrape every service, the NATS servers (exporter sidecar) and Postgres, and ship the dashboards (production)', () => {
+    const monitors = [...all(objs, 'ServiceMonitor'), ...all(objs, 'PodMonitor')];
+    if (overlay === 'dev') {
+      expect(monitors).toEqual([]);
+      expect(all(objs, 'PrometheusRule')).toEqual([]);
+      return;
+    }
+    type Selector = { matchLabels: Record<string, string> };
+    const matches = (sel: Selector, labels: Record<string, string> = {}) =>
+      Object.entries(sel.matchLabels).every(([k, v]) => labels[k] === v);
+
+    // The ServiceMonitor picks exactly the four services' Services, by a port they have.
+    const [sm, ...moreSm] = all(objs, 'ServiceMonitor') as unknown as {
+      spec: { selector: Selector; endpoints: { port: string; path: string }[] };
+    }[];
+    expect(moreSm).toEqual([]);
+    const scraped = (
+      all(objs, 'Service') as unknown as (K8sObject & { spec: { ports: { name: string }[] } })[]
+    )
+      .filter((svc) => matches(sm.spec.selector, svc.metadata.labels))
+      .map((svc) => {
+        for (const e of sm.spec.endpoints) expect(svc.spec.ports.map((p) => p.name)).toContain(e.port);
+        return svc.metadata.name;
+      });
+    expect(scraped.sort()).toEqual(SERVICES.map((s) => s.name).sort());
+    expect(sm.spec.endpoints.map((e) => e.path)).toEqual(['/metrics']);
+    // ... and those pods serve /metrics on that port (the prometheus.io annotations say so too).
+    for (const s of SERVICES) {
+      const d = find(objs, 'Deployment', s.name) as unknown as {
+        spec: { template: { metadata: { annotations: Record<string, string> } } };
+      };
+      expect(d.spec.template.metadata.annotations).toMatchObject({
+        'prometheus.io/port': String(s.defaultPort),
+        'prometheus.io/path': '/metrics',
+      });
+    }
+
+    // NATS: an exporter next to every server, reading the server's monitoring port, on a port named metrics.
+    const sts = find(objs, 'StatefulSet', 'nats') as unknown as Workload & {
+      spec: { template: { metadata: { labels: Record<string, string> } } };
+    };
+    const exporter = podSpec(sts).containers.find((c) => c.name === 'metrics') as Container & {
+      args: string[];
+      ports: { name: string; containerPort: number }[];
+    };
+    expect(exporter.image).toMatch(/^natsio\/prometheus-nats-exporter:\d+\.\d+\.\d+$/);
+    expect(exporter.args).toEqual(expect.arrayContaining(['-jsz=all', '-varz', '-connz', '-healthz']));
+    expect(exporter.args.at(-1)).toBe('http://localhost:8222');
+    expect(exporter.ports).toEqual([expect.objectContaining({ name: 'metrics', containerPort: 7777 })]);
+    const natsPm = find(objs, 'PodMonitor', 'nats') as unknown as {
+      spec: { selector: Selector; podMetricsEndpoints: { port: string }[] };
+    };
+    expect(matches(natsPm.spec.selector, sts.spec.template.metadata.labels)).toBe(true);
+    expect(natsPm.spec.podMetricsEndpoints.map((e) => e.port)).toEqual(['metrics']);
+    // The default-deny policy would drop the scrape: a policy lets port 7777 in.
+    const open = all(objs, 'NetworkPolicy').filter((p) => {
+      const spec = (
+        p as unknown as { spec: { podSelector: Selector; ingress?: { ports?: { port: unknown }[] }[] } }
+      ).spec;
+      return (
+        matches(spec.podSelector, sts.spec.template.metadata.labels) &&
+        (spec.ingress ?? []).some((r) => (r.ports ?? []).some((x) => x.port === 7777))
+      );
+    });
+    expect(open.map((p) => p.metadata.name)).toEqual(['nats-metrics']);
+
+    // Postgres: CloudNativePG makes the PodMonitor of the Cluster.
+    const pg = find(objs, 'Cluster', 'kkb-postgres') as unknown as { spec: { monitoring: object } };
+    expect(pg.spec.monitoring).toEqual({ enablePodMonitor: true });
+
+    // The rules, and every dashboard of deploy/monitoring/dashboards as a ConfigMap for Grafana's sidecar.
+    expect(all(objs, 'PrometheusRule')).toHaveLength(1);
+    const dashboards = all(objs, 'ConfigMap').filter(
+      (c) => c.metadata.labels?.grafana_dashboard === '1',
+    ) as unknown as {
+      data: Record<string, string>;
+    }[];
+    const shipped = Object.fromEntries(dashboards.flatMap((c) => Object.entries(c.data)));
+    const files = readdirSync(deployPath('monitoring', 'dashboards')).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThanOrEqual(7);
+    expect(Object.keys(shipped).sort()).toEqual(files.sort());
+    for (const f of files) {
+      expect(shipped[f]).toBe(readFileSync(deployPath('monitoring', 'dashboards', f), 'utf8'));
     }
   });
 
