@@ -58,36 +58,38 @@ const RECORD_COLUMNS = `id uuid, kampung_id uuid, village_code text, rule_set_ve
 /** The only place that writes submissions, evaluations, kampung_state and kampung_level_month. */
 @Injectable()
 export class EvaluationRepository {
-  /** The kampung of the projection, locked: evaluations of one kampung never interleave. */
-  async lockKampung(m: EntityManager, kampungId: string): Promise<{ villageCode: string } | null> {
-    const rows = await m.query(
-      `SELECT village_code AS "villageCode" FROM ${schemaOf(m)}.kampung_projection WHERE kampung_id = $1 FOR UPDATE`,
-      [kampungId],
-    );
-    return rows[0] ?? null;
-  }
-
   /**
-   * Keeps the submission if it is now the one to evaluate from: a later period, or the same
-   * period verified later (a correction). Returns whether it was kept.
+   * In one statement: locks the kampung's projection row (so this evaluation and a recomputation
+   * batch never interleave), archives the verified submission, and keeps it as the one to
+   * evaluate from if it is later: a later period, or the same period verified later (a
+   * correction). Nothing is written for a kampung not in the projection. The archive and the
+   * latest row select from the locked row, so the lock is taken before either is written.
    */
-  async storeLatest(m: EntityManager, s: VerifiedSubmission): Promise<boolean> {
-    // One statement: the data-modifying CTE (the archive of every verified submission) runs to
-    // completion whether or not the outer insert reads it.
-    const rows: unknown[] = await m.query(
-      `WITH archived AS (
-         INSERT INTO ${schemaOf(m)}.verified_submission (submission_id, kampung_id, kind, period, verified_at,
+  async lockAndStoreLatest(
+    m: EntityManager,
+    s: VerifiedSubmission,
+  ): Promise<'unknown-kampung' | 'kept' | 'older'> {
+    const t = schemaOf(m);
+    const [row]: { found: number; kept: number }[] = await m.query(
+      `WITH k AS (
+         SELECT kampung_id FROM ${t}.kampung_projection WHERE kampung_id = $2::uuid FOR UPDATE),
+       archived AS (
+         INSERT INTO ${t}.verified_submission (submission_id, kampung_id, kind, period, verified_at,
            verified_by, instrument_code, instrument_version, answers)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) ON CONFLICT (submission_id) DO NOTHING)
-       INSERT INTO ${schemaOf(m)}.latest_submission AS l
-         (kampung_id, kind, submission_id, period, verified_at, instrument_code, instrument_version, answers)
-       VALUES ($2, $3, $1, $4, $5, $7, $8, $9::jsonb)
-       ON CONFLICT (kampung_id, kind) DO UPDATE SET
-         submission_id = EXCLUDED.submission_id, period = EXCLUDED.period, verified_at = EXCLUDED.verified_at,
-         instrument_code = EXCLUDED.instrument_code, instrument_version = EXCLUDED.instrument_version,
-         answers = EXCLUDED.answers, received_at = now()
-       WHERE (EXCLUDED.period, EXCLUDED.verified_at) > (l.period, l.verified_at)
-       RETURNING 1`,
+         SELECT $1::uuid, k.kampung_id, $3::text, $4::date, $5::timestamptz, $6::text, $7::text, $8::int, $9::jsonb
+           FROM k
+         ON CONFLICT (submission_id) DO NOTHING),
+       latest AS (
+         INSERT INTO ${t}.latest_submission AS l
+           (kampung_id, kind, submission_id, period, verified_at, instrument_code, instrument_version, answers)
+         SELECT k.kampung_id, $3::text, $1::uuid, $4::date, $5::timestamptz, $7::text, $8::int, $9::jsonb FROM k
+         ON CONFLICT (kampung_id, kind) DO UPDATE SET
+           submission_id = EXCLUDED.submission_id, period = EXCLUDED.period, verified_at = EXCLUDED.verified_at,
+           instrument_code = EXCLUDED.instrument_code, instrument_version = EXCLUDED.instrument_version,
+           answers = EXCLUDED.answers, received_at = now()
+         WHERE (EXCLUDED.period, EXCLUDED.verified_at) > (l.period, l.verified_at)
+         RETURNING 1)
+       SELECT (SELECT count(*)::int FROM k) AS found, (SELECT count(*)::int FROM latest) AS kept`,
       [
         s.submissionId,
         s.kampungId,
@@ -100,7 +102,8 @@ export class EvaluationRepository {
         JSON.stringify(s.answers),
       ],
     );
-    return rows.length === 1;
+    if (!row.found) return 'unknown-kampung';
+    return row.kept ? 'kept' : 'older';
   }
 
   /** Inputs of the given kampung that have a verified profile (the others are not assessed). */

@@ -32,17 +32,16 @@ class FakeEvaluationRepository {
   readonly levels = new Map<string, Level>();
   readonly written: EvaluationRecord[] = [];
 
-  async lockKampung(_m: EntityManager, kampungId: string) {
-    const villageCode = this.projection.get(kampungId);
-    return villageCode ? { villageCode } : null;
-  }
-
-  async storeLatest(_m: EntityManager, s: VerifiedSubmission): Promise<boolean> {
+  async lockAndStoreLatest(
+    _m: EntityManager,
+    s: VerifiedSubmission,
+  ): Promise<'unknown-kampung' | 'kept' | 'older'> {
+    if (!this.projection.has(s.kampungId)) return 'unknown-kampung';
     const key = `${s.kampungId}/${s.kind}`;
     const cur = this.latest.get(key);
-    if (cur && [s.period, s.verifiedAt].join() <= [cur.period, cur.verifiedAt].join()) return false;
+    if (cur && [s.period, s.verifiedAt].join() <= [cur.period, cur.verifiedAt].join()) return 'older';
     this.latest.set(key, s);
-    return true;
+    return 'kept';
   }
 
   async inputs(_m: EntityManager, kampungIds: string[]): Promise<KampungInputs[]> {

@@ -29,13 +29,7 @@ export class SubmissionVerifiedHandler {
   ): Promise<void> {
     const manager = ctx.getManager();
     const d = event.data;
-    // Locks the kampung first, so this evaluation and a recomputation batch never interleave.
-    const kampung = await this.repo.lockKampung(manager, d.kampungId);
-    if (!kampung) {
-      // The registry event may still be on its way: retried with backoff, dead-lettered at max_deliver.
-      throw new Error(`kampung ${d.kampungId} is not in the projection yet`);
-    }
-    const kept = await this.repo.storeLatest(manager, {
+    const stored = await this.repo.lockAndStoreLatest(manager, {
       kampungId: d.kampungId,
       kind: d.kind,
       submissionId: d.submissionId,
@@ -46,7 +40,11 @@ export class SubmissionVerifiedHandler {
       verifiedBy: d.verifiedBy,
       answers: d.answers,
     });
-    if (!kept) {
+    if (stored === 'unknown-kampung') {
+      // The registry event may still be on its way: retried with backoff, dead-lettered at max_deliver.
+      throw new Error(`kampung ${d.kampungId} is not in the projection yet`);
+    }
+    if (stored === 'older') {
       this.logger.log(
         { kampungId: d.kampungId, submissionId: d.submissionId },
         'verified submission older than the one in use; nothing to evaluate',
