@@ -74,7 +74,6 @@ const promtool = which('promtool');
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 const withPromtool = promtool || inCi ? it : it.skip;
 if (!promtool) {
-  // eslint-disable-next-line no-console
   console.warn(
     inCi
       ? 'promtool is not on PATH: the promtool cases fail in CI (apt-get install -y prometheus)'
