@@ -1,6 +1,7 @@
 import { MetricsRegistry } from '@kkb/platform';
 import { DataSource } from 'typeorm';
-import { registerPoolMetrics } from './pool-metrics';
+import type { INestApplicationContext } from '@nestjs/common';
+import { registerAppPoolMetrics, registerPoolMetrics } from './pool-metrics';
 
 const url = process.env.DATABASE_URL;
 
@@ -58,5 +59,21 @@ describe('Postgres pool metrics', () => {
       kkb_db_pool_idle: 2,
       kkb_db_pool_waiting: 0,
     });
+  });
+
+  it('should register them for an application with a DataSource, and not for one without', async () => {
+    await ds.initialize();
+    const withDs = new MetricsRegistry();
+    registerAppPoolMetrics({ get: () => ds } as unknown as INestApplicationContext, withDs);
+    expect(await scrape(withDs)).toMatchObject({ kkb_db_pool_max: 2 });
+
+    const without = new MetricsRegistry();
+    const noTypeOrm = {
+      get: () => {
+        throw new Error('Nest could not find DataSource element');
+      },
+    };
+    registerAppPoolMetrics(noTypeOrm as unknown as INestApplicationContext, without);
+    expect(await scrape(without)).toEqual({});
   });
 });
