@@ -17,6 +17,8 @@
 #                             cluster.conf and accounts.conf; dummy passwords),
 #                             the same with the dev overlay's single-server
 #                             cluster.conf, and deploy/nats/cluster-local/n{1,2,3}.conf
+#   Prometheus rules          promtool check rules deploy/monitoring/rules/*.yaml and
+#                             promtool test rules deploy/monitoring/tests/*.test.yaml
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -132,6 +134,16 @@ if command -v nats-server >/dev/null 2>&1; then
   done
 else
   skip "nats-server -t" "nats-server is not installed"
+fi
+
+# ------------------------------------------------------------------- promtool
+# The alerting and recording rules, and their unit tests (every alert fires on the series it is
+# for and stays quiet on the others). promtool is in Debian's prometheus package.
+if command -v promtool >/dev/null 2>&1; then
+  check "promtool check rules deploy/monitoring/rules" promtool check rules deploy/monitoring/rules/*.yaml
+  check "promtool test rules deploy/monitoring/tests" promtool test rules deploy/monitoring/tests/*.test.yaml
+else
+  skip "promtool check/test rules" "not installed; apt-get install -y prometheus"
 fi
 
 # -------------------------------------------------------------------- summary

@@ -21,6 +21,7 @@ import {
   type BaseServiceConfig,
   type Span,
 } from '@kkb/platform';
+import { registerAppPoolMetrics } from './pool-metrics';
 
 const UNTRACED = /^\/(health|metrics)(\/|\?|$)/;
 
@@ -123,6 +124,7 @@ export async function createServiceApp(
   }
 
   const metrics = app.get(MetricsRegistry);
+  registerAppPoolMetrics(app, metrics);
   const httpDuration = metrics.histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by route and status',

@@ -131,6 +131,7 @@ function setup(answer: SendResult, sub: { failures?: number } = {}) {
     typedDeliveries,
     typedOutbox,
     inboxRepo as unknown as InboxRepository,
+    metrics,
   );
   const recorder = new DeliveryRecorder(typedDs, typedDeliveries, typedOutbox, pauser, metrics);
   // The worker as the module wires it; its loop is not started (that needs Postgres).
@@ -160,7 +161,9 @@ function setup(answer: SendResult, sub: { failures?: number } = {}) {
   };
   const attempt = (id: string, attempts: number) =>
     (worker as unknown as { attempt(d: ClaimedDelivery): Promise<void> }).attempt(claimed(id, attempts));
-  return { deliveries, ds, outbox, inbox, sender, attempt, claimed, worker };
+  /** The value of one of this setup's counters, as /metrics would export it. */
+  const counted = async (name: string) => (await metrics.getSingleMetric(name)!.get()).values[0]?.value;
+  return { deliveries, ds, outbox, inbox, sender, attempt, claimed, worker, counted };
 }
 
 const ok: SendResult = { status: 204, latencyMs: 12, error: null, refused: false };
@@ -254,8 +257,11 @@ describe('DeliveryWorker attempting one claimed delivery (in-memory)', () => {
   });
 
   it('should pause the subscription at the threshold, publish it and tell the owner in the inbox', async () => {
-    const { deliveries, outbox, inbox, attempt } = setup(failure, { failures: PAUSE_AFTER - 1 });
+    const { deliveries, outbox, inbox, attempt, counted } = setup(failure, { failures: PAUSE_AFTER - 1 });
+    expect(await counted('kkb_webhook_subscriptions_paused_total')).toBe(0);
     await attempt('d-1', 0);
+
+    expect(await counted('kkb_webhook_subscriptions_paused_total')).toBe(1);
 
     expect(deliveries.subs.get('s-1')).toMatchObject({ status: 'paused', failures: PAUSE_AFTER });
     expect(deliveries.rows.get('d-1')).toMatchObject({ status: 'pending', next: new Date(NOW + 1_000) });
@@ -280,9 +286,11 @@ describe('DeliveryWorker attempting one claimed delivery (in-memory)', () => {
   });
 
   it('should not pause again, nor add an inbox item, past the threshold', async () => {
-    const { deliveries, outbox, inbox, attempt } = setup(failure, { failures: PAUSE_AFTER });
+    const { deliveries, outbox, inbox, attempt, counted } = setup(failure, { failures: PAUSE_AFTER });
     deliveries.subs.get('s-1')!.status = 'paused';
     await attempt('d-1', 0);
+
+    expect(await counted('kkb_webhook_subscriptions_paused_total')).toBe(0);
 
     expect(deliveries.subs.get('s-1')?.failures).toBe(PAUSE_AFTER + 1);
     expect(outbox.add).not.toHaveBeenCalled();
