@@ -16,15 +16,15 @@ import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
 import { ProblemException } from '@kkb/platform';
 import { DeadLetterAdminService, type DeadLetterActor } from './dead-letter-admin.service';
 import {
-  AuditPage,
-  AuditQuery,
-  ConsumerQuery,
+  DeadLetterAuditPage,
+  DeadLetterAuditQuery,
+  DeadLetterConsumerQuery,
   DeadLetterDetailView,
   DeadLetterPage,
-  DiscardResultView,
+  DeadLetterDiscardView,
   ListDeadLettersQuery,
-  ReplayAllDto,
-  ReplayResultView,
+  DeadLetterReplayAllDto,
+  DeadLetterReplayResultView,
 } from './dead-letter-admin.views';
 
 /** A dead letter's sequence in the DLQ stream: digits, 1..2^53-1, else a 400 naming the field. */
@@ -71,8 +71,8 @@ export class DeadLetterAdminController {
 
   @Get('audit')
   @ApiOperation({ summary: 'Who inspected, replayed or discarded which letter, newest first' })
-  @ApiOkResponse({ type: AuditPage })
-  audit(@Query() q: AuditQuery): Promise<AuditPage> {
+  @ApiOkResponse({ type: DeadLetterAuditPage })
+  audit(@Query() q: DeadLetterAuditQuery): Promise<DeadLetterAuditPage> {
     if (q.cursor !== undefined) cursorSeq(q.cursor);
     return this.admin.auditLog({ consumer: q.consumer, limit: q.limit, cursor: q.cursor });
   }
@@ -92,8 +92,11 @@ export class DeadLetterAdminController {
   @ApiOperation({
     summary: 'Replay every letter of one consumer, oldest first; each letter’s result',
   })
-  @ApiOkResponse({ type: [ReplayResultView] })
-  replayAll(@Body() dto: ReplayAllDto, @CurrentUser() user: Principal): Promise<ReplayResultView[]> {
+  @ApiOkResponse({ type: [DeadLetterReplayResultView] })
+  replayAll(
+    @Body() dto: DeadLetterReplayAllDto,
+    @CurrentUser() user: Principal,
+  ): Promise<DeadLetterReplayResultView[]> {
     return this.admin.replayAll(dto.consumer, actorOf(user));
   }
 
@@ -103,16 +106,22 @@ export class DeadLetterAdminController {
     summary:
       'Re-deliver the event to its consumer only, through its inbox; the letter is removed once the consumer took it (a new letter if it fails again)',
   })
-  @ApiOkResponse({ type: ReplayResultView })
-  replay(@Param('seq', SequencePipe) seq: number, @CurrentUser() user: Principal): Promise<ReplayResultView> {
+  @ApiOkResponse({ type: DeadLetterReplayResultView })
+  replay(
+    @Param('seq', SequencePipe) seq: number,
+    @CurrentUser() user: Principal,
+  ): Promise<DeadLetterReplayResultView> {
     return this.admin.replay(seq, actorOf(user));
   }
 
   @Delete()
   @HttpCode(200)
   @ApiOperation({ summary: 'Discard every letter of one consumer (audited, then deleted)' })
-  @ApiOkResponse({ type: [DiscardResultView] })
-  discardAll(@Query() q: ConsumerQuery, @CurrentUser() user: Principal): Promise<DiscardResultView[]> {
+  @ApiOkResponse({ type: [DeadLetterDiscardView] })
+  discardAll(
+    @Query() q: DeadLetterConsumerQuery,
+    @CurrentUser() user: Principal,
+  ): Promise<DeadLetterDiscardView[]> {
     return this.admin.discardAll(q.consumer, actorOf(user));
   }
 

@@ -39,19 +39,19 @@ export class ListDeadLettersQuery extends PageQuery {
   after?: number;
 }
 
-export class ConsumerQuery {
+export class DeadLetterConsumerQuery {
   @ApiProperty({ description: 'The durable consumer whose letters are all discarded' })
   @Matches(CONSUMER_NAME, { message: `consumer ${CONSUMER_RULE}` })
   consumer!: string;
 }
 
-export class ReplayAllDto {
+export class DeadLetterReplayAllDto {
   @ApiProperty({ example: 'classification-survey-submission' })
   @Matches(CONSUMER_NAME, { message: `consumer ${CONSUMER_RULE}` })
   consumer!: string;
 }
 
-export class AuditQuery extends PageQuery {
+export class DeadLetterAuditQuery extends PageQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @Matches(CONSUMER_NAME, { message: `consumer ${CONSUMER_RULE}` })
@@ -73,13 +73,13 @@ export class DeadLetterSummaryView implements DeadLetterSummary {
 
 export class DeadLetterPage extends PageOf(DeadLetterSummaryView) {}
 
-export class FieldProblemView {
+export class DeadLetterProblemView {
   @ApiProperty() field!: string;
   @ApiProperty() reason!: string;
 }
 
 export class DeadLetterDetailView extends DeadLetterSummaryView implements DeadLetterDetail {
-  @ApiProperty({ type: [FieldProblemView] }) problems!: FieldProblemView[];
+  @ApiProperty({ type: [DeadLetterProblemView] }) problems!: DeadLetterProblemView[];
   @ApiProperty() stream!: string;
   @ApiProperty() streamSequence!: number;
   @ApiProperty({ type: Number, nullable: true }) replayOf!: number | null;
@@ -88,7 +88,7 @@ export class DeadLetterDetailView extends DeadLetterSummaryView implements DeadL
   @ApiProperty({ format: 'date-time' }) storedAt!: string;
 }
 
-export class ReplayResultView implements ReplayResult {
+export class DeadLetterReplayResultView implements ReplayResult {
   @ApiProperty() seq!: number;
   @ApiProperty({
     enum: ['replayed', 'not-found', 'not-mine', 'unavailable', 'failed', 'no-responder', 'timeout'],
@@ -101,12 +101,12 @@ export class ReplayResultView implements ReplayResult {
   @ApiProperty({ type: String, nullable: true }) detail!: string | null;
 }
 
-export class DiscardResultView implements DiscardResult {
+export class DeadLetterDiscardView implements DiscardResult {
   @ApiProperty() seq!: number;
   @ApiProperty() discarded!: boolean;
 }
 
-export class AuditRecordView implements AuditRecord {
+export class DeadLetterAuditView implements AuditRecord {
   @ApiProperty() id!: string;
   @ApiProperty({ format: 'date-time' }) at!: string;
   @ApiProperty() actor!: string;
@@ -123,4 +123,4 @@ export class AuditRecordView implements AuditRecord {
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) finishedAt!: string | null;
 }
 
-export class AuditPage extends PageOf(AuditRecordView) {}
+export class DeadLetterAuditPage extends PageOf(DeadLetterAuditView) {}
