@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { deadLetterSubject, kampungRegisteredV1 } from '@kkb/contracts';
@@ -226,5 +229,45 @@ describe('dead-letter admin API (notifications) and replay through the consumer'
     const missing = await api('POST', '/999999/replay');
     expect(missing.statusCode).toBe(404);
     expect(missing.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('is what tools/dlq.mjs (npm run dlq) calls', async () => {
+    await admin.app.listen(0, '127.0.0.1');
+    const url = await admin.app.getUrl();
+    const cli = (args: string[], token = run.token()) =>
+      promisify(execFile)(process.execPath, [
+        path.join(__dirname, '../../../tools/dlq.mjs'),
+        ...args,
+        '--url',
+        url,
+        '--token',
+        token,
+      ]).then(
+        (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({
+          code: e.code,
+          out: e.stdout,
+          err: e.stderr,
+        }),
+      );
+    const { event, letter } = await poison('via-cli');
+    const listed = await cli(['list', '--consumer', CONSUMER]);
+    expect(listed).toMatchObject({ code: 0 });
+    expect(listed.out).toContain(`${letter.seq}\t`);
+    expect(listed.out).toContain(event.id);
+    const shown = await cli(['show', String(letter.seq)]);
+    expect(JSON.parse(shown.out)).toMatchObject({ seq: letter.seq, eventId: event.id });
+
+    const refused = await cli(['discard', String(letter.seq)], run.token(Role.province, '16'));
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('403');
+
+    plans.delete('via-cli');
+    const replayed = await cli(['replay', '--all', '--consumer', CONSUMER]);
+    expect(replayed).toMatchObject({ code: 0, out: `${letter.seq}\treplayed (handled)\n` });
+    expect(await handled('via-cli')).toBe(1);
+    const audit = await cli(['audit', '--consumer', CONSUMER, '--limit', '1']);
+    expect(audit.out).toMatch(new RegExp(`\ttest-national\treplay\t${CONSUMER}\t${letter.seq}\thandled`));
+    expect((await cli(['show', 'x'])).code).toBe(2);
   });
 });
