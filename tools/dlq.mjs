@@ -98,7 +98,9 @@ const base = `${(values.url ?? process.env.KKB_URL ?? 'http://127.0.0.1:3000').r
 let req;
 /** @param {Record<string, string | undefined>} q */
 const query = (q) => {
-  const s = new URLSearchParams(Object.entries(q).filter((e) => e[1] !== undefined)).toString();
+  const s = new URLSearchParams(
+    /** @type {[string, string][]} */ (Object.entries(q).filter((e) => e[1] !== undefined)),
+  ).toString();
   return s ? `?${s}` : '';
 };
 switch (command) {
