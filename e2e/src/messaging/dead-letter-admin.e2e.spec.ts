@@ -169,6 +169,26 @@ describe('dead-letter admin API (notifications) and replay through the consumer'
 
     const a = await poison('bulk-a');
     const b = await poison('bulk-b');
+    const pageOf = async (q: string) =>
+      (await api('GET', `?consumer=${CONSUMER}&${q}`)).json() as {
+        items: DeadLetterSummary[];
+        nextCursor: string | null;
+      };
+    const newest = await pageOf('order=newest&limit=1');
+    expect([newest.items.map((l) => l.seq), newest.nextCursor]).toEqual([
+      [b.letter.seq],
+      String(b.letter.seq),
+    ]);
+    const older = await pageOf(`order=newest&limit=1&cursor=${newest.nextCursor}`);
+    expect([older.items.map((l) => l.seq), older.nextCursor]).toEqual([[a.letter.seq], null]);
+    const oldest = await pageOf('limit=1');
+    expect([oldest.items.map((l) => l.seq), oldest.nextCursor]).toEqual([
+      [a.letter.seq],
+      String(a.letter.seq),
+    ]);
+    const next = await pageOf(`limit=1&after=${oldest.nextCursor}`);
+    expect([next.items.map((l) => l.seq), next.nextCursor]).toEqual([[b.letter.seq], null]);
+
     plans.delete('bulk-a');
     const all = await api('POST', '/replay', { consumer: CONSUMER });
     expect(all.statusCode).toBe(200);
