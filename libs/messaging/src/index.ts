@@ -13,3 +13,4 @@ export * from './event-delivery';
 export * from './max-deliveries.watcher';
 export * from './jetstream.transport';
 export * from './messaging.module';
+export * from './dead-letter-admin';

@@ -2,6 +2,8 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnModuleIn
 import { ReadinessRegistry } from '@kkb/platform';
 import { ConsumerMetrics } from './consumer-metrics';
 import { DeadLetterPublisher } from './dead-letters';
+import { DeadLetterReplayer } from './dead-letter-admin/dead-letter.replayer';
+import { DeadLetterStore } from './dead-letter-admin/dead-letter.store';
 import { EventDelivery } from './event-delivery';
 import { JetStreamTransport } from './jetstream.transport';
 import { MaxDeliveriesWatcher } from './max-deliveries.watcher';
@@ -56,6 +58,8 @@ export class MessagingModule {
         MaxDeliveriesWatcher,
         EventDelivery,
         JetStreamTransport,
+        DeadLetterStore,
+        DeadLetterReplayer,
       ],
       exports: [
         MESSAGING_OPTIONS,
@@ -63,6 +67,7 @@ export class MessagingModule {
         OutboxService,
         OutboxRelayService,
         JetStreamTransport,
+        DeadLetterStore,
       ],
     };
   }

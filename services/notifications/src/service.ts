@@ -1,5 +1,9 @@
 import type { ServiceDefinition } from '@kkb/bootstrap';
-import { MESSAGING_MIGRATIONS } from '@kkb/messaging';
+import {
+  CreateDeadLetterAudit1764900000000,
+  DeadLetterAdminModule,
+  MESSAGING_MIGRATIONS,
+} from '@kkb/messaging';
 import { NotificationsConfig } from './config/notifications.config';
 import { DigestModule } from './digest/digest.module';
 import { FanOutModule } from './fan-out/fan-out.module';
@@ -26,6 +30,7 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
     CreateDelivery1764302200000,
     CreateInboxItem1764302300000,
     InboxOrderAndSubscriptionGeneration1764302400000,
+    CreateDeadLetterAudit1764900000000,
   ],
   // One durable per producer; events of any one kampung are independent here, so several are
   // handled at once (the inbox and the unique keys keep a redelivery from doing anything twice).
@@ -49,5 +54,13 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
       concurrency: 4,
     },
   ],
-  modules: () => [ReceivedEventModule, SubscriptionModule, InboxModule, DigestModule, FanOutModule],
+  modules: () => [
+    ReceivedEventModule,
+    SubscriptionModule,
+    InboxModule,
+    DigestModule,
+    FanOutModule,
+    // The dead-letter admin API of the whole platform (deploy/README.md, "Dead letters").
+    DeadLetterAdminModule,
+  ],
 };
