@@ -46,6 +46,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PG_USER = 'postgres';
 const PG_PASSWORD = 'postgres';
 const SEGMENT = /^[0-9A-F]{24}$/;
+/** A segment, a backup's history file (<segment>.<offset>.backup) or a timeline's last partial segment. */
+const PRUNABLE = /^[0-9A-F]{24}(\.[0-9A-F]{8}\.backup|\.partial)?$/;
 
 /** KKB_DATA_DIR (as `npm start` reads it), else .data. */
 export function defaultDataDir() {
@@ -321,8 +323,8 @@ function prune(
   // kept backup's start, on any timeline, no restore can use. History files always stay.
   const from = oldest.startWal.slice(8);
   let removed = 0;
-  for (const f of archivedSegments(backupDir)) {
-    if (f.slice(8) < from) {
+  for (const f of readdirSync(walDir(backupDir)).filter((n) => PRUNABLE.test(n))) {
+    if (f.slice(8, 24) < from) {
       rmSync(path.join(walDir(backupDir), f));
       removed++;
     }

@@ -107,10 +107,12 @@ describe('npm run backup / npm run restore (tools/backup.mjs)', () => {
     server = await startServer(dataDir, backupDir);
     await withClient(server.url, async (c) => {
       await c.query('CREATE TABLE ledger (id int PRIMARY KEY, batch text NOT NULL)');
-      await insert(c, 'before-backup', 1, 100);
+      await insert(c, 'before-backup', 1, 50);
     });
 
     expect(tool('backup', ...dirs)).toMatch(/base backup \S+ done/);
+    await withClient(server.url, (c) => insert(c, 'before-backup', 51, 100));
+    expect(tool('backup', '--keep', '2', ...dirs)).not.toMatch(/removed/);
 
     const target = await withClient(server.url, async (c) => {
       await insert(c, 'after-backup', 101, 200);
@@ -137,12 +139,24 @@ describe('npm run backup / npm run restore (tools/backup.mjs)', () => {
       return rows[0].t;
     });
 
+    // A third base backup, finished after the target, with --keep 2: the first one and the WAL
+    // before the second go; the restore needs the second and all the WAL after it.
+    expect(tool('backup', '--keep', '2', ...dirs)).toMatch(/removed base backup/);
+    expect(readdirSync(path.join(backupDir, 'base'))).toHaveLength(2);
+
     // restore refuses while the server runs.
     expect(() => tool('restore', '--to', target, ...dirs)).toThrow(/is running/);
     await server.stop();
     server = undefined;
+    // restore falls back to the old folder's pg_wal for what the archive lacks; emptied here, so
+    // everything after the base backup must come from the archive.
+    for (const f of readdirSync(path.join(dataDir, 'pg_wal'))) {
+      if (/^[0-9A-F]{24}$/.test(f)) rmSync(path.join(dataDir, 'pg_wal', f));
+    }
 
     const out = tool('restore', '--to', target, ...dirs);
+    const [second] = readdirSync(path.join(backupDir, 'base')).sort();
+    expect(out).toContain(`base backup ${second}`);
     expect(out).toMatch(/recovery stopping before commit/);
 
     // The old data folder is kept aside, not deleted.
