@@ -377,7 +377,7 @@ export async function restore({ dataDir, backupDir, to, log = () => {} }) {
     const have = backups.length
       ? `the oldest finished at ${backups[0].finishedAt}`
       : `there are none in ${baseDir(backupDir)} (npm run backup)`;
-    throw new Error(`no base backup finished before ${to}: ${have}`);
+    throw new Error(`no base backup${to === undefined ? '' : ` finished before ${to}`}: ${have}`);
   }
   log(`base backup ${base.id} (finished ${base.finishedAt}), then the WAL in ${walDir(backupDir)}`);
 
@@ -429,19 +429,25 @@ export async function restore({ dataDir, backupDir, to, log = () => {} }) {
       });
     } catch (err) {
       const tail = lines.filter((l) => /FATAL|ERROR|recovery|target/i.test(l)).slice(-8);
+      const hint = lines.some((l) => l.includes('recovery ended before configured recovery target'))
+        ? '\n  The archived WAL ends before --to: choose an earlier time, or leave --to out (all that is archived).'
+        : '';
       throw new Error(
-        `recovery failed${err ? `: ${/** @type {Error} */ (err).message}` : ''}\n  ${tail.join('\n  ')}`,
+        `recovery failed${err ? `: ${/** @type {Error} */ (err).message}` : ''}\n  ${tail.join('\n  ')}${hint}`,
       );
     }
     try {
       const client = new pg.Client({ connectionString: server.url });
       await client.connect();
-      const { rows } = await client.query('SELECT pg_is_in_recovery() AS r');
-      if (rows[0].r) throw new Error('the server is still in recovery');
-      for (const name of ['restore_command', 'recovery_target_time', 'recovery_target_action']) {
-        await client.query(`ALTER SYSTEM RESET ${name}`);
+      try {
+        const { rows } = await client.query('SELECT pg_is_in_recovery() AS r');
+        if (rows[0].r) throw new Error('the server is still in recovery');
+        for (const name of ['restore_command', 'recovery_target_time', 'recovery_target_action']) {
+          await client.query(`ALTER SYSTEM RESET ${name}`);
+        }
+      } finally {
+        await client.end();
       }
-      await client.end();
     } finally {
       await server.stop();
     }
@@ -452,8 +458,18 @@ export async function restore({ dataDir, backupDir, to, log = () => {} }) {
     return { backup: base, aside, recovery };
   } catch (err) {
     // Put the original back; keep the failed attempt for a look.
-    if (existsSync(dataDir)) renameSync(dataDir, `${dataDir}.failed-restore-${id}`);
-    if (aside) renameSync(aside, dataDir);
+    const failed = `${dataDir}.failed-restore-${id}`;
+    const notes = [];
+    if (existsSync(dataDir)) {
+      renameSync(dataDir, failed);
+      notes.push(`the failed attempt is in ${failed}`);
+    }
+    if (aside) {
+      renameSync(aside, dataDir);
+      notes.push(`${dataDir} is back as it was`);
+    }
+    const e = /** @type {Error} */ (err);
+    if (notes.length && e instanceof Error) e.message += `\n  Nothing changed: ${notes.join('; ')}.`;
     throw err;
   }
 }
@@ -507,7 +523,7 @@ async function cli() {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   cli().catch((err) => {
-    process.stderr.write(`backup: ${err?.message ?? err}\n`);
+    process.stderr.write(`${process.argv[2] ?? 'backup'}: ${err?.message ?? err}\n`);
     process.exit(1);
   });
 }
