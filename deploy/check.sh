@@ -93,10 +93,19 @@ assert_production() {
   [ "$(grep -c '^kind: ScaledObject$' "$f")" -eq 3 ] || { echo "production: expected 3 ScaledObjects"; return 1; }
   [ "$(grep -c '^kind: PodDisruptionBudget$' "$f")" -eq 5 ] || { echo "production: expected 5 PDBs"; return 1; }
   [ "$(grep -c '^kind: Cluster$' "$f")" -eq 1 ] || { echo "production: expected the CloudNativePG Cluster"; return 1; }
+  [ "$(grep -c '^kind: ScheduledBackup$' "$f")" -eq 1 ] || { echo "production: expected the ScheduledBackup"; return 1; }
+  [ "$(grep -c '^kind: ObjectStore$' "$f")" -eq 1 ] || { echo "production: expected the backups' ObjectStore"; return 1; }
+}
+
+assert_restore() {
+  local f=$tmp/restore.yaml
+  [ "$(grep -c '^kind: Cluster$' "$f")" -eq 1 ] || { echo "restore: expected one CloudNativePG Cluster"; return 1; }
+  grep -q '^      recoveryTarget:$' "$f" || { echo "restore: no recoveryTarget"; return 1; }
+  if grep -q '^kind: Secret$' "$f"; then echo "restore: the output must not contain Secrets"; return 1; fi
 }
 
 if command -v kubectl >/dev/null 2>&1 || command -v kustomize >/dev/null 2>&1; then
-  for overlay in dev production; do
+  for overlay in dev production restore; do
     check "kustomize deploy/k8s/overlays/$overlay" build_overlay "$overlay"
     if [ -s "$tmp/$overlay.yaml" ]; then
       check "deploy/k8s/overlays/$overlay output" "assert_$overlay"
@@ -105,6 +114,7 @@ if command -v kubectl >/dev/null 2>&1 || command -v kustomize >/dev/null 2>&1; t
 else
   skip "kustomize deploy/k8s/overlays/dev" "neither kubectl nor kustomize is installed"
   skip "kustomize deploy/k8s/overlays/production" "neither kubectl nor kustomize is installed"
+  skip "kustomize deploy/k8s/overlays/restore" "neither kubectl nor kustomize is installed"
 fi
 
 # ------------------------------------------------------------------- yamllint

@@ -17,12 +17,15 @@
 //   registry        region import, coverage and search latency
 //   survey          submit req/s, round trips, CSV import
 import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from './build.mjs';
 import { infrastructure } from './bench/bench-kit.mjs';
+
+/** The line of BENCHMARKS.md after which the hand-written analysis starts (kept by --write). */
+const KEPT_MARKER = '<!-- Written by hand below this line; npm run bench -- --write keeps it. -->';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const write = process.argv.includes('--write');
@@ -68,9 +71,15 @@ for (const file of benches) {
 }
 await infra.stop();
 if (write && !only.length) {
+  const file = new URL('../BENCHMARKS.md', import.meta.url);
+  // What follows KEPT_MARKER in BENCHMARKS.md is written by hand (the analysis of the figures
+  // against their targets) and survives a rewrite of the figures above it.
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = previous.indexOf(KEPT_MARKER);
+  const kept = at >= 0 ? `\n${previous.slice(at)}` : '';
   writeFileSync(
-    new URL('../BENCHMARKS.md', import.meta.url),
-    `# Benchmarks\n\nWritten by \`npm run bench -- --write\` on ${when}.\n\nMachine: ${machine}.\nThe load generator shares the two cores with what it measures; figures move with the machine's other load.\n\n\`\`\`\n${out.join('')}\`\`\`\n`,
+    file,
+    `# Benchmarks\n\nWritten by \`npm run bench -- --write\` on ${when}.\n\nMachine: ${machine}.\nThe load generator shares the two cores with what it measures; figures move with the machine's other load.\n\n\`\`\`\n${out.join('')}\`\`\`\n${kept}`,
   );
 }
 process.exit(failed ? 1 : 0);

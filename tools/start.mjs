@@ -27,7 +27,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, natsServerPath, startEmbeddedPostgres, startNatsServer } from './local-infra.mjs';
+import { defaultPaths, startArchivedPostgres } from './backup.mjs';
+import { freePort, natsServerPath, startNatsServer } from './local-infra.mjs';
 import {
   ensureBuilt,
   LOCAL_DEV_JWT_SECRET,
@@ -102,7 +103,7 @@ const services = [];
  * @type {Service | null}
  */
 let frontDoor = null;
-/** @type {(Awaited<ReturnType<typeof startEmbeddedPostgres>> & { port: number }) | null} */
+/** @type {(Awaited<ReturnType<typeof startArchivedPostgres>> & { port: number }) | null} */
 let postgres = null; // { url, stop, port } when started here
 /** @type {Awaited<ReturnType<typeof startNatsServer>> | null} */
 let nats = null; // { url, stop, pid } when started here
@@ -277,7 +278,15 @@ async function startPostgres() {
     for (const l of process.listeners(sig)) if (!before[sig].includes(l)) process.removeListener(sig, l);
   }
   try {
-    const pg = await startEmbeddedPostgres({ dataDir: PG_DIR, port, database: 'kkb', log: logs.push });
+    // With WAL archiving into KKB_BACKUP_DIR/wal (npm run backup / npm run restore: tools/backup.mjs).
+    const { backupDir } = defaultPaths();
+    const pg = await startArchivedPostgres({
+      dataDir: PG_DIR,
+      backupDir,
+      port,
+      database: 'kkb',
+      log: logs.push,
+    });
     postgres = { ...pg, port };
     return { url: pg.url, where: `embedded, data in ${path.relative(ROOT, PG_DIR)}` };
   } catch (err) {

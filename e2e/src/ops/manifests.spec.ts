@@ -106,9 +106,25 @@ const PROMETHEUS_OPERATOR_KINDS: Record<string, string> = {
   PrometheusRule: 'prometheusRule',
 };
 
+// Backups: CloudNativePG's Backup and ScheduledBackup, the Barman Cloud plugin's ObjectStore.
+const backupSchema = (file: string) =>
+  ajv.compile(JSON.parse(readFileSync(path.join(__dirname, 'schemas', file), 'utf8')) as object);
+const validateCnpgBackup = backupSchema('cnpg-scheduled-backup.schema.json');
+const BACKUP_VALIDATORS = new Map([
+  ['postgresql.cnpg.io/v1/ScheduledBackup', validateCnpgBackup],
+  ['postgresql.cnpg.io/v1/Backup', validateCnpgBackup],
+  ['barmancloud.cnpg.io/v1/ObjectStore', backupSchema('barman-cloud-object-store.schema.json')],
+]);
+
 /** Problems of one object against its schema; [] when it is valid. */
 function schemaProblems(o: K8sObject): string[] {
   const id = `${o.kind}/${o.metadata?.name}`;
+  const backupValidator = BACKUP_VALIDATORS.get(`${o.apiVersion}/${o.kind}`);
+  if (backupValidator) {
+    return backupValidator(o)
+      ? []
+      : (backupValidator.errors ?? []).map((e) => `${id}: ${e.instancePath} ${e.message}`);
+  }
   if (o.apiVersion === 'gateway.networking.k8s.io/v1') {
     return validateGatewayApi(o)
       ? []
@@ -627,5 +643,131 @@ describe.each([
       expect(data.DATABASE_HOST).toBe('kkb-postgres-rw');
       expect(data.DATABASE_URL_OPTIONS).toContain('sslmode=verify-full');
     }
+  });
+});
+
+describe('Kubernetes manifests: backups (production) and the restore overlay', () => {
+  type Plugin = { name: string; isWALArchiver?: boolean; parameters: Record<string, string> };
+  interface CnpgCluster extends K8sObject {
+    spec: {
+      plugins?: Plugin[];
+      bootstrap: {
+        initdb?: object;
+        recovery?: { source: string; database?: string; recoveryTarget?: { targetTime?: string } };
+      };
+      externalClusters?: { name: string; plugin?: Plugin }[];
+      inheritedMetadata?: { labels?: Record<string, string> };
+      postgresql?: { parameters?: Record<string, string> };
+      storage: { size: string };
+    };
+  }
+  const PLUGIN = 'barman-cloud.cloudnative-pg.io';
+  let production: K8sObject[];
+  let restore: K8sObject[];
+  beforeAll(() => {
+    production = kustomize(deployPath('k8s', 'overlays', 'production'));
+    restore = kustomize(deployPath('k8s', 'overlays', 'restore'));
+  });
+
+  it('should catch what the backup schemas are meant to catch', () => {
+    const sb = { apiVersion: 'postgresql.cnpg.io/v1', kind: 'ScheduledBackup', metadata: { name: 'x' } };
+    const spec = { cluster: { name: 'c' }, method: 'plugin', pluginConfiguration: { name: PLUGIN } };
+    expect(schemaProblems({ ...sb, spec: { ...spec, schedule: '0 0 19 * * *' } })).toEqual([]);
+    // Five fields is a cron line the operator reads differently (seconds first).
+    expect(schemaProblems({ ...sb, spec: { ...spec, schedule: '0 19 * * *' } })).toEqual([
+      expect.stringContaining('/spec/schedule must match pattern'),
+    ]);
+    expect(
+      schemaProblems({ ...sb, spec: { ...spec, pluginConfiguration: undefined, schedule: '0 0 19 * * *' } }),
+    ).not.toEqual([]);
+    const store = { apiVersion: 'barmancloud.cnpg.io/v1', kind: 'ObjectStore', metadata: { name: 'x' } };
+    const creds = { accessKeyId: { name: 's', key: 'a' }, secretAccessKey: { name: 's', key: 'b' } };
+    expect(
+      schemaProblems({
+        ...store,
+        spec: { configuration: { destinationPath: 's3://b/p', s3Credentials: creds } },
+      }),
+    ).toEqual([]);
+    // serverName belongs in the Cluster's plugin parameters, not in the store.
+    expect(
+      schemaProblems({
+        ...store,
+        spec: { configuration: { destinationPath: 's3://b/p', serverName: 'x', s3Credentials: creds } },
+      }),
+    ).toEqual(expect.arrayContaining([expect.stringContaining('must NOT have additional properties')]));
+    const cluster = { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'x' } };
+    expect(
+      schemaProblems({
+        ...cluster,
+        spec: {
+          instances: 1,
+          storage: { size: '1Gi' },
+          bootstrap: { initdb: {}, recovery: { source: 'a' } },
+        },
+      }),
+    ).toEqual([expect.stringContaining('must NOT have more than 1 properties')]);
+  });
+
+  it('should archive every WAL segment of kkb-postgres and back it up nightly into the ObjectStore, with a retention', () => {
+    const store = find(production, 'ObjectStore', 'kkb-backups') as unknown as {
+      metadata: { namespace: string };
+      spec: { retentionPolicy: string; configuration: { destinationPath: string; s3Credentials: object } };
+    };
+    expect(store.metadata.namespace).toBe('kampung-kb');
+    expect(store.spec.retentionPolicy).toBe('30d');
+    expect(store.spec.configuration.s3Credentials).toEqual({
+      accessKeyId: { name: 'kkb-backup-s3', key: 'ACCESS_KEY_ID' },
+      secretAccessKey: { name: 'kkb-backup-s3', key: 'ACCESS_SECRET_KEY' },
+    });
+    const pg = find(production, 'Cluster', 'kkb-postgres') as CnpgCluster;
+    expect(pg.spec.plugins).toEqual([
+      {
+        name: PLUGIN,
+        isWALArchiver: true,
+        parameters: { barmanObjectName: 'kkb-backups', serverName: 'kkb-postgres' },
+      },
+    ]);
+    const scheduled = all(production, 'ScheduledBackup') as unknown as {
+      spec: Record<string, unknown> & { schedule: string };
+    }[];
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0].spec).toMatchObject({
+      cluster: { name: 'kkb-postgres' },
+      method: 'plugin',
+      pluginConfiguration: { name: PLUGIN },
+      backupOwnerReference: 'self',
+      immediate: true,
+    });
+    // Daily: seconds, minutes, hours fixed; every day of every month.
+    expect(scheduled[0].spec.schedule).toMatch(/^\d+ \d+ \d+ \* \* \*$/);
+    // Still no Secret in the production output: kkb-backup-s3 is made by hand.
+    expect(all(production, 'Secret')).toEqual([]);
+  });
+
+  it('should render a restore overlay: a new Cluster recovered from the backups of kkb-postgres to a point in time', () => {
+    expect(restore.flatMap(schemaProblems)).toEqual([]);
+    expect(restore.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'Cluster/kkb-postgres-restore',
+      'NetworkPolicy/kkb-postgres-restore',
+    ]);
+    for (const o of restore) expect(o.metadata.namespace).toBe('kampung-kb');
+    const original = find(production, 'Cluster', 'kkb-postgres') as CnpgCluster;
+    const restored = find(restore, 'Cluster', 'kkb-postgres-restore') as CnpgCluster;
+    const recovery = restored.spec.bootstrap.recovery!;
+    expect(restored.spec.bootstrap.initdb).toBeUndefined();
+    // The time to set by hand: a placeholder the operator refuses, never a plausible time.
+    expect(recovery.recoveryTarget?.targetTime).toBe('SET-ME');
+    // It reads where production archives ...
+    const source = restored.spec.externalClusters?.find((c) => c.name === recovery.source);
+    const archiver = original.spec.plugins!.find((p) => p.isWALArchiver)!;
+    expect(source?.plugin).toEqual({ name: PLUGIN, parameters: archiver.parameters });
+    // ... and archives under a folder of its own, never into the one it restores from.
+    const own = restored.spec.plugins!.find((p) => p.isWALArchiver)!;
+    expect(own.parameters.barmanObjectName).toBe(archiver.parameters.barmanObjectName);
+    expect(own.parameters.serverName).not.toBe(archiver.parameters.serverName);
+    // The services may reach it (their egress policy), sized and tuned like the original.
+    expect(restored.spec.inheritedMetadata?.labels).toMatchObject({ 'kampung-kb/postgres': 'true' });
+    expect(restored.spec.postgresql?.parameters).toEqual(original.spec.postgresql?.parameters);
+    expect(restored.spec.storage).toEqual(original.spec.storage);
   });
 });
