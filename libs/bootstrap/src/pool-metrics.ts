@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Gauge } from 'prom-client';
 import type { MetricsRegistry } from '@kkb/platform';
 
 /** What node-postgres' Pool tells about itself. */
@@ -22,22 +23,32 @@ function poolOf(ds: DataSource): PgPool | undefined {
  * `kkb_db_pool_waiting` (queries waiting for a connection). Alert KkbDatabasePoolSaturated.
  */
 export function registerPoolMetrics(metrics: MetricsRegistry, ds: DataSource): void {
-  const read: Record<string, [string, (p: PgPool) => number]> = {
-    kkb_db_pool_max: ['Most connections the Postgres pool opens (DATABASE_POOL_SIZE)', (p) => p.options.max],
-    kkb_db_pool_total: ['Connections the Postgres pool holds open', (p) => p.totalCount],
-    kkb_db_pool_idle: ['Open Postgres connections not in use', (p) => p.idleCount],
-    kkb_db_pool_waiting: ['Queries waiting for a Postgres connection', (p) => p.waitingCount],
-  };
-  for (const [name, [help, value]] of Object.entries(read)) {
-    const gauge = metrics.gauge({
-      name,
-      help,
-      collect: () => {
-        const pool = poolOf(ds);
-        if (pool) gauge.set(value(pool));
-      },
-    });
-  }
+  // Each gauge is spelled out (`gauge({ name: '...' })`) so the dashboards' test finds it in the code.
+  const from = (value: (p: PgPool) => number) =>
+    function collect(this: Gauge) {
+      const pool = poolOf(ds);
+      if (pool) this.set(value(pool));
+    };
+  metrics.gauge({
+    name: 'kkb_db_pool_max',
+    help: 'Most connections the Postgres pool opens (DATABASE_POOL_SIZE)',
+    collect: from((p) => p.options.max),
+  });
+  metrics.gauge({
+    name: 'kkb_db_pool_total',
+    help: 'Connections the Postgres pool holds open',
+    collect: from((p) => p.totalCount),
+  });
+  metrics.gauge({
+    name: 'kkb_db_pool_idle',
+    help: 'Open Postgres connections not in use',
+    collect: from((p) => p.idleCount),
+  });
+  metrics.gauge({
+    name: 'kkb_db_pool_waiting',
+    help: 'Queries waiting for a Postgres connection',
+    collect: from((p) => p.waitingCount),
+  });
 }
 
 /** registerPoolMetrics for the application's DataSource, when it has one. */
