@@ -266,6 +266,37 @@ describe('NATS accounts and permissions (deploy/nats/accounts.conf)', () => {
     expect(await receivesLive('survey', `${ROOT}.registry.kampung.>`, [['registry', live]])).toEqual([live]);
   });
 
+  it('should let notifications ask a consuming service to replay a dead letter, and nobody else', async () => {
+    // The national dead-letter API (notifications) sends the replay request; the service owning the
+    // consumer answers it (libs/messaging/src/dead-letter-admin).
+    const subject = `${ROOT}_admin.dlq.replay.survey`;
+    const sub = conns.survey.subscribe(subject, { callback: (_err, m) => m.respond('replayed') });
+    await conns.survey.flush();
+    const answer = await (async () => {
+      const deadline = Date.now() + 15000;
+      for (;;) {
+        try {
+          return (await conns.notifications.request(subject, 'seq 1', { timeout: 1000 })).string();
+        } catch (err) {
+          // The subscription takes a moment to reach the other servers of the cluster.
+          if (Date.now() > deadline) throw err;
+        }
+      }
+    })();
+    sub.unsubscribe();
+    expect(answer).toBe('replayed');
+    expect(await corePublishRefused('notifications', subject)).toBe(false);
+    expect(await corePublishRefused('integrator', subject)).toBe(true);
+    expect(await corePublishRefused('registry', subject)).toBe(true);
+    expect(await corePublishRefused('survey', `${ROOT}_admin.dlq.replay.classification`)).toBe(true);
+    // A service answers for its own consumers only.
+    const foreign = conns.survey.subscribe(`${ROOT}_admin.dlq.replay.classification`);
+    await conns.survey.flush();
+    const closed = await Promise.race([foreign.closed, new Promise((r) => setTimeout(() => r('open'), 500))]);
+    if (closed === 'open') foreign.unsubscribe();
+    expect(violationOf(closed)?.operation).toBe('subscription');
+  });
+
   it('should keep a service away from streams and consumers that are not its own', async () => {
     // survey reads KKB_REGISTRY but may not delete, purge or re-point it, nor read other streams.
     await refused(jsms.survey.streams.delete(streamName(PREFIX, 'registry')));
