@@ -270,7 +270,7 @@ describe('NATS accounts and permissions (deploy/nats/accounts.conf)', () => {
     // The national dead-letter API (notifications) sends the replay request; the service owning the
     // consumer answers it (libs/messaging/src/dead-letter-admin).
     const subject = `${ROOT}_admin.dlq.replay.survey`;
-    const sub = conns.survey.subscribe(subject, { callback: (_err, m) => m.respond('replayed') });
+    const sub = conns.survey.subscribe(subject, { callback: (_err, m) => void m.respond('replayed') });
     await conns.survey.flush();
     const answer = await (async () => {
       const deadline = Date.now() + 15000;
