@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { checkEvent, webhookPingV1, type CloudEvent } from '@kkb/contracts';
 import { Role, TestRun, eventually } from '@kkb/testing';
 import { DeliveryRepository } from '../src/delivery/delivery.repository';
+import { FanOutRepository } from '../src/fan-out/fan-out.repository';
 import { FanOutService } from '../src/fan-out/fan-out.service';
 import { SubscriptionController } from '../src/subscription/subscription.controller';
 import {
@@ -318,6 +319,43 @@ describe(SubscriptionController.name, () => {
     expect(count).toBe(1);
     await eventually(async () => receiver.to('/once'), { until: (r) => r.length === 1 });
     expect(receiver.to('/once').map((r) => r.headers['webhook-id'])).toEqual([event.id]);
+  });
+
+  it('should take in every event of a transaction with one statement at its commit, each once', async () => {
+    const sub = await subscribe('/batched', '16.15');
+    // Paused: the deliveries are made (a paused subscription gets them when resumed) but not attempted.
+    await n.ds.query(`UPDATE "${n.schema}".subscription SET status = 'paused' WHERE id = $1`, [sub.id]);
+    const [a, b, c] = ['16.15.01.2001', '16.15.01.2002', '16.15.01.2003'].map((v) => kampungRegistered(v));
+    const fanOut = n.svc.app.get(FanOutService);
+    await n.ds.transaction((m) => fanOut.record(m, c)); // seen before
+    const writes = jest.spyOn(n.svc.app.get(FanOutRepository), 'writeMany');
+    try {
+      await n.ds.transaction(async (m) => {
+        for (const e of [a, b, a, c]) await fanOut.record(m, e);
+        expect(writes).not.toHaveBeenCalled(); // nothing written before the commit
+        const [{ count }] = await m.query(
+          `SELECT count(*)::int AS count FROM "${n.schema}".received_event WHERE event_id = ANY($1)`,
+          [[a.id, b.id]],
+        );
+        expect(count).toBe(0);
+      });
+      expect(writes).toHaveBeenCalledTimes(1);
+      expect(writes.mock.calls[0][1].map((e) => e.event.id)).toEqual([a.id, b.id, a.id, c.id]);
+    } finally {
+      writes.mockRestore();
+    }
+    const per = async (table: string, column = 'event_id') =>
+      (
+        (await n.ds.query(
+          `SELECT ${column} AS id, count(*)::int AS n FROM "${n.schema}".${table}
+            WHERE ${column} = ANY($1) GROUP BY ${column} ORDER BY ${column}`,
+          [[a.id, b.id, c.id]],
+        )) as { id: string; n: number }[]
+      ).map((r) => [r.id, r.n]);
+    const ids = [a.id, b.id, c.id].sort();
+    expect(await per('received_event')).toEqual(ids.map((id) => [id, 1]));
+    expect(await per('delivery')).toEqual(ids.map((id) => [id, 1]));
+    expect(await per('inbox_item', 'dedupe_key')).toEqual(ids.map((id) => [id, 1]));
   });
 
   it('should record many successful attempts in one statement, each delivery once and only while pending', async () => {

@@ -76,32 +76,6 @@ export class DeliveryRepository {
     };
   }
 
-  /**
-   * One delivery of the event to each of `subscriptionIds` (the ones whose patterns and region
-   * filter take it, matched by the caller) that still takes events. The partial unique index on
-   * (event_id, subscription_id) makes this exactly once, whatever redelivers the event. No NOTIFY
-   * here: it would take Postgres's notify lock at the commit of every consumer transaction; the
-   * caller wakes the worker after the commit (DeliveryWorker.wakeAfterCommit).
-   */
-  async fanOut(
-    m: EntityManager,
-    e: { eventId: string; subscriptionIds: readonly string[] },
-  ): Promise<number> {
-    if (!e.subscriptionIds.length) return 0;
-    const s = schemaOf(m);
-    const [{ n }] = await m.query(
-      `WITH ins AS (
-         INSERT INTO ${s}.delivery (id, subscription_id, event_id)
-         SELECT gen_random_uuid(), sub.id, $1 FROM ${s}.subscription sub
-          WHERE sub.id = ANY($2::uuid[]) AND sub.status IN ('active', 'paused')
-         ON CONFLICT (event_id, subscription_id) WHERE origin = 'event' DO NOTHING
-         RETURNING 1)
-       SELECT count(*)::int AS n FROM ins`,
-      [e.eventId, e.subscriptionIds],
-    );
-    return n;
-  }
-
   /** New deliveries of every received event in [from, to) the subscription takes: a replay batch. */
   async replay(
     m: EntityManager,

@@ -4,8 +4,7 @@ import { typePatternRegex } from '../common/event-matching';
 import type { DeliveryWorker } from '../delivery/delivery-worker.service';
 import type { DeliveryRepository } from '../delivery/delivery.repository';
 import type { NewInboxItem } from '../inbox/inbox-item';
-import type { InboxRepository } from '../inbox/inbox.repository';
-import type { ReceivedEventRepository } from '../received-event/received-event.repository';
+import type { FanOutEntry, FanOutRepository } from './fan-out.repository';
 import { FanOutService } from './fan-out.service';
 import { SubscriptionRoutes } from './subscription-routes';
 
@@ -22,11 +21,18 @@ function setup(subscriptions: FakeSubscription[], generation = '1') {
   const received = new Map<string, string>();
   const deliveries: { subscriptionId: string; eventId: string }[] = [];
   const inbox: NewInboxItem[] = [];
-  const receivedRepo = {
-    record: jest.fn(async (_m: EntityManager, e: CloudEvent<object>, region: string) => {
-      if (received.has(e.id)) return false;
-      received.set(e.id, region);
-      return true;
+  /** FanOutRepository.writeMany's rules over arrays (the SQL is tested in webhooks.integration). */
+  const repo = {
+    writeMany: jest.fn(async (_m: EntityManager, entries: readonly FanOutEntry[]) => {
+      let made = 0;
+      for (const e of entries) {
+        if (received.has(e.event.id)) continue;
+        received.set(e.event.id, e.region);
+        deliveries.push(...e.subscriptionIds.map((id) => ({ subscriptionId: id, eventId: e.event.id })));
+        made += e.subscriptionIds.length;
+        if (e.inbox && !inbox.some((i) => i.dedupeKey === e.inbox?.dedupeKey)) inbox.push(e.inbox);
+      }
+      return made;
     }),
   };
   const state = { generation };
@@ -42,38 +48,15 @@ function setup(subscriptions: FakeSubscription[], generation = '1') {
               regionPrefix: s.region,
             })),
     })),
-    fanOut: jest.fn(async (_m: EntityManager, e: { eventId: string; subscriptionIds: readonly string[] }) => {
-      deliveries.push(...e.subscriptionIds.map((id) => ({ subscriptionId: id, eventId: e.eventId })));
-      return e.subscriptionIds.length;
-    }),
   };
-  const inboxRepo = {
-    add: jest.fn(async (_m: EntityManager, item: NewInboxItem) => {
-      inbox.push(item);
-      return true;
-    }),
-  };
-  /** Woken once per event that made deliveries (after the commit, in the real worker). */
+  /** Woken when a write made deliveries (after the commit, in the real worker). */
   const worker = { wakeAfterCommit: jest.fn() };
   const sut = new FanOutService(
-    deliveryRepo as unknown as DeliveryRepository,
-    inboxRepo as unknown as InboxRepository,
-    receivedRepo as unknown as ReceivedEventRepository,
+    repo as unknown as FanOutRepository,
     new SubscriptionRoutes(deliveryRepo as unknown as DeliveryRepository),
     worker as unknown as DeliveryWorker,
   );
-  return {
-    sut,
-    received,
-    deliveries,
-    inbox,
-    receivedRepo,
-    deliveryRepo,
-    inboxRepo,
-    state,
-    subscriptions,
-    worker,
-  };
+  return { sut, received, deliveries, inbox, repo, deliveryRepo, state, subscriptions, worker };
 }
 
 const envelope = {
@@ -130,7 +113,10 @@ const SUBSCRIPTIONS: FakeSubscription[] = [
   { id: 'sub-classified', types: ['kkb.classification.kampung.*.v1'], region: '1610' },
 ];
 
-/** A transaction's manager, as the consumer hands it over. */
+/**
+ * A transaction's manager, as the consumer hands it over; without a data source (a test double)
+ * TransactionBatch writes each event at once, so the effects are visible after `record`.
+ */
 const tx = () => ({ queryRunner: { isTransactionActive: true } }) as unknown as EntityManager;
 
 describe('FanOutService (in-memory)', () => {
@@ -138,9 +124,8 @@ describe('FanOutService (in-memory)', () => {
 
   it('should record a new event once, make one delivery per matching subscription and one inbox item', async () => {
     const { sut, received, deliveries, inbox } = setup(SUBSCRIPTIONS);
-    const result = await sut.record(m, registered('e-1'));
+    await sut.record(m, registered('e-1'));
 
-    expect(result).toEqual({ deliveries: 2, inbox: true });
     expect([...received]).toEqual([['e-1', '1610052041']]);
     expect(deliveries).toEqual([
       { subscriptionId: 'sub-registry-16', eventId: 'e-1' },
@@ -159,26 +144,23 @@ describe('FanOutService (in-memory)', () => {
   });
 
   it('should do nothing more for a redelivered event', async () => {
-    const { sut, deliveries, inbox, receivedRepo, deliveryRepo, inboxRepo } = setup(SUBSCRIPTIONS);
+    const { sut, deliveries, inbox, worker } = setup(SUBSCRIPTIONS);
     await sut.record(m, registered('e-1'));
-    const again = await sut.record(m, registered('e-1'));
+    await sut.record(m, registered('e-1'));
 
-    expect(again).toEqual({ deliveries: 0, inbox: false });
-    expect(receivedRepo.record).toHaveBeenCalledTimes(2);
-    expect(deliveryRepo.fanOut).toHaveBeenCalledTimes(1);
-    expect(inboxRepo.add).toHaveBeenCalledTimes(1);
+    expect(worker.wakeAfterCommit).toHaveBeenCalledTimes(1);
     expect(deliveries).toHaveLength(2);
     expect(inbox).toHaveLength(1);
   });
 
   it('should add no inbox item for an event that concerns no officer, but still deliver it', async () => {
-    const { sut, received, deliveries, inboxRepo } = setup(SUBSCRIPTIONS);
-    const result = await sut.record(m, classifiedUnchanged('e-2'));
+    const { sut, received, deliveries, inbox, repo } = setup(SUBSCRIPTIONS);
+    await sut.record(m, classifiedUnchanged('e-2'));
 
-    expect(result).toEqual({ deliveries: 2, inbox: false });
     expect(received.has('e-2')).toBe(true);
     expect(deliveries.map((d) => d.subscriptionId)).toEqual(['sub-all-national', 'sub-classified']);
-    expect(inboxRepo.add).not.toHaveBeenCalled();
+    expect(repo.writeMany.mock.calls[0][1][0].inbox).toBeNull();
+    expect(inbox).toEqual([]);
   });
 
   it('should wake the delivery worker after the commit of a transaction that made deliveries, and only then', async () => {
@@ -192,21 +174,25 @@ describe('FanOutService (in-memory)', () => {
 
   it('should record an event no subscription matches, with no deliveries', async () => {
     const { sut, received, deliveries, inbox } = setup([]);
-    const result = await sut.record(m, registered('e-3'));
+    await sut.record(m, registered('e-3'));
 
-    expect(result).toEqual({ deliveries: 0, inbox: true });
     expect(received.has('e-3')).toBe(true);
     expect(deliveries).toEqual([]);
     expect(inbox.map((i) => i.kind)).toEqual(['kampung-registered']);
   });
 
-  it('should pass the event id and the matching subscriptions to the fan-out in the caller transaction', async () => {
-    const { sut, deliveryRepo } = setup(SUBSCRIPTIONS);
-    await sut.record(m, registered('e-4'));
-    expect(deliveryRepo.fanOut).toHaveBeenCalledWith(m, {
-      eventId: 'e-4',
-      subscriptionIds: ['sub-registry-16', 'sub-all-national'],
-    });
+  it('should pass the event, its region and the matching subscriptions to the write in the caller transaction', async () => {
+    const { sut, repo } = setup(SUBSCRIPTIONS);
+    const event = registered('e-4');
+    await sut.record(m, event);
+    expect(repo.writeMany).toHaveBeenCalledWith(m, [
+      {
+        event,
+        region: '1610052041',
+        subscriptionIds: ['sub-registry-16', 'sub-all-national'],
+        inbox: expect.objectContaining({ dedupeKey: 'e-4' }),
+      },
+    ]);
   });
 
   it('should read the routing generation once per transaction and reload only when it moved', async () => {
@@ -242,13 +228,14 @@ describe('FanOutService (in-memory)', () => {
     expect(deliveryRepo.routes).toHaveBeenCalledTimes(3);
   });
 
-  it('should make no delivery statement for an event no subscription takes', async () => {
-    const { sut, deliveryRepo, deliveries } = setup([
+  it('should route an event no subscription takes to no subscription', async () => {
+    const { sut, repo, deliveries, worker } = setup([
       { id: 'sub-32', types: ['>'], region: '32' },
       { id: 'sub-survey', types: ['kkb.survey.>'], region: '' },
     ]);
     await sut.record(m, registered('n-1'));
+    expect(repo.writeMany.mock.calls[0][1][0].subscriptionIds).toEqual([]);
     expect(deliveries).toEqual([]);
-    expect(deliveryRepo.fanOut).not.toHaveBeenCalled();
+    expect(worker.wakeAfterCommit).not.toHaveBeenCalled();
   });
 });
