@@ -3,12 +3,14 @@ import { MESSAGING_MIGRATIONS } from '@kkb/messaging';
 import { NotificationsConfig } from './config/notifications.config';
 import { DigestModule } from './digest/digest.module';
 import { FanOutModule } from './fan-out/fan-out.module';
+import { FeedModule } from './feed/feed.module';
 import { InboxModule } from './inbox/inbox.module';
 import { CreateReceivedEvent1764300300000 } from './migrations/1764300300000-create-received-event';
 import { CreateSubscription1764302100000 } from './migrations/1764302100000-create-subscription';
 import { CreateDelivery1764302200000 } from './migrations/1764302200000-create-delivery';
 import { CreateInboxItem1764302300000 } from './migrations/1764302300000-create-inbox-item';
 import { InboxOrderAndSubscriptionGeneration1764302400000 } from './migrations/1764302400000-inbox-order-and-subscription-generation';
+import { ReceivedEventFeedOrder1764302500000 } from './migrations/1764302500000-received-event-feed-order';
 import { ReceivedEventModule } from './received-event/received-event.module';
 import { SubscriptionModule } from './subscription/subscription.module';
 
@@ -26,6 +28,7 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
     CreateDelivery1764302200000,
     CreateInboxItem1764302300000,
     InboxOrderAndSubscriptionGeneration1764302400000,
+    ReceivedEventFeedOrder1764302500000,
   ],
   // One durable per producer; events of any one kampung are independent here, so several are
   // handled at once (the inbox and the unique keys keep a redelivery from doing anything twice).
@@ -49,5 +52,12 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
       concurrency: 4,
     },
   ],
-  modules: () => [ReceivedEventModule, SubscriptionModule, InboxModule, DigestModule, FanOutModule],
+  modules: () => [
+    ReceivedEventModule,
+    FeedModule,
+    SubscriptionModule,
+    InboxModule,
+    DigestModule,
+    FanOutModule,
+  ],
 };

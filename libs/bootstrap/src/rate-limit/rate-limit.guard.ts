@@ -49,9 +49,9 @@ export class RateLimitGuard extends ThrottlerGuard {
     return this.settings.exempt.test(req.url) || limitFor(this.settings, req.user?.role) === 0;
   }
 
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const sub = (req as LimitedRequest).user?.sub;
-    return sub ? `sub:${sub}` : `ip:${String((req as LimitedRequest).ip)}`;
+  protected override async getTracker(raw: Record<string, unknown>): Promise<string> {
+    const req = raw as unknown as LimitedRequest;
+    return req.user?.sub ? `sub:${req.user.sub}` : `ip:${String(req.ip)}`;
   }
 
   /** One counter per client across every route of the service. */
