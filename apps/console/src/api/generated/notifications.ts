@@ -7,7 +7,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['ReceivedEventController_list'];
+    /**
+     * Read the event feed
+     * @description The platform's events within the caller's region scope, oldest first, after a cursor: for integrators who can run neither NATS nor a webhook endpoint. Pass `next` as `after` to read on; with `wait`, an empty page comes only once the wait is over (long poll).
+     */
+    get: operations['FeedController_read'];
     put?: never;
     post?: never;
     delete?: never;
@@ -387,6 +391,17 @@ export interface components {
       /** @enum {string} */
       status: 'pending' | 'delivered' | 'failed' | 'cancelled';
     };
+    FeedPageView: {
+      /** @description CloudEvents (1.0, structured JSON) as the platform published them, oldest first: id, source, type, subject, time, province, data... */
+      items: {
+        [key: string]: unknown;
+      }[];
+      /**
+       * @description Pass as `after` to read on; the same cursor again when the page is empty
+       * @example WyIxMjMiXQ
+       */
+      next: string;
+    };
     InboxItemView: {
       body: string;
       createdAt: string;
@@ -442,25 +457,6 @@ export interface components {
       error: string | null;
       latencyMs: number;
       statusCode: number | null;
-    };
-    ReceivedEventView: {
-      /** @description The whole CloudEvent */
-      event: {
-        [key: string]: unknown;
-      };
-      eventId: string;
-      /** Format: date-time */
-      occurredAt: string;
-      /**
-       * @description Province of the event; '00' for national events
-       * @example 16
-       */
-      provinceCode: string;
-      /** Format: date-time */
-      receivedAt: string;
-      subject: string;
-      /** @example kkb.registry.kampung.registered.v1 */
-      type: string;
     };
     ReplayDto: {
       /**
@@ -569,12 +565,18 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  ReceivedEventController_list: {
+  FeedController_read: {
     parameters: {
       query?: {
-        /** @description Event type, e.g. kkb.registry.kampung.registered.v1 */
+        /** @description The `next` of the previous page; omitted: from the oldest event kept */
+        after?: string;
+        /** @description Event type patterns, comma-separated: `*` matches one token, a final `>` one or more (as in subscriptions) */
         type?: string;
-        limit?: unknown;
+        /** @description Only events under this region code (within the caller's scope; default: the whole scope) */
+        region?: string;
+        limit?: number;
+        /** @description Long poll: when no event follows `after`, wait up to this many seconds for one */
+        wait?: number;
       };
       header?: never;
       path?: never;
@@ -587,7 +589,87 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ReceivedEventView'][];
+          'application/json': components['schemas']['FeedPageView'];
+        };
+      };
+      /** @description A malformed parameter, or a cursor this API did not issue */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            detail?: string;
+            errors?: {
+              field?: string;
+              reason?: string;
+            }[];
+            instance?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          };
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            detail?: string;
+            errors?: {
+              field?: string;
+              reason?: string;
+            }[];
+            instance?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          };
+        };
+      };
+      /** @description `region` is outside the caller's scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            detail?: string;
+            errors?: {
+              field?: string;
+              reason?: string;
+            }[];
+            instance?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          };
+        };
+      };
+      /** @description Rate limit reached; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            detail?: string;
+            errors?: {
+              field?: string;
+              reason?: string;
+            }[];
+            instance?: string;
+            status: number;
+            title: string;
+            /** Format: uri */
+            type: string;
+          };
         };
       };
     };
