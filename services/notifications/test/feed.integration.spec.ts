@@ -142,6 +142,8 @@ describe(FeedController.name, () => {
 
     const started = Date.now();
     const waiting = get(`?after=${end}&wait=20`);
+    // A second long poll whose filter the new event does not match keeps waiting until its time is up.
+    const other = get(`?after=${end}&wait=3&type=kkb.survey.>`).then((res) => ({ res, at: Date.now() }));
     const late = kampungRegistered('16.10.05.2042');
     setTimeout(() => void publish(n, run, late), 500);
     const r = await waiting;
@@ -150,6 +152,14 @@ describe(FeedController.name, () => {
     expect(took).toBeGreaterThanOrEqual(450);
     expect(took).toBeLessThan(5000);
     expect((await get(`?after=${r.body.next}`)).body.items).toEqual([]);
+    const filtered = await other;
+    expect(filtered.at - started).toBeGreaterThanOrEqual(2900);
+    expect(filtered.res.body.items).toEqual([]);
+    // Its cursor moved past the event it did not take, and it is still good for survey events.
+    const rejected = submissionRejected('16.10.05.2042');
+    await publish(n, run, rejected);
+    const next = await get(`?after=${filtered.res.body.next}&wait=10&type=kkb.survey.>`);
+    expect(next.body.items.map((e) => e.id)).toEqual([rejected.id]);
   });
 
   it('should not pass over an event that commits after a later one was served', async () => {

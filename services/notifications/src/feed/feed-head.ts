@@ -17,7 +17,8 @@ export const FEED_SEQUENCE_MS = 5000;
  */
 @Injectable()
 export class FeedHead implements OnModuleInit, OnModuleDestroy {
-  private waiters = new Set<() => void>();
+  /** Each waiter, with the head it saw. */
+  private readonly waiters = new Map<() => void, bigint>();
   private watching: NodeJS.Timeout | undefined;
   private sequencing: NodeJS.Timeout | undefined;
   private head = '0';
@@ -37,8 +38,7 @@ export class FeedHead implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.sequencing);
     clearInterval(this.watching);
     this.watching = undefined;
-    for (const wake of this.waiters) wake();
-    this.waiters.clear();
+    for (const wake of [...this.waiters.keys()]) wake();
   }
 
   /** Numbers what committed since the last run (its own short transaction; nothing when none). */
@@ -50,7 +50,9 @@ export class FeedHead implements OnModuleInit, OnModuleDestroy {
 
   /** Resolves when the head moves past `seen`, or after `ms`: the caller reads again either way. */
   changed(seen: string, ms: number): Promise<void> {
-    if (BigInt(this.head) < BigInt(seen)) this.head = seen;
+    const after = BigInt(seen);
+    // Another waiter's look may have seen it move already (between this caller's read and now).
+    if (BigInt(this.head) > after) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -62,7 +64,7 @@ export class FeedHead implements OnModuleInit, OnModuleDestroy {
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.waiters.add(done);
+      this.waiters.set(done, after);
       this.watching ??= setInterval(() => void this.look(), FEED_WATCH_MS);
     });
   }
@@ -73,10 +75,8 @@ export class FeedHead implements OnModuleInit, OnModuleDestroy {
     try {
       await this.sequence();
       const head = await this.feed.head(this.ds.manager);
-      if (BigInt(head) > BigInt(this.head)) {
-        this.head = head;
-        for (const wake of [...this.waiters]) wake();
-      }
+      if (BigInt(head) > BigInt(this.head)) this.head = head;
+      for (const [wake, seen] of [...this.waiters]) if (BigInt(this.head) > seen) wake();
     } catch {
       // The next tick looks again; a waiter's own timeout bounds its wait.
     } finally {
