@@ -1,4 +1,5 @@
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Get, Module, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from 'pg';
@@ -6,6 +7,7 @@ import { mintToken, Public, Role } from '@kkb/auth';
 import { BaseServiceConfig, loadConfig, PlatformModule } from '@kkb/platform';
 import { createServiceApp } from '../create-service-app';
 import { PostgresThrottlerStorage } from './rate-limit-window.repository';
+import { memoryStorage, RateLimitGuard } from './rate-limit.guard';
 import { DEFAULT_EXEMPT, rateLimitSettings, type RateLimitSettings } from './rate-limit.settings';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -208,6 +210,22 @@ describe('rate limits', () => {
     } finally {
       await c.end();
     }
+  });
+});
+
+describe(RateLimitGuard.name, () => {
+  it('should never count event handlers (non-HTTP contexts)', async () => {
+    const guard = new RateLimitGuard(settings({ defaultLimit: 1 }), memoryStorage(), new Reflector());
+    await guard.onModuleInit();
+    const rpc = {
+      getType: () => 'rpc',
+      getHandler: () => ThingsController.prototype.list,
+      getClass: () => ThingsController,
+      switchToHttp: () => {
+        throw new Error('an event has no HTTP request');
+      },
+    } as unknown as ExecutionContext;
+    for (let i = 0; i < 3; i++) await expect(guard.canActivate(rpc)).resolves.toBe(true);
   });
 });
 
