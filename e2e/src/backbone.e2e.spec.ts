@@ -61,7 +61,7 @@ describe('event backbone', () => {
           url: '/api/v1/events',
           token: run.token(Role.province, '16'),
         });
-        return r.json() as { type: string; subject: string; event: { correlationid: string } }[];
+        return (r.json() as { items: { type: string; subject: string; correlationid: string }[] }).items;
       },
       {
         until: (e) => e.some((x) => x.type === 'kkb.registry.kampung.registered.v1'),
@@ -74,7 +74,7 @@ describe('event backbone', () => {
       type: 'kkb.registry.kampung.registered.v1',
       subject: `kampung/${id}`,
     });
-    expect(kampungEvents[0].event.correlationid).toBe('backbone-e2e');
+    expect(kampungEvents[0].correlationid).toBe('backbone-e2e');
     // The national regions-imported event reaches every province's officers too.
     expect(events.map((e) => e.type)).toContain('kkb.registry.regions.imported.v1');
 
@@ -84,7 +84,7 @@ describe('event backbone', () => {
       url: '/api/v1/events',
       token: run.token(Role.province, '18'),
     });
-    expect((other.json() as { type: string }[]).map((e) => e.type)).toEqual([
+    expect((other.json() as { items: { type: string }[] }).items.map((e) => e.type)).toEqual([
       'kkb.registry.regions.imported.v1',
     ]);
 
@@ -97,7 +97,7 @@ describe('event backbone', () => {
         token: run.token(Role.regency, scope),
       });
       expect(r.statusCode).toBe(200);
-      return (r.json() as { type: string }[]).map((e) => e.type);
+      return (r.json() as { items: { type: string }[] }).items.map((e) => e.type);
     };
     expect(await typesFor('1610')).toContain('kkb.registry.kampung.registered.v1');
     expect(await typesFor('1671')).toEqual(['kkb.registry.regions.imported.v1']);

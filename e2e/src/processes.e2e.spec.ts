@@ -80,7 +80,7 @@ describe('services as processes', () => {
     const events = await eventually(
       () => call(procs.notifications, 'GET', '/api/v1/events?type=kkb.registry.kampung.registered.v1'),
       {
-        until: (r) => Array.isArray(r.body) && (r.body as unknown[]).length === 2,
+        until: (r) => ((r.body as { items?: unknown[] }).items ?? []).length === 2,
         what: 'both registrations at notifications',
       },
     );

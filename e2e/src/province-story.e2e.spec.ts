@@ -21,7 +21,7 @@ import type {
   KampungView,
   LevelCounts,
   Problem,
-  ReceivedEvent,
+  FeedPage,
   Reply,
   Service,
   SubmissionView,
@@ -589,22 +589,28 @@ describe('the story of a province, across the four services as processes', () =>
     expect(expectedIds.size).toBe(count(in16));
     // 32's kampung were classified too, and notifications received those events: they were filtered, not late.
     expect(province32Ids.size).toBe(count((p) => !in16(p)));
-    await eventually(
-      () =>
-        call<ReceivedEvent[]>(
+    // The event feed, every page of it (oldest first, `next` passed as `after`).
+    const classifiedAtNotifications = async (): Promise<Set<string> | null> => {
+      const ids = new Set<string>();
+      let after = '';
+      for (;;) {
+        const r = await call<FeedPage>(
           'notifications',
           'GET',
-          `/api/v1/events?type=${CLASSIFIED}&limit=500`,
+          `/api/v1/events?type=${CLASSIFIED}&limit=500${after ? `&after=${after}` : ''}`,
           national,
-        ),
-      {
-        until: (r) =>
-          r.status === 200 &&
-          [...expectedIds, ...province32Ids].every((id) => r.body.some((e) => e.eventId === id)),
-        timeoutMs: 30000,
-        what: 'every classified event at notifications',
-      },
-    );
+        );
+        if (r.status !== 200) return null;
+        if (r.body.items.length === 0) return ids;
+        for (const e of r.body.items) ids.add(e.id);
+        after = r.body.next;
+      }
+    };
+    await eventually(classifiedAtNotifications, {
+      until: (ids) => ids !== null && [...expectedIds, ...province32Ids].every((id) => ids.has(id)),
+      timeoutMs: 30000,
+      what: 'every classified event at notifications',
+    });
     const deliveries = await eventually(
       () =>
         call<{ items: Delivery[] }>(

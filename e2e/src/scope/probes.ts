@@ -643,16 +643,17 @@ export const PROBES: Record<string, Probe> = {
 
   // ---- notifications ----
   ...health('notifications'),
+  // The event feed: CloudEvents, oldest first.
   [keyOf('notifications', 'GET /api/v1/events')]: listProbe<{
-    provinceCode: string;
-    event?: { data?: { villageCode?: unknown } };
+    province: string;
+    data?: { villageCode?: unknown };
   }>({
     request: (_c, params) => get('notifications', `/api/v1/events${qs({ limit: '500', ...params })}`),
     rows: (res) => itemsOf(res.json()),
     regionOf: (row) => {
-      const village = row.event?.data?.villageCode;
+      const village = row.data?.villageCode;
       if (typeof village === 'string') return compact(village);
-      return row.provinceCode === '00' ? '' : row.provinceCode;
+      return row.province === '00' ? '' : row.province;
     },
     variants: () =>
       ['kkb.registry.kampung.registered.v1', 'kkb.classification.kampung.classified.v1'].map((type) => ({

@@ -97,8 +97,8 @@ export interface Inbox {
   items: InboxItem[];
   unread: number;
 }
-export interface ReceivedEvent {
-  eventId: string;
-  type: string;
-  provinceCode: string;
+/** A page of the event feed (`GET /api/v1/events`): CloudEvents, and the cursor to read on. */
+export interface FeedPage {
+  items: { id: string; type: string; province: string }[];
+  next: string;
 }

@@ -22,6 +22,7 @@ import {
   type Span,
 } from '@kkb/platform';
 import { registerAppPoolMetrics } from './pool-metrics';
+import { installRateLimit, rateLimitSettings, type RateLimitSettings } from './rate-limit';
 
 const UNTRACED = /^\/(health|metrics)(\/|\?|$)/;
 
@@ -35,6 +36,8 @@ export interface ServiceAppOptions {
   version?: string;
   /** Keep Nest's own bootstrap logs quiet (tests). */
   quiet?: boolean;
+  /** Rate limits; default: from the RATE_LIMIT_* variables (none when RATE_LIMIT_DEFAULT is unset). */
+  rateLimit?: RateLimitSettings;
 }
 
 /**
@@ -42,7 +45,8 @@ export interface ServiceAppOptions {
  * fastify's own: bad JSON, oversized bodies, wrong content type, bad or over-long URLs), input
  * that would crash validation or the database refused first (`installInputGuard`), one validation
  * pipe, correlation ids from `x-correlation-id`, request metrics, a SERVER span per request when
- * tracing is on (continuing an incoming `traceparent`), OpenAPI at /docs.
+ * tracing is on (continuing an incoming `traceparent`), rate limits per client and role when
+ * configured (`installRateLimit`), OpenAPI at /docs.
  */
 export async function createServiceApp(
   module: unknown,
@@ -67,6 +71,8 @@ export async function createServiceApp(
   app.useGlobalFilters(filter);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+  // After NestFactory.create: the AuthGuard (an APP_GUARD) is registered already and runs first.
+  await installRateLimit(app, opts.rateLimit ?? rateLimitSettings(), config.DATABASE_SCHEMA);
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (req, reply, done) => {

@@ -3,3 +3,4 @@ export * from './service-definition';
 export * from './service-runtime';
 export * from './cli';
 export * from './pool-metrics';
+export * from './rate-limit';

@@ -17,6 +17,7 @@ import {
 } from '@kkb/persistence';
 import { loadConfig, PlatformModule, type BaseServiceConfig } from '@kkb/platform';
 import { createServiceApp } from './create-service-app';
+import type { RateLimitSettings } from './rate-limit';
 import type { ServiceDefinition } from './service-definition';
 
 export function loadServiceConfig<C extends BaseServiceConfig>(
@@ -141,6 +142,8 @@ export interface StartOptions {
   listen?: boolean;
   quiet?: boolean;
   messaging?: Partial<MessagingOptions>;
+  /** Rate limits; default: from the RATE_LIMIT_* variables of process.env. */
+  rateLimit?: RateLimitSettings;
 }
 
 /**
@@ -158,6 +161,7 @@ export async function startService<C extends BaseServiceConfig>(
     title: def.title,
     description: def.description,
     quiet: opts.quiet,
+    rateLimit: opts.rateLimit,
   });
   await startEventTransport(app);
   if (opts.listen !== false) await app.listen({ port: config.PORT, host: config.HOST });

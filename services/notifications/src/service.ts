@@ -7,13 +7,14 @@ import {
 import { NotificationsConfig } from './config/notifications.config';
 import { DigestModule } from './digest/digest.module';
 import { FanOutModule } from './fan-out/fan-out.module';
+import { FeedModule } from './feed/feed.module';
 import { InboxModule } from './inbox/inbox.module';
 import { CreateReceivedEvent1764300300000 } from './migrations/1764300300000-create-received-event';
 import { CreateSubscription1764302100000 } from './migrations/1764302100000-create-subscription';
 import { CreateDelivery1764302200000 } from './migrations/1764302200000-create-delivery';
 import { CreateInboxItem1764302300000 } from './migrations/1764302300000-create-inbox-item';
 import { InboxOrderAndSubscriptionGeneration1764302400000 } from './migrations/1764302400000-inbox-order-and-subscription-generation';
-import { ReceivedEventModule } from './received-event/received-event.module';
+import { ReceivedEventFeedOrder1764302500000 } from './migrations/1764302500000-received-event-feed-order';
 import { SubscriptionModule } from './subscription/subscription.module';
 
 /** Notifications: signed webhooks for integrators, the officers' inbox, e-mail digests. */
@@ -30,6 +31,7 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
     CreateDelivery1764302200000,
     CreateInboxItem1764302300000,
     InboxOrderAndSubscriptionGeneration1764302400000,
+    ReceivedEventFeedOrder1764302500000,
     CreateDeadLetterAudit1764900000000,
   ],
   // One durable per producer; events of any one kampung are independent here, so several are
@@ -55,7 +57,7 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
     },
   ],
   modules: () => [
-    ReceivedEventModule,
+    FeedModule,
     SubscriptionModule,
     InboxModule,
     DigestModule,
