@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CurrentUser, scopePrefix, type Principal } from '@kkb/auth';
@@ -18,6 +18,7 @@ export class ReceivedEventController {
 
   /** The newest events received, within the caller's region scope (national events included). */
   @Get()
+  @ApiOperation({ summary: "The newest events received, within the caller's region scope" })
   @ApiOkResponse({ type: [ReceivedEventView] })
   list(@Query() q: ListEventsQuery, @CurrentUser() user: Principal): Promise<ReceivedEventRow[]> {
     // The caller's whole prefix (a regency officer sees their regency, not the province), as the

@@ -7,6 +7,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** The newest events received, within the caller's region scope */
     get: operations['ReceivedEventController_list'];
     put?: never;
     post?: never;
@@ -42,6 +43,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
+    /** Mark every inbox item read */
     post: operations['InboxController_readAll'];
     delete?: never;
     options?: never;
@@ -58,6 +60,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
+    /** Mark one inbox item read */
     post: operations['InboxController_read'];
     delete?: never;
     options?: never;
@@ -72,6 +75,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** The caller's e-mail digest preferences */
     get: operations['InboxController_preferences'];
     /** Opt in to (or out of) e-mail digests; the scope is taken from the token */
     put: operations['InboxController_setPreferences'];
@@ -107,9 +111,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** One of the caller's subscriptions */
     get: operations['SubscriptionController_get'];
     put?: never;
     post?: never;
+    /** Delete a subscription; nothing more is sent to it */
     delete: operations['SubscriptionController_remove'];
     options?: never;
     head?: never;
