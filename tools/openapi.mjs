@@ -22,6 +22,7 @@
 // The TypeScript sources are loaded with @swc-node/register (decorator metadata, @kkb/* paths
 // from tsconfig.json), so nothing is built into dist/ and a running `npm start` is not disturbed.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -331,6 +332,27 @@ export function asyncApiDocument() {
   const { parse } = require('yaml');
   const { buildAsyncApi, loadAsyncApi } = requireTs('libs/contracts/src/asyncapi.ts');
   return buildAsyncApi(parse(loadAsyncApi()));
+}
+
+/**
+ * Renders the merged OpenAPI document (apps/front-door/openapi.json) as one static HTML page with
+ * Redocly (`redocly build-docs --inlineBundle`: Redoc's script is inlined, so the page loads
+ * nothing from a CDN). tools/build.mjs calls it; the front door serves the page at /docs/api.
+ * @param {string} outFile
+ */
+export function renderApiDocs(outFile) {
+  const require = createRequire(path.join(ROOT, 'package.json'));
+  const cli = path.join(path.dirname(require.resolve('@redocly/cli/package.json')), 'bin', 'cli.js');
+  const result = spawnSync(
+    process.execPath,
+    [cli, 'build-docs', OUT_PLATFORM, '--inlineBundle', '--title', 'Kampung KB platform API', '-o', outFile],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    },
+  );
+  if (result.status !== 0) throw new Error(`redocly build-docs failed:\n${result.stderr}${result.stdout}`);
 }
 
 /** { file: contents } for every output file. */
