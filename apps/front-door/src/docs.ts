@@ -35,7 +35,7 @@ type Json = Record<string, unknown>;
 export const escapeHtml = (s: unknown): string =>
   String(s ?? '').replace(
     /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
 
 /** Enough Markdown for the documents' descriptions: paragraphs, `code`, **bold**, lists, code blocks. */
@@ -78,7 +78,7 @@ ${body}
 `;
 }
 
-const refName = (ref: unknown) => (typeof ref === 'string' ? ref.split('/').pop()! : '');
+const refName = (ref: unknown) => (typeof ref === 'string' ? (ref.split('/').pop() ?? '') : '');
 const anchor = (name: string) => `schema-${name}`;
 
 /** A property's type as a short text: `string (uuid)`, `integer 1..12`, `PeriodV1`, `array of string`. */
@@ -159,7 +159,7 @@ export function renderAsyncApiHtml(doc: Json): string {
       out.push(`<h4>Message ${escapeHtml(message.name ?? refName(ref.$ref))}</h4>`);
       if (type)
         out.push(
-          `<p>A <a href="#${anchor('CloudEvent')}">CloudEvent</a> with <code>type</code> = <code>${escapeHtml(type)}</code> and <code>data</code>: <a href="#${anchor(data!)}">${escapeHtml(data)}</a></p>`,
+          `<p>A <a href="#${anchor('CloudEvent')}">CloudEvent</a> with <code>type</code> = <code>${escapeHtml(type)}</code> and <code>data</code>: <a href="#${anchor(data ?? '')}">${escapeHtml(data)}</a></p>`,
         );
       else if (payload.$ref) out.push(`<p>Payload: ${typeText(payload)}</p>`);
       const example = ((message.examples as Json[] | undefined) ?? [])[0];

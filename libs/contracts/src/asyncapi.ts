@@ -38,8 +38,8 @@ const OPTIONS = {
   // The platform's own date checks (dates.ts): what Postgres stores, i.e. RFC 3339 date-times
   // with an offset and calendar dates.
   additionalConverters: {
-    isTimestamp: { type: 'string', format: 'date-time' },
-    isCalendarDate: { type: 'string', format: 'date' },
+    isTimestamp: { type: 'string' as const, format: 'date-time' },
+    isCalendarDate: { type: 'string' as const, format: 'date' },
   },
 };
 

@@ -10,7 +10,7 @@ export interface OpenApiOperation {
   summary?: string;
   parameters?: { in: string; name: string }[];
   requestBody?: unknown;
-  responses?: Record<string, { description?: string; content?: Record<string, unknown> }>;
+  responses?: Record<string, { description?: string; content?: Record<string, unknown>; $ref?: string }>;
   security?: Record<string, string[]>[];
   [key: string]: unknown;
 }
