@@ -57,7 +57,7 @@ function lineage(cls: ClassConstructor<object>): string[] {
 
 /**
  * Tidies one generated schema: a `$ref` stands alone (class-validator-jsonschema puts
- * `type: object` beside it), and the annotations of the class and its base classes are added; a
+ * `type: object` beside it), and the class's description and its (and its base classes') property annotations are added; a
  * described reference becomes `allOf: [$ref]` so that the description is kept.
  */
 function finish(cls: ClassConstructor<object>, schema: Json): Json {
@@ -66,7 +66,9 @@ function finish(cls: ClassConstructor<object>, schema: Json): Json {
     .filter(Boolean)
     .reverse();
   const out: Json = { title: nameOf(cls), ...schema };
-  for (const a of annotations) if (a.description) out.description = a.description;
+  // A class's description is its own; its properties' annotations are inherited.
+  const description = SCHEMA_ANNOTATIONS[cls.name]?.description;
+  if (description) out.description = description;
   const properties: Record<string, Json> = {};
   for (const [name, raw] of Object.entries((schema.properties as Record<string, Json>) ?? {})) {
     let prop: Json = typeof raw.$ref === 'string' ? { $ref: raw.$ref } : { ...raw };
