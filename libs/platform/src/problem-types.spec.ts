@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROBLEM_BASE } from './problem';
+import { PROBLEM_BASE, problemBase } from './problem';
 import { PROBLEM_TITLES } from './problem.filter';
 import { findProblemType, PROBLEM_TYPES } from './problem-types';
 
@@ -81,5 +81,20 @@ describe('PROBLEM_TYPES', () => {
     expect(findProblemType('out-of-scope')?.status).toBe(403);
     expect(findProblemType(`${PROBLEM_BASE}stale-version`)?.status).toBe(412);
     expect(findProblemType('no-such-problem')).toBeUndefined();
+  });
+});
+
+describe('problemBase (KKB_PROBLEM_BASE)', () => {
+  it('should default to the placeholder origin and take a deployment origin ending in /problems/', () => {
+    expect(problemBase(undefined)).toBe('https://kampungkb.example/problems/');
+    expect(problemBase('https://kampungkb.bkkbn.go.id/problems/')).toBe(
+      'https://kampungkb.bkkbn.go.id/problems/',
+    );
+  });
+
+  it('should refuse a value whose types would not reach the front door pages', () => {
+    expect(() => problemBase('kampungkb.bkkbn.go.id/problems/')).toThrow(/absolute URL/);
+    expect(() => problemBase('https://kampungkb.bkkbn.go.id/errors/')).toThrow(/\/problems\//);
+    expect(() => problemBase('ftp://kampungkb.bkkbn.go.id/problems/')).toThrow(/http/);
   });
 });
