@@ -16,7 +16,7 @@
 // `serviceModule()` that `startService` uses) is created in Nest's *preview* mode, which scans
 // modules and controllers but instantiates nothing (no connections, no migrations), and
 // SwaggerModule.createDocument reads the decorators as it does at boot (libs/bootstrap/src/create-service-app.ts).
-// tools/openapi.spec.ts starts the real services and checks that what they serve at /docs-json is
+// e2e/src/openapi.e2e.spec.ts starts the real services and checks that what they serve at /docs-json is
 // exactly what is committed here, so the shortcut cannot drift from the truth unnoticed.
 //
 // The TypeScript sources are loaded with @swc-node/register (decorator metadata, @kkb/* paths
