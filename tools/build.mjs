@@ -224,6 +224,9 @@ export async function build({ quiet = false, console: withConsole = true } = {})
     );
   }
   if (withConsole) summary.console = await buildConsole({ quiet });
+  // The HTTP API's rendered documentation, served by the front door at /docs/api.
+  if (withConsole)
+    (await import('./openapi.mjs')).renderApiDocs(path.join(DIST, 'apps/front-door/api-docs.html'));
   return summary;
 }
 

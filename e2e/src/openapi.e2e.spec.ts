@@ -1,6 +1,6 @@
 // The e2e project is the one place allowed to start several services together.
 /* eslint-disable @nx/enforce-module-boundaries */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startTestService, TestRun, type TestService } from '@kkb/testing';
@@ -167,4 +167,70 @@ describe('OpenAPI documents (apps/console/src/api/openapi)', () => {
     );
     expect(vague).toEqual([]);
   });
+});
+
+describe('the merged platform document (apps/front-door/openapi.json)', () => {
+  const PROBLEM_REF = '#/components/schemas/Problem';
+  const doc = JSON.parse(readFileSync(path.join(ROOT, 'apps/front-door/openapi.json'), 'utf8')) as {
+    paths: Record<
+      string,
+      Record<string, Json & { summary?: string; security?: Json[]; responses: Record<string, Json> }>
+    >;
+    components: { responses: Record<string, Json>; schemas: Record<string, Schema> };
+  };
+  const operations = Object.entries(doc.paths).flatMap(([route, item]) =>
+    Object.entries(item).map(([method, op]) => ({ name: `${method.toUpperCase()} ${route}`, op })),
+  );
+  /** The response object, following a `$ref` to components/responses. */
+  const resolve = (r: Json): Schema => {
+    const ref = (r as Schema).$ref;
+    return (typeof ref === 'string' ? doc.components.responses[ref.split('/').pop() as string] : r) as Schema;
+  };
+
+  it('should hold every path of every service that the front door routes, and no health or internal path', () => {
+    const routes = Object.keys(doc.paths);
+    expect(routes.length).toBeGreaterThan(50);
+    for (const name of Object.keys(definitions)) {
+      const own = Object.keys((committed(name) as unknown as Document).paths).filter(
+        (p) => !p.startsWith('/health') && p !== '/api/v1/projections/kampung/{id}',
+      );
+      expect(own.filter((p) => !routes.includes(p))).toEqual([]);
+    }
+    expect(routes.filter((p) => p.startsWith('/health') || p.startsWith('/api/v1/projections'))).toEqual([]);
+  });
+
+  it('should give every operation a summary, bearer security and its errors as application/problem+json', () => {
+    const gaps: string[] = [];
+    for (const { name, op } of operations) {
+      if (!op.summary) gaps.push(`${name}: no summary`);
+      if (!JSON.stringify(op.security ?? []).includes('"bearer"')) gaps.push(`${name}: no bearer security`);
+      const errors = Object.entries(op.responses).filter(([status]) => /^[45]/.test(status));
+      for (const status of ['400', '401', '403', '429', '503'])
+        if (!op.responses[status]) gaps.push(`${name}: no ${status}`);
+      if (name.includes('{') && !op.responses['404']) gaps.push(`${name}: no 404`);
+      for (const [status, r] of errors) {
+        const content = resolve(r).content as Record<string, Schema> | undefined;
+        if ((content?.['application/problem+json']?.schema as Schema | undefined)?.$ref !== PROBLEM_REF)
+          gaps.push(`${name}: ${status} is not a problem+json Problem`);
+      }
+    }
+    expect(gaps).toEqual([]);
+    expect(doc.components.schemas.Problem).toMatchObject({
+      required: ['type', 'title', 'status'],
+      properties: { errors: { items: { required: ['field', 'reason'] } } },
+    });
+  });
+
+  it('should pass `redocly lint` with the recommended rules with no error', () => {
+    const lint = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/@redocly/cli/bin/cli.js'), 'lint', 'apps/front-door/openapi.json'],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REDOCLY_TELEMETRY: 'off' } },
+    );
+    const output = `${lint.stdout}${lint.stderr}`;
+    expect({ status: lint.status, valid: output.includes('Your API description is valid') }).toEqual({
+      status: 0,
+      valid: true,
+    });
+  }, 60_000);
 });

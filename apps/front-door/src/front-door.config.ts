@@ -17,6 +17,8 @@ export interface FrontDoorConfig {
   tiles: { url: string; attribution: string };
   /** Log each proxied request (off by default: the services log their own requests). */
   logRequests: boolean;
+  /** Where openapi.json, asyncapi.json and api-docs.html are (default: beside routes.json; docs.ts). */
+  docsDir?: string;
 }
 
 const DEFAULT_TILES = {

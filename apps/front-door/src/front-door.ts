@@ -6,6 +6,7 @@ import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import replyFrom from '@fastify/reply-from';
 import { registerDevSignIn } from './dev-sign-in';
+import { registerDocs } from './docs';
 import type { FrontDoorConfig } from './front-door.config';
 import { sendProblem } from './problem';
 import { compileRouteTable, FRONT_DOOR, type RouteTable } from './route-table';
@@ -65,6 +66,7 @@ export async function createFrontDoor(table: RouteTable, config: FrontDoorConfig
     reply.header('cache-control', 'no-cache').send({ mode: config.mode, tiles: config.tiles }),
   );
   registerDevSignIn(app, config);
+  registerDocs(app, config.docsDir);
 
   if (existsSync(config.consoleDir)) {
     // Hashed file names: cached for a year. index.html is served by the page handler below.

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 // @asyncapi/parser 3.x ships a CommonJS build (`main: cjs/index.js`), so jest can require it
 // directly; no child process is needed.
 import {
@@ -10,8 +10,18 @@ import {
   type ChannelInterface,
   type Diagnostic,
 } from '@asyncapi/parser';
+import Ajv, { type ValidateFunction } from 'ajv';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
-import { ASYNCAPI_PATH, loadAsyncApi } from './asyncapi';
+import { parse as parseYaml } from 'yaml';
+import {
+  ASYNCAPI_PATH,
+  buildAsyncApi,
+  loadAsyncApi,
+  payloadSchemas,
+  type AsyncApiDocument,
+} from './asyncapi';
+import { SCHEMA_ANNOTATIONS } from './asyncapi-annotations';
+import { isDateText, isTimestampText } from './dates';
 import { ALL_CONTRACTS } from './catalog';
 import { CloudEventEnvelope } from './envelope';
 import type { EventContract } from './event-contract';
@@ -163,7 +173,7 @@ function schemaOfProperty(cls: Class, name: string, metadatas: ValidationMetadat
         target.type = 'object';
         break;
       case 'equals':
-        target.const = arg;
+        target.enum = [arg];
         break;
       case 'isIn':
         target.enum = arg;
@@ -189,7 +199,122 @@ describe(loadAsyncApi.name, () => {
   });
 });
 
-describe('asyncapi.yaml', () => {
+/** The committed document the front door serves (`npm run openapi` writes it). */
+const SERVED_PATH = path.resolve(__dirname, '../../../apps/front-door/asyncapi.json');
+
+const base = (): AsyncApiDocument => parseYaml(loadAsyncApi()) as AsyncApiDocument;
+
+describe('the generated AsyncAPI document', () => {
+  it('should be what the front door serves (run `npm run openapi` after changing a contract class)', () => {
+    const served = JSON.parse(readFileSync(SERVED_PATH, 'utf8')) as unknown;
+    expect(served).toEqual(JSON.parse(JSON.stringify(buildAsyncApi(base()))));
+  });
+
+  it('should refuse a hand-written schema in asyncapi.yaml for a class it generates', () => {
+    const doc = base();
+    doc.components!.schemas = { ...doc.components!.schemas, PeriodV1: { type: 'object' } };
+    expect(() => buildAsyncApi(doc)).toThrow(/PeriodV1/);
+  });
+
+  it('should generate a schema for the envelope, every payload class and every nested class, and no other', () => {
+    const names = Object.keys(payloadSchemas()).sort();
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'CloudEvent',
+        ...CONTRACTS.map((c) => c.payload.name),
+        'PeriodV1',
+        'RegionLevelCountsV1',
+      ]),
+    );
+    expect(names).not.toContain('CloudEventEnvelope');
+    for (const n of names.filter((n) => n !== 'CloudEvent')) expect(n).toMatch(/V\d+$/);
+  });
+
+  it('should annotate only classes and properties that exist', () => {
+    const schemas = payloadSchemas();
+    /** Property names per class name, a base class taking its subclasses' (they inherit them). */
+    const known = new Map<string, Set<string>>();
+    const add = (cls: string, schema: Json | undefined) => {
+      const props = known.get(cls) ?? new Set<string>();
+      for (const p of Object.keys((schema?.properties as Json | undefined) ?? {})) props.add(p);
+      known.set(cls, props);
+    };
+    for (const [name, schema] of Object.entries(schemas)) add(name, schema);
+    for (const cls of [CloudEventEnvelope, ...CONTRACTS.map((c) => c.payload)]) {
+      const schema = schemas[cls === CloudEventEnvelope ? 'CloudEvent' : cls.name];
+      for (let c: unknown = cls; typeof c === 'function' && (c as Class).name; c = Object.getPrototypeOf(c))
+        add((c as Class).name, schema);
+    }
+    const stale: string[] = [];
+    for (const [cls, a] of Object.entries(SCHEMA_ANNOTATIONS)) {
+      if (!known.has(cls)) stale.push(cls);
+      for (const p of Object.keys(a.properties ?? {})) if (!known.get(cls)?.has(p)) stale.push(`${cls}.${p}`);
+    }
+    expect(stale).toEqual([]);
+  });
+
+  describe('validated with a JSON Schema validator (ajv)', () => {
+    const doc = buildAsyncApi(base());
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    ajv.addFormat('date-time', isTimestampText);
+    ajv.addFormat('date', isDateText);
+    ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+    ajv.addFormat('uri-reference', () => true);
+    ajv.addSchema({ $id: 'kkb', components: doc.components } as object);
+    /** The message payload of a contract: the envelope narrowed to its type and data. */
+    const validatorOf = (c: EventContract): ValidateFunction => {
+      const name = c.payload.name;
+      return ajv.compile({
+        allOf: [
+          { $ref: 'kkb#/components/schemas/CloudEvent' },
+          {
+            type: 'object',
+            properties: { type: { const: c.type }, data: { $ref: `kkb#/components/schemas/${name}` } },
+          },
+        ],
+      });
+    };
+    const examples = (c: EventContract): Json[] => {
+      const messages = (doc.components!.messages ?? {}) as Record<string, Json>;
+      const message = messages[c.payload.name];
+      return ((message?.examples as Json[] | undefined) ?? []).map((e) => e.payload as Json);
+    };
+
+    it('should accept every example of every message, which the contract classes accept too', async () => {
+      for (const c of CONTRACTS) {
+        expect({ type: c.type, examples: examples(c).length }).not.toEqual({ type: c.type, examples: 0 });
+        const validate = validatorOf(c);
+        for (const event of examples(c)) {
+          expect((await checkEvent(event, c)).ok).toBe(true);
+          validate(event);
+          expect({ type: c.type, errors: validate.errors ?? [] }).toEqual({ type: c.type, errors: [] });
+        }
+      }
+    });
+
+    it('should reject what the contract classes reject: a missing field, a bad pattern, a bad date, a wrong type', async () => {
+      const c = CONTRACTS.find((x) => x.type === 'kkb.registry.kampung.registered.v1')!;
+      const [event] = examples(c);
+      const data = event.data as Json;
+      const { name: _name, ...noName } = data;
+      const broken: Json[] = [
+        { ...event, data: noName },
+        { ...event, data: { ...data, villageCode: '16.10.5.2041' } },
+        { ...event, data: { ...data, launchDate: '2019-02-30' } },
+        { ...event, data: { ...data, version: '1' } },
+        { ...event, time: 'yesterday' },
+        { ...event, province: '160' },
+      ];
+      const validate = validatorOf(c);
+      for (const e of broken) {
+        expect((await checkEvent(e, c)).ok).toBe(false);
+        expect(validate(e)).toBe(false);
+      }
+    });
+  });
+});
+
+describe('asyncapi.yaml with the generated schemas', () => {
   let document: AsyncAPIDocumentInterface;
   let diagnostics: Diagnostic[];
 
@@ -232,7 +357,7 @@ describe('asyncapi.yaml', () => {
   };
 
   beforeAll(async () => {
-    const parsed = await new Parser().parse(loadAsyncApi(), { source: ASYNCAPI_PATH });
+    const parsed = await new Parser().parse(JSON.stringify(buildAsyncApi(base())), { source: ASYNCAPI_PATH });
     diagnostics = parsed.diagnostics;
     if (!parsed.document)
       throw new Error(`asyncapi.yaml does not parse:\n${diagnostics.map(describeDiagnostic).join('\n')}`);

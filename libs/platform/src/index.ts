@@ -10,3 +10,5 @@ export * from './health';
 export * from './logging';
 export * from './platform.module';
 export * from './pagination';
+export * from './problem-types';
+export * from './openapi-problems';

@@ -10,7 +10,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_BASE, ProblemException, type ProblemDetails } from './problem';
 import { recordExceptionOnActiveSpan } from './tracing';
 
-const TITLES: Record<number, string> = {
+/** The title (and, slugged, the problem type) of an HTTP error that is not a ProblemException. */
+export const PROBLEM_TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -119,7 +120,7 @@ export class ProblemFilter implements ExceptionFilter {
           : Array.isArray((res as { message?: unknown }).message)
             ? undefined
             : (res as { message?: string }).message;
-      const title = TITLES[status] ?? 'Error';
+      const title = PROBLEM_TITLES[status] ?? 'Error';
       // An error that knows which field it is about (a malformed region code) names it.
       const field = (exception as { field?: unknown }).field;
       return {
@@ -135,7 +136,7 @@ export class ProblemFilter implements ExceptionFilter {
     const fst = fastifyStatus(exception);
     if (fst && fst < 500) {
       const e = exception as { message: string; code: string };
-      const title = TITLES[fst] ?? 'Bad request';
+      const title = PROBLEM_TITLES[fst] ?? 'Bad request';
       const detail =
         e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
           ? `The body is not valid JSON: ${e.message}`
@@ -151,14 +152,14 @@ export class ProblemFilter implements ExceptionFilter {
     if (isUnavailable(exception)) {
       return {
         type: PROBLEM_BASE + 'service-unavailable',
-        title: TITLES[HttpStatus.SERVICE_UNAVAILABLE],
+        title: PROBLEM_TITLES[HttpStatus.SERVICE_UNAVAILABLE],
         status: HttpStatus.SERVICE_UNAVAILABLE,
         detail: 'The service cannot reach its database at the moment. Try again shortly.',
       };
     }
     return {
       type: PROBLEM_BASE + 'internal-error',
-      title: TITLES[HttpStatus.INTERNAL_SERVER_ERROR],
+      title: PROBLEM_TITLES[HttpStatus.INTERNAL_SERVER_ERROR],
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       detail: 'An unexpected error occurred; it has been logged with the correlation id.',
     };

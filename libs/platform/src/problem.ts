@@ -17,7 +17,26 @@ export interface ProblemDetails {
   [extension: string]: unknown;
 }
 
-export const PROBLEM_BASE = 'https://kampungkb.example/problems/';
+/**
+ * The prefix of every problem `type` URI. The front door serves a page for each type at
+ * `/problems/<name>` (apps/front-door/src/docs.ts), so a deployment sets `KKB_PROBLEM_BASE` to its
+ * public origin followed by `/problems/` (e.g. `https://kampungkb.bkkbn.go.id/problems/`) for every
+ * service and the front door alike, and the type URIs resolve to those pages.
+ */
+export const PROBLEM_BASE = problemBase(process.env.KKB_PROBLEM_BASE);
+
+export function problemBase(value: string | undefined): string {
+  if (value === undefined || value === '') return 'https://kampungkb.example/problems/';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`KKB_PROBLEM_BASE=${value} is not an absolute URL`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !url.pathname.endsWith('/problems/'))
+    throw new Error(`KKB_PROBLEM_BASE=${value} must be an http(s) URL ending in /problems/`);
+  return url.href;
+}
 
 /** An error that already knows its problem type; thrown by use cases and the validation pipe. */
 export class ProblemException extends HttpException {

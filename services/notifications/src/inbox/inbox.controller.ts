@@ -29,18 +29,21 @@ export class InboxController {
   }
 
   @Post('inbox/read-all')
+  @ApiOperation({ summary: 'Mark every inbox item read' })
   @HttpCode(204)
   async readAll(@CurrentUser() user: Principal): Promise<void> {
     await this.inbox.markAllRead(user);
   }
 
   @Post('inbox/:id/read')
+  @ApiOperation({ summary: 'Mark one inbox item read' })
   @HttpCode(204)
   async read(@Param('id', UuidPipe) id: string, @CurrentUser() user: Principal): Promise<void> {
     await this.inbox.markRead(user, id);
   }
 
   @Get('me/notification-preferences')
+  @ApiOperation({ summary: "The caller's e-mail digest preferences" })
   @ApiOkResponse({ type: NotificationPreferencesView })
   preferences(@CurrentUser() user: Principal): Promise<NotificationPreferencesView> {
     return this.inbox.preferences(user);

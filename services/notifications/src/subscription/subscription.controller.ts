@@ -52,6 +52,7 @@ export class SubscriptionController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: "One of the caller's subscriptions" })
   @ApiOkResponse({ type: SubscriptionView })
   get(@Param('id', uuid) id: string, @CurrentUser() user: Principal): Promise<SubscriptionView> {
     return this.subscriptions.get(id, user);
@@ -69,6 +70,7 @@ export class SubscriptionController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Delete a subscription; nothing more is sent to it' })
   @HttpCode(204)
   async remove(@Param('id', uuid) id: string, @CurrentUser() user: Principal): Promise<void> {
     await this.subscriptions.remove(id, user);

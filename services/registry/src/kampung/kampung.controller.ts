@@ -60,6 +60,7 @@ export class KampungController {
   }
 
   @Get('kampung/:id')
+  @ApiOperation({ summary: 'One kampung with its ETag (the version to send as If-Match)' })
   @ApiOkResponse({ type: KampungView })
   async get(
     @Param('id', UuidPipe) id: string,

@@ -6,6 +6,7 @@ import {
   ApiConsumes,
   ApiCreatedResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -29,6 +30,7 @@ export class ImportController {
    * for small files, every row's result (else page them at `resultsUrl`).
    */
   @Post()
+  @ApiOperation({ summary: "Import a CSV of submissions, validated row by row within the caller's scope" })
   @Roles(Role.field_officer, Role.regency, Role.province, Role.national)
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', example: 'kampung_id,year,month,pus\n6f1c…,2025,3,640\n' } })
@@ -51,6 +53,7 @@ export class ImportController {
 
   /** The import's status and counts (running while its upload is still being read). */
   @Get(':id')
+  @ApiOperation({ summary: "An import's status and counts" })
   @ApiOkResponse({ type: ImportJobView })
   view(@Param('id', UuidPipe) id: string, @CurrentUser() user: Principal): Promise<ImportView> {
     return this.imports.view(id, user);
@@ -58,6 +61,7 @@ export class ImportController {
 
   /** The rows' results in row order, a page at a time (`after` the last row seen). */
   @Get(':id/rows')
+  @ApiOperation({ summary: "An import's row results in row order, a page at a time" })
   @ApiOkResponse({ type: [RowResultView] })
   rows(
     @Param('id', UuidPipe) id: string,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
 import { InstrumentService } from './instrument.service';
 import { InstrumentSummaryView, InstrumentView } from './instrument.views';
@@ -15,6 +15,7 @@ export class InstrumentController {
 
   /** Every published version of every instrument (without the definitions). */
   @Get()
+  @ApiOperation({ summary: 'Every published version of every instrument, without the definitions' })
   @ApiOkResponse({ type: [InstrumentSummaryView] })
   list(): Promise<InstrumentSummaryView[]> {
     return this.instruments.list();
@@ -22,12 +23,14 @@ export class InstrumentController {
 
   /** The latest published version, with its definition. */
   @Get(':code')
+  @ApiOperation({ summary: 'The latest published version of an instrument, with its definition' })
   @ApiOkResponse({ type: InstrumentView })
   latest(@Param('code') code: string): Promise<InstrumentView> {
     return this.instruments.latest(code);
   }
 
   @Get(':code/versions/:version')
+  @ApiOperation({ summary: 'One published version of an instrument, with its definition' })
   @ApiOkResponse({ type: InstrumentView })
   version(
     @Param('code') code: string,
@@ -38,6 +41,7 @@ export class InstrumentController {
 
   /** Publishes the next version of an instrument (a new code starts at version 1). */
   @Post(':code/versions')
+  @ApiOperation({ summary: 'Publish the next version of an instrument (a new code starts at 1)' })
   @Roles(Role.national)
   @ApiCreatedResponse({ type: InstrumentView })
   publish(

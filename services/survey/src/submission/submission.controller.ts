@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Role, Roles, type Principal } from '@kkb/auth';
 import { UuidPipe } from '@kkb/platform';
@@ -21,6 +28,7 @@ export class SubmissionController {
    * for the same kampung, kind and period supersedes the current one.
    */
   @Post('submissions')
+  @ApiOperation({ summary: 'Submit a kampung profile or monthly report (idempotent by id)' })
   @Roles(Role.field_officer)
   @ApiBody({ type: SubmitSubmissionDto })
   @ApiCreatedResponse({ type: SubmissionView, description: 'Created' })
@@ -41,6 +49,7 @@ export class SubmissionController {
    * the history. Each carries the kampung's name; `region` outside the caller's scope is a 403.
    */
   @Get('submissions')
+  @ApiOperation({ summary: "Submissions in the caller's region, newest first" })
   @ApiOkResponse({ type: [SubmissionListItemView] })
   async list(
     @Query() q: ListSubmissionsQuery,
@@ -51,6 +60,7 @@ export class SubmissionController {
   }
 
   @Get('submissions/:id')
+  @ApiOperation({ summary: 'One submission with its answers' })
   @ApiOkResponse({ type: SubmissionView })
   async get(@Param('id', UuidPipe) id: string, @CurrentUser() user: Principal): Promise<SubmissionView> {
     return submissionView(await this.service.get(id, user));
@@ -58,6 +68,7 @@ export class SubmissionController {
 
   /** A verifier of the kampung's region confirms a submitted submission. */
   @Post('submissions/:id/verify')
+  @ApiOperation({ summary: 'Verify a submitted submission' })
   @HttpCode(200)
   @Roles(Role.verifier)
   @ApiOkResponse({ type: SubmissionView })
@@ -67,6 +78,7 @@ export class SubmissionController {
 
   /** A verifier of the kampung's region sends a submission back; a corrected one gets a new id. */
   @Post('submissions/:id/reject')
+  @ApiOperation({ summary: 'Reject a submitted submission, with the reason' })
   @HttpCode(200)
   @Roles(Role.verifier)
   @ApiOkResponse({ type: SubmissionView })
@@ -80,6 +92,7 @@ export class SubmissionController {
 
   /** The kampung's active profile: its verified, current profile of the latest period. */
   @Get('kampung/:kampungId/profile')
+  @ApiOperation({ summary: "The kampung's active (verified, latest) profile" })
   @ApiOkResponse({ type: SubmissionView })
   async activeProfile(
     @Param('kampungId', UuidPipe) kampungId: string,

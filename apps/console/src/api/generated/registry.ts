@@ -76,6 +76,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** One kampung with its ETag (the version to send as If-Match) */
     get: operations['KampungController_get'];
     put?: never;
     post?: never;

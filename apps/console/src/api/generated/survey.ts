@@ -9,6 +9,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
+    /** Import a CSV of submissions, validated row by row within the caller's scope */
     post: operations['ImportController_start'];
     delete?: never;
     options?: never;
@@ -23,6 +24,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** An import's status and counts */
     get: operations['ImportController_view'];
     put?: never;
     post?: never;
@@ -39,6 +41,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** An import's row results in row order, a page at a time */
     get: operations['ImportController_rows'];
     put?: never;
     post?: never;
@@ -55,6 +58,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** Every published version of every instrument, without the definitions */
     get: operations['InstrumentController_list'];
     put?: never;
     post?: never;
@@ -71,6 +75,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** The latest published version of an instrument, with its definition */
     get: operations['InstrumentController_latest'];
     put?: never;
     post?: never;
@@ -89,6 +94,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
+    /** Publish the next version of an instrument (a new code starts at 1) */
     post: operations['InstrumentController_publish'];
     delete?: never;
     options?: never;
@@ -103,6 +109,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** One published version of an instrument, with its definition */
     get: operations['InstrumentController_version'];
     put?: never;
     post?: never;
@@ -119,6 +126,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** The kampung's active (verified, latest) profile */
     get: operations['SubmissionController_activeProfile'];
     put?: never;
     post?: never;
@@ -152,8 +160,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** Submissions in the caller's region, newest first */
     get: operations['SubmissionController_list'];
     put?: never;
+    /** Submit a kampung profile or monthly report (idempotent by id) */
     post: operations['SubmissionController_submit'];
     delete?: never;
     options?: never;
@@ -168,6 +178,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** One submission with its answers */
     get: operations['SubmissionController_get'];
     put?: never;
     post?: never;
@@ -186,6 +197,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
+    /** Reject a submitted submission, with the reason */
     post: operations['SubmissionController_reject'];
     delete?: never;
     options?: never;
@@ -202,6 +214,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
+    /** Verify a submitted submission */
     post: operations['SubmissionController_verify'];
     delete?: never;
     options?: never;
