@@ -235,7 +235,7 @@ export function loadConfig<T extends BaseServiceConfig>(
   if (!instance.JWT_SECRET && !instance.JWT_PUBLIC_KEY && !env.OIDC_ISSUER) {
     problems.push({
       variable: 'JWT_SECRET',
-      reason: 'set OIDC_ISSUER, JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256)',
+      reason: 'set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256), or OIDC_ISSUER',
       value: undefined,
     });
   }
