@@ -281,7 +281,8 @@ export async function startLocalProvider({
           res.writeHead(200, {
             'content-type': 'text/html; charset=utf-8',
             'cache-control': 'no-store',
-            'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            // form-action also governs the redirects after the POST: back to the console.
+            'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${origins.join(' ')}`,
           });
           res.end(loginPage(details.uid, client?.clientName));
           return;

@@ -182,15 +182,23 @@ describe('identity through the local OpenID Provider that npm start runs', () =>
     await page.getByRole('button', { name: 'Masuk dengan akun BKKBN' }).click();
     await page.waitForURL((u) => u.href.startsWith(`${issuer}/interaction/`));
     await page.getByRole('button', { name: /Rudi Hartono/ }).click();
-    await page.waitForURL((u) => u.origin === front && u.pathname === '/');
-    await page.getByRole('heading', { level: 1, name: /^Beranda/ }).waitFor();
-    await page.getByText('Rudi Hartono').first().waitFor();
+    try {
+      await page.waitForURL((u) => u.origin === front && u.pathname === '/');
+      await page.getByRole('heading', { level: 1, name: /^Beranda/ }).waitFor();
+      await page.getByText('Rudi Hartono').first().waitFor();
+    } catch (err) {
+      const text = await page
+        .locator('body')
+        .innerText()
+        .catch(() => '');
+      throw new Error(`${(err as Error).message}\nat ${page.url()}:\n${text.slice(0, 2000)}`);
+    }
 
     // The code was traded with its PKCE verifier, and the APIs took the provider's token.
     expect(tokenRequests).toHaveLength(1);
     expect(tokenRequests[0]).toMatch(/grant_type=authorization_code/);
     expect(tokenRequests[0]).toMatch(/code_verifier=[\w-]{43,}/);
-    const token = await page.evaluate(() => sessionStorage.getItem('kkb.console.token'));
+    const token = await page.evaluate<string | null>("sessionStorage.getItem('kkb.console.token')");
     const claims = JSON.parse(Buffer.from(String(token).split('.')[1], 'base64url').toString()) as Record<
       string,
       unknown
