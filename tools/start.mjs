@@ -12,7 +12,7 @@
 //      first boot;
 //   5. waits for every /health/ready (KKB_READY_TIMEOUT_S, 120 s), prints the URLs and a token.
 //   Identity: unless OIDC_ISSUER names a provider (or KKB_LOCAL_OIDC=false), the local OpenID
-//   Provider (tools/oidc/local-provider.mjs) runs in this process on KKB_OIDC_PORT (else the port
+//   Provider (tools/local-oidc.mjs) runs in this process on KKB_OIDC_PORT (else the port
 //   after the services, 3005), its keys in .data/oidc; the services accept its tokens (OIDC_ISSUER,
 //   OIDC_AUDIENCE) and, for the demo seed and tools/token.mjs, the local HS256 secret as well; the
 //   console signs in through it (authorization code + PKCE).
@@ -38,7 +38,7 @@ import {
   LOCAL_OIDC_CONSOLE_CLIENT,
   LOCAL_OIDC_RESOURCE,
   startLocalProvider,
-} from './oidc/local-provider.mjs';
+} from './local-oidc.mjs';
 import {
   ensureBuilt,
   LOCAL_DEV_JWT_SECRET,

@@ -14,7 +14,7 @@
 // (mode 0600), so tokens survive a restart; grants and sessions are in memory (oidc-provider's
 // development adapter): a restart signs the browser out of the provider, not out of the console.
 //
-//   node tools/oidc/local-provider.mjs [--port 3005] [--host 127.0.0.1] [--console http://127.0.0.1:3000]
+//   node tools/local-oidc.mjs [--port 3005] [--host 127.0.0.1] [--console http://127.0.0.1:3000]
 //                                      [--data-dir .data]
 // prints `oidc: issuer <url>` once it listens. Not for production: there, OIDC_ISSUER names the
 // ministry's provider (deploy/README.md, "Identity (OIDC, Keycloak)").
