@@ -214,6 +214,20 @@ describe('identity through the local OpenID Provider that npm start runs', () =>
       { what: 'an API call answered 200 with the provider token' },
     );
     expect(apiAnswers.filter((a) => a.status === 401)).toEqual([]);
+
+    // Keluar, then in again as someone else: the provider asks who (its session is not reused).
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await page.getByRole('button', { name: 'Masuk dengan akun BKKBN' }).click();
+    await page.waitForURL((u) => u.href.startsWith(`${issuer}/interaction/`));
+    await page.getByRole('button', { name: /Nurhayati/ }).click();
+    await page.waitForURL((u) => u.origin === front && u.pathname === '/');
+    await page.getByText('Nurhayati').first().waitFor();
+    const second = await page.evaluate<string | null>("sessionStorage.getItem('kkb.console.token')");
+    expect(JSON.parse(Buffer.from(String(second).split('.')[1], 'base64url').toString())).toMatchObject({
+      sub: 'nurhayati',
+      kkb_role: 'regency',
+      kkb_region: '1610',
+    });
     await context.close();
   });
 });

@@ -4,6 +4,7 @@
 // officer back in without typing anything while it lasts.
 import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
 import type { OidcConfig } from '../config';
+import { signedOut } from './token-store';
 
 /** The page the provider sends the browser back to: the sign-in page itself. */
 export const CALLBACK_PATH = '/masuk';
@@ -40,9 +41,14 @@ export function isCallback(search: string): boolean {
   return params.has('state') && (params.has('code') || params.has('error'));
 }
 
-/** Goes to the provider; `next` comes back in the state. */
+/**
+ * Goes to the provider; `next` comes back in the state. After Keluar the provider is asked to
+ * let the officer choose again (prompt=login) rather than reuse its session.
+ */
 export async function startSignIn(config: OidcConfig, next: string): Promise<void> {
-  await userManager(config).signinRedirect({ state: { next } });
+  const manager = userManager(config);
+  await manager.removeUser();
+  await manager.signinRedirect({ state: { next }, ...(signedOut() && { prompt: 'login' }) });
 }
 
 /** Trades the code for tokens (PKCE verifier from sessionStorage); returns the token and `next`. */

@@ -91,6 +91,7 @@ export function setToken(token: string | null, names?: ClaimNames): void {
   const s = storage();
   if (token) s?.setItem(KEY, token);
   else s?.removeItem(KEY);
+  if (token) s?.removeItem(SIGNED_OUT_KEY);
   if (token && names) s?.setItem(CLAIMS_KEY, JSON.stringify(names));
   else s?.removeItem(CLAIMS_KEY);
   listeners.forEach((l) => l());
@@ -99,6 +100,20 @@ export function setToken(token: string | null, names?: ClaimNames): void {
 export function subscribe(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+const SIGNED_OUT_KEY = 'kkb.console.signedOut';
+
+/**
+ * The officer pressed Keluar: the next sign-in through an OpenID Provider asks who is signing in
+ * (prompt=login) instead of riding the provider's session back in as the same person.
+ */
+export function markSignedOut(): void {
+  storage()?.setItem(SIGNED_OUT_KEY, '1');
+}
+
+export function signedOut(): boolean {
+  return storage()?.getItem(SIGNED_OUT_KEY) === '1';
 }
 
 /** A 401 from any API: the token expired or was refused; drop it and go to sign-in. */
