@@ -11,6 +11,11 @@
 //      the service's name; each migrates at boot, and the registry imports the region tree on its
 //      first boot;
 //   5. waits for every /health/ready (KKB_READY_TIMEOUT_S, 120 s), prints the URLs and a token.
+//   Identity: unless OIDC_ISSUER names a provider (or KKB_LOCAL_OIDC=false), the local OpenID
+//   Provider (tools/local-oidc.mjs) runs in this process on KKB_OIDC_PORT (else the port
+//   after the services, 3005), its keys in .data/oidc; the services accept its tokens (OIDC_ISSUER,
+//   OIDC_AUDIENCE) and, for the demo seed and tools/token.mjs, the local HS256 secret as well; the
+//   console signs in through it (authorization code + PKCE).
 // Ctrl-C or SIGTERM stops the services (SIGTERM, SIGKILL after 10 s), then NATS and Postgres if
 // started here, and exits 0. A service dying on its own stops everything with exit code 1.
 //
@@ -29,6 +34,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultPaths, startArchivedPostgres } from './backup.mjs';
 import { freePort, natsServerPath, startNatsServer } from './local-infra.mjs';
+import {
+  LOCAL_INTEGRATORS,
+  LOCAL_OIDC_CONSOLE_CLIENT,
+  LOCAL_OIDC_RESOURCE,
+  startLocalProvider,
+} from './local-oidc.mjs';
 import {
   ensureBuilt,
   LOCAL_DEV_JWT_SECRET,
@@ -57,7 +68,8 @@ const USAGE = `usage: npm start -- [--once] [--no-build] [--quiet]
   --once      start everything, wait until ready, print the URLs, then stop (KKB_START_ONCE=1)
   --no-build  run the existing dist/ as it is
   --quiet     services log at warn (KKB_LOG_LEVEL sets any level; default info)
-  env: DATABASE_URL, NATS_URL, JWT_SECRET, HOST, KKB_PG_PORT, KKB_NATS_PORT, KKB_PORT_BASE (see .env.example)`;
+  env: DATABASE_URL, NATS_URL, JWT_SECRET, HOST, KKB_PG_PORT, KKB_NATS_PORT, KKB_PORT_BASE,
+       OIDC_ISSUER (another provider), KKB_LOCAL_OIDC=false (no provider), KKB_OIDC_PORT (see .env.example)`;
 
 function parseOptions() {
   try {
@@ -107,6 +119,8 @@ let frontDoor = null;
 let postgres = null; // { url, stop, port } when started here
 /** @type {Awaited<ReturnType<typeof startNatsServer>> | null} */
 let nats = null; // { url, stop, pid } when started here
+/** @type {Awaited<ReturnType<typeof startLocalProvider>> | null} */
+let oidcProvider = null; // the local OpenID Provider, when started here
 /** @type {Promise<void> | null} */
 let stopping = null;
 /** provision / migrate commands in flight. */
@@ -170,6 +184,10 @@ function portClosed(port) {
 const within = (ms, promise) => Promise.race([promise, new Promise((r) => setTimeout(r, ms).unref())]);
 
 async function stopInfra() {
+  if (oidcProvider) {
+    await within(5000, oidcProvider.stop()).catch(() => undefined);
+    oidcProvider = null;
+  }
   if (nats) {
     await within(5000, nats.stop()).catch(() => undefined);
     nats = null;
@@ -448,6 +466,34 @@ async function main() {
   const infraS = seconds(tInfra);
   say(`Postgres ${redact(pg.value.url)} (${pg.value.where}); NATS ${bus.value.url} (${bus.value.where})`);
 
+  const frontUrl = `http://${urlHost}:${frontDoor.port}`;
+  /** @type {NodeJS.ProcessEnv} what the services and the front door need to know of the provider */
+  const oidcEnv = {};
+  const localOidc =
+    !env.OIDC_ISSUER && !['0', 'false', 'no', 'off'].includes(String(env.KKB_LOCAL_OIDC).toLowerCase());
+  if (localOidc) {
+    const oidcPort = await choosePort(
+      'KKB_OIDC_PORT',
+      base + SERVICES.length + 1,
+      'the local OpenID Provider',
+    );
+    oidcProvider = await startLocalProvider({
+      port: oidcPort,
+      host: urlHost,
+      dataDir: DATA_DIR,
+      consoleOrigins: [frontUrl, ...(urlHost === '127.0.0.1' ? [`http://localhost:${frontDoor.port}`] : [])],
+    });
+    Object.assign(oidcEnv, {
+      OIDC_ISSUER: oidcProvider.issuer,
+      OIDC_AUDIENCE: LOCAL_OIDC_RESOURCE,
+      OIDC_CLIENT_ID: LOCAL_OIDC_CONSOLE_CLIENT,
+      OIDC_RESOURCE: LOCAL_OIDC_RESOURCE,
+    });
+    say(
+      `local OpenID Provider ${oidcProvider.issuer} (keys in ${path.relative(ROOT, path.join(DATA_DIR, 'oidc'))})`,
+    );
+  }
+
   /** @type {NodeJS.ProcessEnv} */
   const serviceEnv = {
     ...env,
@@ -459,6 +505,7 @@ async function main() {
     MIGRATIONS_RUN: env.MIGRATIONS_RUN ?? 'true',
     // On a laptop the webhook receiver under test is usually on localhost.
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? 'true',
+    ...oidcEnv,
   };
   for (const v of ['PORT', 'DATABASE_SCHEMA', 'DATABASE_ROLE', 'KKB_START_INNER']) delete serviceEnv[v];
   if (jwtSecret) serviceEnv.JWT_SECRET = jwtSecret;
@@ -528,6 +575,7 @@ async function main() {
     PORT: String(frontDoor.port),
     HOST: host,
     KKB_MODE: env.KKB_MODE ?? (env.NODE_ENV === 'production' ? 'production' : 'development'),
+    ...oidcEnv,
     ...Object.fromEntries(
       services.map((s) => [`${s.name.toUpperCase()}_URL`, `http://${urlHost}:${s.port}`]),
     ),
@@ -541,14 +589,21 @@ async function main() {
   const token = jwtSecret ? mintToken({ ...env, JWT_SECRET: jwtSecret }) : null;
   const col = Math.max(...services.map((s) => s.name.length)) + 2;
   const url = (/** @type {Service} */ s) => `http://${urlHost}:${s.port}`;
-  const frontUrl = `http://${urlHost}:${frontDoor.port}`;
   const lines = [
     '',
     `Kampung KB platform ready in ${seconds()} s (build ${buildS} s, Postgres + NATS ${infraS} s, services ${servicesS} s)`,
     '',
     `  ${'console'.padEnd(col)}${frontUrl}   (the front door: console, and every API under ${frontUrl}/api/v1)`,
-    ...(frontDoorEnv.KKB_MODE === 'development'
-      ? [`  ${''.padEnd(col)}sign in at ${frontUrl}/masuk (development mode: any local role and region)`]
+    ...(frontDoorEnv.OIDC_ISSUER
+      ? [`  ${''.padEnd(col)}sign in at ${frontUrl}/masuk through ${frontDoorEnv.OIDC_ISSUER}`]
+      : frontDoorEnv.KKB_MODE === 'development'
+        ? [`  ${''.padEnd(col)}sign in at ${frontUrl}/masuk (development mode: any local role and region)`]
+        : []),
+    ...(oidcProvider
+      ? [
+          `  ${'OpenID'.padEnd(col)}${oidcProvider.issuer}   (local provider: demo officers; integrator client`,
+          `  ${''.padEnd(col)}${LOCAL_INTEGRATORS[0].clientId} / ${LOCAL_INTEGRATORS[0].secret}, client credentials)`,
+        ]
       : []),
     ...services.map(
       (s) => `  ${s.name.padEnd(col)}${url(s)}   docs ${url(s)}/docs   metrics ${url(s)}/metrics`,
@@ -567,6 +622,13 @@ async function main() {
       `    curl -H "authorization: Bearer $TOKEN" '${frontUrl}/api/v1/coverage?region=16&breakdown=true'`,
       `    curl -H "authorization: Bearer $TOKEN" ${frontUrl}/api/v1/events`,
       '  Other roles: node tools/token.mjs --role province --scope 16   (--help lists them)',
+    );
+  }
+  if (oidcProvider) {
+    const [integrator] = LOCAL_INTEGRATORS;
+    lines.push(
+      '  An integrator token from the local OpenID Provider (client credentials):',
+      `    curl -s -u ${integrator.clientId}:${integrator.secret} -d grant_type=client_credentials ${oidcProvider.issuer}/token`,
     );
   } else if (env.JWT_PUBLIC_KEY) {
     lines.push(

@@ -24,13 +24,19 @@ export const DEV_IDENTITIES: { role: Role; scope: string; name: string; label: s
 const TOKEN_LIFETIME_S = 12 * 3600;
 
 /**
- * `GET /dev/identities` and `POST /dev/token`: the sign-in page of a laptop, until the real
- * identity provider lands. In production mode both answer 404, as if they did not exist.
+ * `GET /dev/identities` and `POST /dev/token`: the sign-in page of a laptop or a test run without
+ * an OpenID Provider. In production mode, or when OIDC_ISSUER is set (the console then signs in
+ * through the provider), both answer 404, as if they did not exist.
  */
 export function registerDevSignIn(app: FastifyInstance, config: FrontDoorConfig): void {
   const secret = config.mode === 'development' ? config.jwt.secret : undefined;
   const refused = (reply: Parameters<typeof sendProblem>[0]) =>
-    sendProblem(reply, 404, 'Not Found', 'the development sign-in exists only in development mode');
+    sendProblem(
+      reply,
+      404,
+      'Not Found',
+      'the development sign-in exists only in development mode without an OpenID Provider',
+    );
 
   app.get('/dev/identities', async (_req, reply) => {
     if (!secret) return refused(reply);

@@ -63,10 +63,23 @@ export async function createFrontDoor(table: RouteTable, config: FrontDoorConfig
       : sendProblem(reply, 503, 'Service Unavailable', `the console is not built (${config.consoleDir})`),
   );
   app.get('/config.json', async (_req, reply) =>
-    reply.header('cache-control', 'no-cache').send({ mode: config.mode, tiles: config.tiles }),
+    reply
+      .header('cache-control', 'no-cache')
+      .send({ mode: config.mode, tiles: config.tiles, ...(config.oidc && { oidc: config.oidc }) }),
   );
   registerDevSignIn(app, config);
   registerDocs(app, config.docsDir);
+
+  // The console talks to the OpenID Provider (discovery, token endpoint) from the page.
+  const pageHeaders = config.oidc
+    ? {
+        ...PAGE_HEADERS,
+        'content-security-policy': PAGE_HEADERS['content-security-policy'].replace(
+          "connect-src 'self'",
+          `connect-src 'self' ${new URL(config.oidc.issuer).origin}`,
+        ),
+      }
+    : PAGE_HEADERS;
 
   if (existsSync(config.consoleDir)) {
     // Hashed file names: cached for a year. index.html is served by the page handler below.
@@ -137,7 +150,7 @@ export async function createFrontDoor(table: RouteTable, config: FrontDoorConfig
         return sendProblem(reply, 503, 'Service Unavailable', 'the console is not built: run npm run build');
       // Every page of the single-page app is index.html; the app's router takes the path.
       return reply
-        .headers({ ...PAGE_HEADERS, 'cache-control': 'no-cache' })
+        .headers({ ...pageHeaders, 'cache-control': 'no-cache' })
         .sendFile('index.html', config.consoleDir);
     };
 

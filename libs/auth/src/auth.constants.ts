@@ -13,3 +13,7 @@ export const AUTH_OPTIONS = Symbol('kkb:auth-options');
 export const IS_PUBLIC_KEY = 'kkb:auth:public';
 export const ROLES_KEY = 'kkb:auth:roles';
 export const OWN_RESOURCE_KEY = 'kkb:auth:own-resource';
+
+/** Where OIDC access tokens carry the role and the region scope unless OIDC_ROLE_CLAIM / OIDC_SCOPE_CLAIM say otherwise. */
+export const DEFAULT_OIDC_ROLE_CLAIM = 'kkb_role';
+export const DEFAULT_OIDC_SCOPE_CLAIM = 'kkb_region';

@@ -16,3 +16,4 @@ export * from './resolve-auth-options.util';
 export * from './role.enum';
 export * from './roles.decorator';
 export * from './token-verifier.service';
+export * from './oidc-verifier';

@@ -231,10 +231,11 @@ export function loadConfig<T extends BaseServiceConfig>(
   const instance = plainToInstance(cls, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
   const errors = validateSync(instance as object, { forbidUnknownValues: true });
   const problems = flatten(errors, raw);
-  if (!instance.JWT_SECRET && !instance.JWT_PUBLIC_KEY) {
+  // OIDC_ISSUER (read by @kkb/auth, which checks the OIDC_* variables) may stand alone.
+  if (!instance.JWT_SECRET && !instance.JWT_PUBLIC_KEY && !env.OIDC_ISSUER) {
     problems.push({
       variable: 'JWT_SECRET',
-      reason: 'set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256)',
+      reason: 'set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256), or OIDC_ISSUER',
       value: undefined,
     });
   }

@@ -1,6 +1,6 @@
 import { createElement, useCallback, useSyncExternalStore, type ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import { decodeClaims, getToken, setToken, subscribe } from './token-store';
+import { decodeClaims, getToken, markSignedOut, setToken, subscribe } from './token-store';
 
 export { setToken } from './token-store';
 export { dottedRegion } from '../region-code';
@@ -19,7 +19,10 @@ export interface Session {
 export function useSession(): Session {
   const token = useSyncExternalStore(subscribe, getToken, () => null);
   const claims = token ? decodeClaims(token) : null;
-  const signOut = useCallback(() => setToken(null), []);
+  const signOut = useCallback(() => {
+    markSignedOut();
+    setToken(null);
+  }, []);
   return {
     token,
     role: (claims?.role as Role | undefined) ?? null,
