@@ -505,6 +505,8 @@ async function main() {
     MIGRATIONS_RUN: env.MIGRATIONS_RUN ?? 'true',
     // On a laptop the webhook receiver under test is usually on localhost.
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? 'true',
+    // Problem type URIs resolve to the front door's pages (/problems/<name>).
+    KKB_PROBLEM_BASE: env.KKB_PROBLEM_BASE ?? `${frontUrl}/problems/`,
     ...oidcEnv,
   };
   for (const v of ['PORT', 'DATABASE_SCHEMA', 'DATABASE_ROLE', 'KKB_START_INNER']) delete serviceEnv[v];
@@ -575,6 +577,7 @@ async function main() {
     PORT: String(frontDoor.port),
     HOST: host,
     KKB_MODE: env.KKB_MODE ?? (env.NODE_ENV === 'production' ? 'production' : 'development'),
+    KKB_PROBLEM_BASE: env.KKB_PROBLEM_BASE ?? `${frontUrl}/problems/`,
     ...oidcEnv,
     ...Object.fromEntries(
       services.map((s) => [`${s.name.toUpperCase()}_URL`, `http://${urlHost}:${s.port}`]),
