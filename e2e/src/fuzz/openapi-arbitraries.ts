@@ -393,7 +393,7 @@ function validBase(op: Operation, ctx: FuzzContext): fc.Arbitrary<Base> {
       const headers: Record<string, unknown> = {};
       op.params.forEach((p, n) => {
         if (p.in === 'path') pathParams[p.name] = validPathParam(op, p.name, i, ctx);
-        else if (p.in === 'query' && (p.required || optional[n % optional.length]) && p.name !== 'cursor')
+        else if (p.in === 'query' && (p.required || optional[n % optional.length]) && !isCursorParam(p))
           query[p.name] = validQueryValue(op, p.name, p.schema, i + n);
         else if (p.in === 'header' && p.name.toLowerCase() === 'if-match')
           headers['if-match'] = new CurrentEtag();
@@ -515,8 +515,20 @@ function queryValue(p: Operation['params'][number]): fc.Arbitrary<{ kind: Hostil
   if (p.required) options.push(as('missing', 2, fc.constant(MISSING)));
   if (isDateName(p.name)) options.push(as('date', 6, hostileDate));
   if (isIdName(p.name)) options.push(as('id', 5, hostileId));
-  if (p.name === 'cursor') options.push(as('cursor', 12, forgedCursor));
+  if (isCursorParam(p)) options.push(as('cursor', 12, forgedCursor));
   return fc.oneof(...options);
+}
+
+/**
+ * An opaque paging cursor the API issued: `cursor`, or the event feed's string `after` (the
+ * dead-letter list's `after` is a plain sequence number). No valid one can be made up, so the
+ * base request leaves it out and the mutations forge it.
+ */
+function isCursorParam(p: { name: string; schema?: unknown }): boolean {
+  return (
+    p.name === 'cursor' ||
+    (p.name === 'after' && (p.schema as { type?: string } | undefined)?.type === 'string')
+  );
 }
 
 function pathValue(): fc.Arbitrary<{ kind: HostileKind; value: unknown }> {

@@ -40,6 +40,8 @@ import {
  */
 
 const get = (service: ServiceName, url: string): Req => ({ service, method: 'GET', url });
+/** A dead-letter sequence no test run reaches. */
+const NO_LETTER = 999_999_999;
 const STALE = { 'if-match': '"999"' };
 const REASON = { reason: 'scope probe' };
 
@@ -644,6 +646,45 @@ export const PROBES: Record<string, Probe> = {
   // ---- notifications ----
   ...health('notifications'),
   // The event feed: CloudEvents, oldest first.
+  // The dead-letter admin API: national only; the calls name no letter that exists, or are
+  // incomplete, so nothing is replayed or discarded.
+  [keyOf('notifications', 'GET /api/v1/dead-letters')]: nationalOnlyProbe({
+    request: () => get('notifications', '/api/v1/dead-letters?limit=1'),
+    reachable: [200],
+  }),
+  [keyOf('notifications', 'GET /api/v1/dead-letters/audit')]: nationalOnlyProbe({
+    request: () => get('notifications', '/api/v1/dead-letters/audit?limit=1'),
+    reachable: [200],
+  }),
+  [keyOf('notifications', 'GET /api/v1/dead-letters/{seq}')]: nationalOnlyProbe({
+    request: () => get('notifications', `/api/v1/dead-letters/${NO_LETTER}`),
+    reachable: [404],
+  }),
+  [keyOf('notifications', 'POST /api/v1/dead-letters/{seq}/replay')]: nationalOnlyProbe({
+    request: () => ({
+      service: 'notifications',
+      method: 'POST',
+      url: `/api/v1/dead-letters/${NO_LETTER}/replay`,
+    }),
+    reachable: [404],
+  }),
+  [keyOf('notifications', 'DELETE /api/v1/dead-letters/{seq}')]: nationalOnlyProbe({
+    request: () => ({ service: 'notifications', method: 'DELETE', url: `/api/v1/dead-letters/${NO_LETTER}` }),
+    reachable: [404],
+  }),
+  [keyOf('notifications', 'POST /api/v1/dead-letters/replay')]: nationalOnlyProbe({
+    request: () => ({
+      service: 'notifications',
+      method: 'POST',
+      url: '/api/v1/dead-letters/replay',
+      payload: {},
+    }),
+    reachable: [400],
+  }),
+  [keyOf('notifications', 'DELETE /api/v1/dead-letters')]: nationalOnlyProbe({
+    request: () => ({ service: 'notifications', method: 'DELETE', url: '/api/v1/dead-letters' }),
+    reachable: [400],
+  }),
   [keyOf('notifications', 'GET /api/v1/events')]: listProbe<{
     province: string;
     data?: { villageCode?: unknown };

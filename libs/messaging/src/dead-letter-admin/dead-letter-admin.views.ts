@@ -13,12 +13,11 @@ import type { AuditRecord } from './dead-letter-audit.repository';
 /** A durable consumer's name as services/*\/src/service.ts spell them. */
 export const CONSUMER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 const CONSUMER_RULE = 'must be a durable consumer name (letters, digits, - and _)';
+/** How the documents describe a consumer parameter (so clients and the fuzzer send valid ones). */
+const CONSUMER_DOC = { pattern: CONSUMER_NAME.source, example: 'classification-survey-submission' } as const;
 
 export class ListDeadLettersQuery extends PageQuery {
-  @ApiPropertyOptional({
-    description: 'Only this durable consumer’s letters',
-    example: 'classification-survey-submission',
-  })
+  @ApiPropertyOptional({ description: 'Only this durable consumer’s letters', ...CONSUMER_DOC })
   @IsOptional()
   @Matches(CONSUMER_NAME, { message: `consumer ${CONSUMER_RULE}` })
   consumer?: string;
@@ -40,19 +39,22 @@ export class ListDeadLettersQuery extends PageQuery {
 }
 
 export class DeadLetterConsumerQuery {
-  @ApiProperty({ description: 'The durable consumer whose letters are all discarded' })
+  @ApiProperty({ description: 'The durable consumer whose letters are all discarded', ...CONSUMER_DOC })
   @Matches(CONSUMER_NAME, { message: `consumer ${CONSUMER_RULE}` })
   consumer!: string;
 }
 
 export class DeadLetterReplayAllDto {
-  @ApiProperty({ example: 'classification-survey-submission' })
+  @ApiProperty({ description: 'The durable consumer whose letters are all replayed', ...CONSUMER_DOC })
   @Matches(CONSUMER_NAME, { message: `consumer ${CONSUMER_RULE}` })
   consumer!: string;
 }
 
 export class DeadLetterAuditQuery extends PageQuery {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({
+    description: 'Only the actions on this durable consumer’s letters',
+    ...CONSUMER_DOC,
+  })
   @IsOptional()
   @Matches(CONSUMER_NAME, { message: `consumer ${CONSUMER_RULE}` })
   consumer?: string;

@@ -495,7 +495,10 @@ export interface components {
       reason: string;
     };
     DeadLetterReplayAllDto: {
-      /** @example classification-survey-submission */
+      /**
+       * @description The durable consumer whose letters are all replayed
+       * @example classification-survey-submission
+       */
       consumer: string;
     };
     DeadLetterReplayResultView: {
@@ -803,6 +806,7 @@ export interface operations {
         limit?: number;
         /** @description The nextCursor of the previous page */
         cursor?: string;
+        /** @description Only the actions on this durable consumer’s letters */
         consumer?: string;
       };
       header?: never;
