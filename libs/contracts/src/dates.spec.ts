@@ -26,6 +26,8 @@ describe('dates Postgres stores', () => {
     '2024-03-31T08:00:00.123Z',
     '2024-03-31T08:00:00+07:00',
     '2026-12-04 22:59:45.114512+00',
+    '2023-01-01T00:00:00+15:59',
+    '2023-01-01T00:00:00-15:59:59',
   ])('should take the date-time %s', (t) => {
     expect(isTimestampText(t)).toBe(true);
   });
@@ -37,6 +39,10 @@ describe('dates Postgres stores', () => {
     '2023-01-01T08:60:00Z',
     '2023-W01T08:00:00Z',
     '2024-03-31',
+    // Offsets Postgres refuses ("time zone displacement out of range"), some of them JS takes.
+    '2023-01-01T00:00:00+99:99',
+    '2023-01-01T00:00:00+16:00',
+    '2023-01-01T00:00:00+05:60',
   ])('should refuse the date-time %s', (t) => {
     expect(isTimestampText(t)).toBe(false);
   });

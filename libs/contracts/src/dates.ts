@@ -9,7 +9,7 @@ import { ValidateBy, type ValidationOptions } from 'class-validator';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}(?::?\d{2}(?::\d{2})?)?)$/;
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2})(?::?(\d{2})(?::(\d{2}))?)?)$/;
 
 function onCalendar(y: number, m: number, d: number): boolean {
   if (y < 1 || m < 1 || m > 12 || d < 1) return false;
@@ -23,11 +23,17 @@ export function isDateText(v: unknown): v is string {
   return !!m && onCalendar(+m[1], +m[2], +m[3]);
 }
 
-/** A date-time with an offset (`Z`, `+07:00`, Postgres' `+07`), on the calendar and the clock. */
+/**
+ * A date-time with an offset (`Z`, `+07:00`, Postgres' `+07`), on the calendar and the clock, the
+ * offset within what Postgres stores (at most 15:59:59).
+ */
 export function isTimestampText(v: unknown): v is string {
   if (typeof v !== 'string') return false;
   const m = TIMESTAMP.exec(v);
-  return !!m && onCalendar(+m[1], +m[2], +m[3]) && +m[4] < 24 && +m[5] < 60 && +m[6] < 60;
+  if (!m || !onCalendar(+m[1], +m[2], +m[3]) || +m[4] >= 24 || +m[5] >= 60 || +m[6] >= 60) return false;
+  // Postgres takes offsets up to 15:59:59 either way, with minutes and seconds under 60.
+  const [oh, om, os] = [m[7], m[8], m[9]].map((x) => (x === undefined ? 0 : +x));
+  return oh <= 15 && om < 60 && os < 60;
 }
 
 /** class-validator: a calendar date Postgres stores (see isDateText). */
