@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { INSTRUMENT_CODE } from '@kkb/contracts';
 import { ProblemException, type FieldError } from '@kkb/platform';
 import { compile } from './answers.validator';
@@ -38,13 +38,17 @@ export class InstrumentService {
     return loaded.row;
   }
 
-  /** A published version, compiled, or null when there is none (not cached, so a later publish is seen). */
-  load(code: string, version: number): Promise<LoadedInstrument | null> {
+  /**
+   * A published version, compiled, or null when there is none (not cached, so a later publish is
+   * seen). `m`: the caller's transaction, so that a write holding a connection never waits for a
+   * second one from the pool (with every connection in such a transaction, it would wait forever).
+   */
+  load(code: string, version: number, m: EntityManager = this.ds.manager): Promise<LoadedInstrument | null> {
     const key = `${code}@${version}`;
     let hit = this.cache.get(key);
     if (!hit) {
       hit = this.instruments
-        .find(this.ds.manager, code, version)
+        .find(m, code, version)
         .then((row) => (row ? { row, compiled: compile(row.definition) } : null));
       this.cache.set(key, hit);
       // Only a found version is kept: a miss or an error is asked again next time.
@@ -60,8 +64,12 @@ export class InstrumentService {
    * Why `code` at `version` cannot be used, naming the field at fault: the code when no version
    * of it exists at all, else the version.
    */
-  async missingVersion(code: string, version: number): Promise<FieldError> {
-    return (await this.instruments.latest(this.ds.manager, code))
+  async missingVersion(
+    code: string,
+    version: number,
+    m: EntityManager = this.ds.manager,
+  ): Promise<FieldError> {
+    return (await this.instruments.latest(m, code))
       ? { field: 'instrumentVersion', reason: `instrument ${code} has no published version ${version}` }
       : { field: 'instrumentCode', reason: `there is no instrument ${code}` };
   }

@@ -109,9 +109,11 @@ export class SubmissionService {
         const instrument =
           bad(errors, 'instrumentCode') || bad(errors, 'instrumentVersion')
             ? undefined
-            : await this.instruments.load(dto.instrumentCode, dto.instrumentVersion);
+            : await this.instruments.load(dto.instrumentCode, dto.instrumentVersion, manager);
         if (instrument === null)
-          errors.push(await this.instruments.missingVersion(dto.instrumentCode, dto.instrumentVersion));
+          errors.push(
+            await this.instruments.missingVersion(dto.instrumentCode, dto.instrumentVersion, manager),
+          );
         if (instrument && !bad(errors, 'answers'))
           errors.push(...validateAnswers(instrument.compiled, dto.answers));
         if (errors.length || !k || !instrument) return { ok: false, errors };
