@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { schemaOf } from '@kkb/persistence';
+import { ArrivalSequence } from '../common/arrival-sequence.repository';
 
 /** A page as read: the events (whole CloudEvents) with their positions, and the head then. */
 export interface FeedRows {
@@ -18,25 +19,16 @@ export interface FeedRows {
  */
 @Injectable()
 export class FeedRepository {
-  /** Numbers the committed events without a `seq`, in arrival order; in its own transaction. */
-  async sequence(m: EntityManager): Promise<number> {
-    const s = schemaOf(m);
-    if (!(await this.hasUnsequenced(m))) return 0;
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${s}.received_event.seq`]);
-    const [, count] = await m.query(
-      `WITH p AS MATERIALIZED (
-         SELECT event_id, nextval('${s}.received_event_seq_seq') AS seq
-           FROM (SELECT event_id FROM ${s}.received_event WHERE seq IS NULL ORDER BY arrival) o)
-       UPDATE ${s}.received_event e SET seq = p.seq FROM p WHERE e.event_id = p.event_id`,
-    );
-    return Number(count);
+  private readonly order = new ArrivalSequence('received_event', 'event_id');
+
+  /** Numbers the committed rows without a `seq` in arrival order (ArrivalSequence); in its own transaction. */
+  sequence(m: EntityManager): Promise<number> {
+    return this.order.sequence(m);
   }
 
-  async hasUnsequenced(m: EntityManager): Promise<boolean> {
-    const [{ pending }] = await m.query(
-      `SELECT EXISTS (SELECT 1 FROM ${schemaOf(m)}.received_event WHERE seq IS NULL) AS pending`,
-    );
-    return pending;
+  /** Whether some committed row waits for its `seq`. */
+  hasUnsequenced(m: EntityManager): Promise<boolean> {
+    return this.order.hasUnsequenced(m);
   }
 
   /**

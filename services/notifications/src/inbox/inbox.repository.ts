@@ -5,6 +5,7 @@ import { dottedRegion } from '../common/sql';
 import type { InboxKind, NewInboxItem } from './inbox-item';
 import type { InboxItemView } from './inbox.views';
 import { schemaOf } from '@kkb/persistence';
+import { ArrivalSequence } from '../common/arrival-sequence.repository';
 
 export type { InboxItemView } from './inbox.views';
 
@@ -69,38 +70,16 @@ export class InboxRepository {
     return rows.length > 0;
   }
 
-  /**
-   * Gives every committed item without a `seq` the next ones, in arrival order; run in its own
-   * short transaction before reading (list, read-all, digest, opt-in). Why this keeps "every item
-   * up to the newest seq" (read-all, the digest cursors, the page cursor) from ever passing over
-   * an item that shows up later: seqs are only ever assigned here, under a lock held until this
-   * transaction commits, and only to items already committed (READ COMMITTED: the UPDATE's
-   * snapshot is taken after the lock is granted, so it sees what every earlier sequencing run
-   * numbered). Each run's seqs are above every earlier run's, so whatever a reader sees numbered,
-   * everything below it is numbered and visible too; an item still in its fan-out transaction
-   * has no seq and is numbered, above all those, by a later run. Writers take no lock at all;
-   * only sequencing runs wait for one another, and the lock is skipped when nothing is pending.
-   * Returns how many items were numbered.
-   */
-  async sequence(m: EntityManager): Promise<number> {
-    const s = schemaOf(m);
-    if (!(await this.hasUnsequenced(m))) return 0;
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${s}.inbox_item.seq`]);
-    const [, count] = await m.query(
-      `WITH p AS MATERIALIZED (
-         SELECT id, nextval('${s}.inbox_item_seq_seq') AS seq
-           FROM (SELECT id FROM ${s}.inbox_item WHERE seq IS NULL ORDER BY arrival) o)
-       UPDATE ${s}.inbox_item i SET seq = p.seq FROM p WHERE i.id = p.id`,
-    );
-    return Number(count);
+  private readonly order = new ArrivalSequence('inbox_item', 'id');
+
+  /** Numbers the committed rows without a `seq` in arrival order (ArrivalSequence); in its own transaction. */
+  sequence(m: EntityManager): Promise<number> {
+    return this.order.sequence(m);
   }
 
-  /** Whether some committed item waits for its `seq` (no lock: a reader may skip `sequence` when not). */
-  async hasUnsequenced(m: EntityManager): Promise<boolean> {
-    const [{ pending }] = await m.query(
-      `SELECT EXISTS (SELECT 1 FROM ${schemaOf(m)}.inbox_item WHERE seq IS NULL) AS pending`,
-    );
-    return pending;
+  /** Whether some committed row waits for its `seq`. */
+  hasUnsequenced(m: EntityManager): Promise<boolean> {
+    return this.order.hasUnsequenced(m);
   }
 
   /** Records who the caller is (role and scope from their token) so digests can find them. */
