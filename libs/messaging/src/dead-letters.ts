@@ -58,7 +58,7 @@ export class DeadLetterPublisher {
   private readonly logger = new Logger(DeadLetterPublisher.name);
 
   constructor(
-    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @Inject(MESSAGING_OPTIONS) protected readonly options: MessagingOptions,
     private readonly nats: NatsConnectionService,
   ) {}
 
@@ -96,18 +96,35 @@ export class DeadLetterPublisher {
       service: this.options.service,
       consumer,
       receivedAt: new Date().toISOString(),
+      ...this.letterExtras(),
     };
     const trace = injectTraceContext();
     const h = trace.traceparent ? natsHeaders() : undefined;
     for (const [k, v] of Object.entries(trace)) h?.set(k, v);
-    await this.nats.js.publish(
+    const ack = await this.nats.js.publish(
       deadLetterSubject(this.options.service, consumer, this.options.subjectRoot),
       JSON.stringify(letter),
-      { msgID: `${message.stream}:${consumer}:${message.streamSequence}`, headers: h },
+      { msgID: this.messageId(consumer, message), headers: h },
     );
+    this.onWritten(ack.seq);
     this.logger.warn(
       { consumer, reason, problems: letter.problems, seq: message.streamSequence },
       'event dead-lettered',
     );
+  }
+
+  /** Fields a subclass adds to every letter it writes (a replay's count and the letter it replaces). */
+  protected letterExtras(): Record<string, unknown> {
+    return {};
+  }
+
+  /** The letter's Nats-Msg-Id: one letter per stream message and consumer, whatever retries it. */
+  protected messageId(consumer: string, message: DeadMessage): string {
+    return `${message.stream}:${consumer}:${message.streamSequence}`;
+  }
+
+  /** Told the DLQ sequence of each letter written (nothing to do here; a replay keeps it). */
+  protected onWritten(seq: number): void {
+    void seq;
   }
 }

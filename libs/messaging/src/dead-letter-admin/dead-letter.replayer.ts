@@ -7,14 +7,11 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders, type MsgHdrs, type Subscription } from '@nats-io/transport-node';
+import type { MsgHdrs, Subscription } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
-import type { FieldProblem } from '@kkb/contracts';
-import { deadLetterSubject } from '@kkb/contracts';
-import { injectTraceContext } from '@kkb/platform';
 import { ConsumerMetrics } from '../consumer-metrics';
 import { bindConsumers } from '../consumer-routes';
-import { DeadLetterPublisher, type DeadMessage } from '../dead-letters';
+import { DeadLetterPublisher } from '../dead-letters';
 import { EventDelivery, type ConsumerBinding } from '../event-delivery';
 import { JetStreamTransport } from '../jetstream.transport';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
@@ -40,38 +37,23 @@ class ReplayDeadLetterPublisher extends DeadLetterPublisher {
   written: number | null = null;
 
   constructor(
-    private readonly opts: MessagingOptions,
-    private readonly conn: NatsConnectionService,
+    opts: MessagingOptions,
+    conn: NatsConnectionService,
     private readonly previous: DeadLetterEntry,
   ) {
     super(opts, conn);
   }
 
-  override async publish(
-    consumer: string,
-    message: DeadMessage,
-    reason: string,
-    problems?: FieldProblem[],
-  ): Promise<void> {
-    const letter: StoredDeadLetter = {
-      reason,
-      ...(problems ? { problems: problems.slice(0, 20) } : {}),
-      ...message,
-      service: this.opts.service,
-      consumer,
-      receivedAt: new Date().toISOString(),
-      replays: (this.previous.letter.replays ?? 0) + 1,
-      replayOf: this.previous.seq,
-    };
-    const trace = injectTraceContext();
-    const h = trace.traceparent ? natsHeaders() : undefined;
-    for (const [k, v] of Object.entries(trace)) h?.set(k, v);
-    const ack = await this.conn.js.publish(
-      deadLetterSubject(this.opts.service, consumer, this.opts.subjectRoot),
-      JSON.stringify(letter),
-      { msgID: `${this.opts.streamPrefix}_DLQ:${this.previous.seq}:replay`, headers: h },
-    );
-    this.written = ack.seq;
+  protected override letterExtras(): Pick<StoredDeadLetter, 'replays' | 'replayOf'> {
+    return { replays: (this.previous.letter.replays ?? 0) + 1, replayOf: this.previous.seq };
+  }
+
+  protected override messageId(): string {
+    return `${this.options.streamPrefix}_DLQ:${this.previous.seq}:replay`;
+  }
+
+  protected override onWritten(seq: number): void {
+    this.written = seq;
   }
 }
 
