@@ -114,8 +114,7 @@ export class TransactionBatch<T> {
 
   async add(m: EntityManager, item: T): Promise<void> {
     const qr = m.queryRunner;
-    if (!qr?.isTransactionActive || !(qr.connection as DataSource | undefined)?.subscribers)
-      return this.write(m, [item]);
+    if (!qr?.isTransactionActive || !install(qr)) return this.write(m, [item]);
     // A new registration means a new transaction on this query runner: a fresh list (one left by
     // a rolled-back transaction is dropped).
     if (beforeCommit(m, this.key, (tm) => this.flush(qr, tm))) this.open.set(qr, []);
