@@ -54,6 +54,7 @@ const libs = [
   'testing',
   'bootstrap',
   'kampung-projection',
+  'instrument-rules',
 ];
 
 module.exports = {

@@ -234,10 +234,14 @@ const CONSOLE_DIR = path.join(ROOT, 'apps', 'console');
 const CONSOLE_OUT = path.join(DIST, 'apps', 'console');
 const CONSOLE_STAMP = path.join(CONSOLE_OUT, '.inputs-sha256');
 
-/** A hash of everything the console's build reads: its sources and the lock file. */
+/** Libraries the console bundles from source (one implementation for the service and the browser). */
+const CONSOLE_LIBS = [path.join(ROOT, 'libs', 'instrument-rules', 'src')];
+
+/** A hash of everything the console's build reads: its sources, the libraries it bundles, the lock file. */
 function consoleInputsHash() {
   const hash = createHash('sha256');
-  const files = walk(CONSOLE_DIR)
+  const files = [CONSOLE_DIR, ...CONSOLE_LIBS]
+    .flatMap((dir) => walk(dir))
     .filter((f) => !f.includes(`${path.sep}node_modules${path.sep}`))
     .sort();
   for (const f of [...files, path.join(ROOT, 'package-lock.json')]) {

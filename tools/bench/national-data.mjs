@@ -116,7 +116,7 @@ let modules;
 export function nationalModules() {
   if (modules) return modules;
   const { compile, validateAnswers, normaliseAnswers } = dist(
-    'services/survey/src/instrument/answers.validator.js',
+    'libs/instrument-rules/src/answers.js',
   );
   modules = {
     provisionServiceDatabase: dist('libs/persistence/src/index.js').provisionServiceDatabase,

@@ -2,7 +2,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Role, startTestService, TestRun, type TestService } from '@kkb/testing';
 import { InstrumentController } from '../src/instrument/instrument.controller';
-import type { InstrumentDefinition } from '../src/instrument/instrument-definition';
+import type { InstrumentDefinition } from '@kkb/instrument-rules';
 import { monthlyReportV1 } from '../src/instrument/seed/monthly-report.v1';
 import { surveyService } from '../src/service';
 import { reportAnswers, reportSubmission } from './factories';

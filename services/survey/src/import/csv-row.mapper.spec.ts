@@ -1,5 +1,5 @@
 import { isUUID } from 'class-validator';
-import { compile } from '../instrument/answers.validator';
+import { compile } from '@kkb/instrument-rules';
 import { kampungProfileV1 } from '../instrument/seed/kampung-profile.v1';
 import { monthlyReportV1 } from '../instrument/seed/monthly-report.v1';
 import { CsvRowMapper, derivedId } from './csv-row.mapper';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FieldError } from '@kkb/platform';
 import { canonicalJson } from '../common/body-hash';
-import type { CompiledInstrument } from '../instrument/answers.validator';
+import type { CompiledInstrument } from '@kkb/instrument-rules';
 
 /** Columns every import has besides the instrument's question ids. */
 export const ID_COLUMN = 'submission_id';

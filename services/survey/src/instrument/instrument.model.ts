@@ -1,6 +1,6 @@
 import type { SubmissionKind } from '@kkb/contracts';
-import type { CompiledInstrument } from './answers.validator';
-import type { InstrumentDefinition } from './instrument-definition';
+import type { CompiledInstrument } from '@kkb/instrument-rules';
+import type { InstrumentDefinition } from '@kkb/instrument-rules';
 
 /** One published version of an instrument, without its definition. */
 export interface InstrumentSummary {

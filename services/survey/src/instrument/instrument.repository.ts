@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { SubmissionKind } from '@kkb/contracts';
 import { schemaOf } from '@kkb/persistence';
-import type { InstrumentDefinition } from './instrument-definition';
+import type { InstrumentDefinition } from '@kkb/instrument-rules';
 import type { Instrument, InstrumentSummary } from './instrument.model';
 
 /** A row of the instrument table (`definition` left out where a query does not select it). */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SUBMISSION_KINDS, type SubmissionKind } from '@kkb/contracts';
-import { QUESTION_TYPES, RULE_TYPES, type QuestionType } from './instrument-definition';
+import { QUESTION_TYPES, RULE_TYPES, type QuestionType } from '@kkb/instrument-rules';
 
 const NUMBER_OR_DATE = { oneOf: [{ type: 'number' }, { type: 'string', format: 'date' }] };
 

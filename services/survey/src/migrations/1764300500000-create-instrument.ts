@@ -41,7 +41,7 @@ export class CreateInstrument1764300500000 implements MigrationInterface {
       `COMMENT ON COLUMN ${s}.instrument.kind IS 'profile (kampung profile snapshot) or monthly-report; fixed for a code'`,
     );
     await qr.query(
-      `COMMENT ON COLUMN ${s}.instrument.definition IS 'Code lists, typed questions with stable ids, and cross-field rules (see instrument-definition.ts)'`,
+      `COMMENT ON COLUMN ${s}.instrument.definition IS 'Code lists, typed questions with stable ids, and cross-field rules (see libs/instrument-rules)'`,
     );
     await qr.query(
       `COMMENT ON COLUMN ${s}.instrument.published_by IS 'Token subject of the national officer, or migration'`,

@@ -8,7 +8,7 @@ import { ProblemException, validationErrorsToFields, type FieldError } from '@kk
 import { bodyHash } from '../common/body-hash';
 import { CLOCK, type Clock } from '../common/clock';
 import { isFuturePeriod, monthIndex, periodOfDate } from '../common/period';
-import { normaliseAnswers, validateAnswers } from '../instrument/answers.validator';
+import { normaliseAnswers, validateAnswers } from '@kkb/instrument-rules';
 import { KampungProjectionRepository, type ProjectedKampung } from '@kkb/kampung-projection';
 import { OutboxService } from '@kkb/messaging';
 import { InstrumentService } from '../instrument/instrument.service';

@@ -1,4 +1,4 @@
-import type { InstrumentDefinition, Question } from '../instrument-definition';
+import type { InstrumentDefinition, Question } from '@kkb/instrument-rules';
 
 /**
  * Monthly programme report (KKBPK), version 1, as seeded and published by migration

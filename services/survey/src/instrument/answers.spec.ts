@@ -1,6 +1,6 @@
 import { profileAnswers, reportAnswers } from '../../test/factories';
-import { compile, normaliseAnswers, validateAnswers } from './answers.validator';
-import type { InstrumentDefinition } from './instrument-definition';
+import { compile, normaliseAnswers, validateAnswers } from '@kkb/instrument-rules';
+import type { InstrumentDefinition } from '@kkb/instrument-rules';
 import { kampungProfileV1 } from './seed/kampung-profile.v1';
 import { monthlyReportV1 } from './seed/monthly-report.v1';
 

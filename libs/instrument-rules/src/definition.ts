@@ -1,10 +1,21 @@
-import type { FieldError } from '@kkb/platform';
-
 /**
  * An instrument (form definition) stored as data: typed questions, code lists and cross-field
- * rules. `validateAnswers` interprets it; `checkDefinition` refuses a definition it could not
- * interpret before it is published.
+ * rules, with their words in Bahasa Indonesia and English. `checkAnswers` interprets it (in the
+ * survey service and in the console alike); `checkDefinition` refuses a definition it could not
+ * interpret before it is published. No Nest, no database: this runs in the browser too.
  */
+
+/** A field at fault and why, as in a problem+json `errors` list. */
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
+/** The languages an instrument's words come in; `label`/`description` are the English fallback. */
+export const LANGUAGES = ['id', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+/** Words by language, e.g. `{ id: 'Pasangan Usia Subur (PUS)', en: 'Couples of reproductive age (PUS)' }`. */
+export type Labels = Partial<Record<Language, string>>;
 export const QUESTION_TYPES = [
   'integer',
   'decimal',
@@ -19,6 +30,7 @@ export type QuestionType = (typeof QUESTION_TYPES)[number];
 export interface CodeListEntry {
   code: string;
   label: string;
+  labels?: Labels;
 }
 
 /** The question applies only when another (boolean or single-choice) question has this answer. */
@@ -31,7 +43,9 @@ export interface Question {
   /** Stable, English snake_case id: the key of the answer, in events and CSV columns. */
   id: string;
   type: QuestionType;
+  /** English (the fallback when `labels` lacks the reader's language). */
   label: string;
+  labels?: Labels;
   /** Grouping for forms and CSV exports, e.g. `pokja`, `population`. */
   section?: string;
   /** Must be answered whenever the question applies. */
@@ -58,17 +72,27 @@ export interface SumLteRule {
   fields: string[];
   limit: string;
   minus?: string[];
-  /** Why the rule exists, shown in the error. */
+  /** The rule in words (English), shown in the error and beside the form. */
   description?: string;
+  /** The rule in words by language, e.g. `{ id: 'Peserta KB per metode tidak boleh melebihi PUS' }`. */
+  descriptions?: Labels;
 }
 
 export type CrossFieldRule = SumLteRule;
 export const RULE_TYPES = ['sum_lte'] as const;
 
+/** A section's heading in a form, by language (sections are named by the questions' `section`). */
+export interface SectionDefinition {
+  id: string;
+  labels: Labels;
+}
+
 export interface InstrumentDefinition {
   codeLists: Record<string, CodeListEntry[]>;
   questions: Question[];
   rules: CrossFieldRule[];
+  /** Section headings in form order; a section not listed here is headed by its id. */
+  sections?: SectionDefinition[];
 }
 
 export const QUESTION_ID = /^[a-z][a-z0-9_]{0,63}$/;
@@ -98,7 +122,7 @@ export function checkDefinition(raw: unknown, prefix = 'definition'): FieldError
     err('', 'definition must be an object with codeLists, questions and rules');
     return errors;
   }
-  const known = new Set(['codeLists', 'questions', 'rules']);
+  const known = new Set(['codeLists', 'questions', 'rules', 'sections']);
   for (const key of Object.keys(raw)) if (!known.has(key)) err(`.${key}`, `unknown property ${key}`);
 
   const codeLists = new Map<string, Set<string>>();
@@ -119,6 +143,10 @@ export function checkDefinition(raw: unknown, prefix = 'definition'): FieldError
         }
         if (typeof entry.label !== 'string' || !entry.label.trim())
           err(`${at}[${i}].label`, 'label is required');
+        checkLabels(entry.labels, `${at}[${i}].labels`, err);
+        for (const key of Object.keys(entry))
+          if (!['code', 'label', 'labels'].includes(key))
+            err(`${at}[${i}].${key}`, `unknown property ${key}`);
         if (codes.has(entry.code)) err(`${at}[${i}].code`, `duplicate code ${entry.code}`);
         codes.add(entry.code);
       });
@@ -140,6 +168,7 @@ export function checkDefinition(raw: unknown, prefix = 'definition'): FieldError
         'id',
         'type',
         'label',
+        'labels',
         'section',
         'required',
         'relevantIf',
@@ -161,6 +190,7 @@ export function checkDefinition(raw: unknown, prefix = 'definition'): FieldError
         return;
       }
       if (typeof q.label !== 'string' || !q.label.trim()) err(`${at}.label`, 'label is required');
+      checkLabels(q.labels, `${at}.labels`, err);
       if (q.section !== undefined && (typeof q.section !== 'string' || !CODE.test(q.section)))
         err(`${at}.section`, 'section must be lower-case snake_case');
       if (typeof q.required !== 'boolean') err(`${at}.required`, 'required must be true or false');
@@ -217,9 +247,50 @@ export function checkDefinition(raw: unknown, prefix = 'definition'): FieldError
         err(`${at}.minus`, 'minus lists numeric questions of the instrument');
       if (r.description !== undefined && typeof r.description !== 'string')
         err(`${at}.description`, 'description is text');
+      checkLabels(r.descriptions, `${at}.descriptions`, err);
+      for (const key of Object.keys(r))
+        if (!['id', 'rule', 'fields', 'limit', 'minus', 'description', 'descriptions'].includes(key))
+          err(`${at}.${key}`, `unknown property ${key}`);
     });
   }
+
+  if (raw.sections !== undefined) {
+    if (!Array.isArray(raw.sections)) err('.sections', 'sections is an array of { id, labels }');
+    else {
+      const seen = new Set<string>();
+      raw.sections.forEach((sec: unknown, i) => {
+        const at = `.sections[${i}]`;
+        if (!isObject(sec) || typeof sec.id !== 'string' || !CODE.test(sec.id)) {
+          err(`${at}.id`, 'a section is { id, labels } with a lower-case snake_case id');
+          return;
+        }
+        if (seen.has(sec.id)) err(`${at}.id`, `duplicate section ${sec.id}`);
+        seen.add(sec.id);
+        if (!isObject(sec.labels)) err(`${at}.labels`, 'labels is an object of words by language (id, en)');
+        else checkLabels(sec.labels, `${at}.labels`, err);
+        for (const key of Object.keys(sec))
+          if (key !== 'id' && key !== 'labels') err(`${at}.${key}`, `unknown property ${key}`);
+      });
+    }
+  }
   return errors;
+}
+
+const MAX_LABEL = 500;
+
+/** `labels`, when given: an object of non-empty words (at most 500 characters) by known language. */
+function checkLabels(value: unknown, at: string, err: (field: string, reason: string) => void): void {
+  if (value === undefined) return;
+  if (!isObject(value)) {
+    err(at, 'labels is an object of words by language (id, en)');
+    return;
+  }
+  for (const [lang, text] of Object.entries(value)) {
+    if (!(LANGUAGES as readonly string[]).includes(lang))
+      err(`${at}.${lang}`, `language must be one of ${LANGUAGES.join(', ')}`);
+    else if (typeof text !== 'string' || !text.trim() || text.length > MAX_LABEL)
+      err(`${at}.${lang}`, `words are non-empty text of at most ${MAX_LABEL} characters`);
+  }
 }
 
 function checkBounds(

@@ -1,4 +1,4 @@
-import { checkDefinition, type InstrumentDefinition } from './instrument-definition';
+import { checkDefinition, type InstrumentDefinition } from '@kkb/instrument-rules';
 import { kampungProfileV1 } from './seed/kampung-profile.v1';
 import { monthlyReportV1 } from './seed/monthly-report.v1';
 

@@ -1,0 +1,3 @@
+export * from './definition';
+export * from './answers';
+export * from './words';
