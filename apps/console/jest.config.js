@@ -19,6 +19,9 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc(false), '^.+\\.tsx$': swc(true) },
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
+  moduleNameMapper: {
+    '^@kkb/instrument-rules$': '<rootDir>/../../libs/instrument-rules/src/index.ts',
+  },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.spec.tsx'],
   testTimeout: 20000,
 };

@@ -54,6 +54,10 @@ describe('front door', () => {
     );
     writeFileSync(path.join(consoleDir, 'assets', 'app-1234.js'), 'console.log(1)');
     writeFileSync(path.join(consoleDir, 'assets', 'app-1234.js.br'), brotliCompressSync('console.log(1)'));
+    writeFileSync(path.join(consoleDir, 'sw.js'), 'self.addEventListener("fetch", () => {})');
+    writeFileSync(path.join(consoleDir, 'manifest.webmanifest'), '{"name":"Konsol Kampung KB"}');
+    mkdirSync(path.join(consoleDir, 'icons'));
+    writeFileSync(path.join(consoleDir, 'icons', 'icon-192.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
     const env = {
       JWT_SECRET: SECRET,
       CONSOLE_DIR: consoleDir,
@@ -85,6 +89,26 @@ describe('front door', () => {
     const res = await dev.inject({ method: 'GET', url, headers: { host: 'konsol.example' } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ service, method: 'GET', url, fwd: 'konsol.example' });
+  });
+
+  it('should serve the service worker, the manifest and the icons as files, revalidated on every use', async () => {
+    const sw = await dev.inject({ method: 'GET', url: '/sw.js' });
+    expect(sw.statusCode).toBe(200);
+    expect(sw.headers['content-type']).toMatch(/javascript/);
+    expect(sw.headers['cache-control']).toBe('no-cache');
+    expect(sw.body).toContain('addEventListener');
+    const manifest = await dev.inject({ method: 'GET', url: '/manifest.webmanifest' });
+    expect(manifest.headers['content-type']).toMatch(/manifest\+json/);
+    expect(manifest.json()).toEqual({ name: 'Konsol Kampung KB' });
+    const icon = await dev.inject({ method: 'GET', url: '/icons/icon-192.png' });
+    expect(icon.headers['content-type']).toBe('image/png');
+    // A worker file the build did not write is a 404, never the app shell under its name.
+    const missing = await dev.inject({ method: 'GET', url: '/icons/none.png' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toMatch(/problem\+json/);
+    // Any other path is still a page of the app.
+    const page = await dev.inject({ method: 'GET', url: '/isi/baru' });
+    expect(page.body).toContain('<title>Konsol</title>');
   });
 
   it('should stream a request body through unchanged', async () => {
@@ -151,6 +175,8 @@ describe('front door', () => {
       expect(res.statusCode).toBe(200);
       expect(res.body).toContain('<title>Konsol</title>');
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      // Revalidated on every visit: a new release reaches the browser at its next page load.
+      expect(res.headers['cache-control']).toBe('no-cache');
     }
     const asset = await dev.inject({ method: 'GET', url: '/assets/app-1234.js' });
     expect(asset.statusCode).toBe(200);

@@ -18,6 +18,13 @@ import { compileRouteTable, FRONT_DOOR, type RouteTable } from './route-table';
  */
 const SUSPICIOUS_PATH = /(^|\/)(\.|%2e){1,2}(\/|$)|%2f|%5c|%00|\\|\/\//i;
 
+/**
+ * The console's files outside /assets/: the service worker and its Workbox runtime, the web app
+ * manifest and the icons (vite-plugin-pwa writes them at the root of the build). Not hashed, so
+ * revalidated on every use: a new build's service worker replaces the old one at the next visit.
+ */
+const ROOT_FILE = /^\/(sw\.js|manifest\.webmanifest|icons\/[\w-]+\.(png|svg))$/;
+
 /** Security headers for the console's pages and files (the APIs send their own answers). */
 const PAGE_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -148,10 +155,19 @@ export async function createFrontDoor(table: RouteTable, config: FrontDoorConfig
         return sendProblem(reply, 405, 'Method Not Allowed', `${req.method} is not allowed on a page`);
       if (!consoleBuilt())
         return sendProblem(reply, 503, 'Service Unavailable', 'the console is not built: run npm run build');
-      // Every page of the single-page app is index.html; the app's router takes the path.
+      const pathname = req.url.split('?', 1)[0];
+      if (ROOT_FILE.test(pathname)) {
+        if (!existsSync(path.join(config.consoleDir, pathname)))
+          return sendProblem(reply, 404, 'Not Found', `the console has no file ${pathname}`);
+        return reply
+          .headers({ ...pageHeaders, 'cache-control': 'no-cache' })
+          .sendFile(pathname.slice(1), config.consoleDir, { cacheControl: false });
+      }
+      // Every page of the single-page app is index.html; the app's router takes the path. Its
+      // cache-control is ours: sendFile would otherwise apply /assets/' year-long immutable one.
       return reply
         .headers({ ...pageHeaders, 'cache-control': 'no-cache' })
-        .sendFile('index.html', config.consoleDir);
+        .sendFile('index.html', config.consoleDir, { cacheControl: false });
     };
 
     proxy.all('/*', handle);
