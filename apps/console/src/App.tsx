@@ -13,6 +13,9 @@ const KampungPage = lazy(() => import('./pages/kampung/KampungPage'));
 const VerificationPage = lazy(() => import('./pages/verification/VerificationPage'));
 const InboxPage = lazy(() => import('./pages/inbox/InboxPage'));
 const NationalPage = lazy(() => import('./pages/national/NationalPage'));
+const EntryPage = lazy(() => import('./pages/entry/EntryPage'));
+const FormPage = lazy(() => import('./pages/entry/FormPage'));
+const QueuePage = lazy(() => import('./pages/entry/QueuePage'));
 const SignInPage = lazy(() => import('./pages/signin/SignInPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
@@ -48,6 +51,9 @@ const router = createBrowserRouter([
       { path: 'verifikasi', element: page(<VerificationPage />) },
       { path: 'kotak-masuk', element: page(<InboxPage />) },
       { path: 'nasional', element: page(<NationalPage />) },
+      { path: 'isi', element: page(<EntryPage />) },
+      { path: 'isi/:id', element: page(<FormPage />) },
+      { path: 'antrean', element: page(<QueuePage />) },
       { path: '*', element: page(<NotFoundPage />) },
     ],
   },

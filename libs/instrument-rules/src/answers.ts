@@ -135,6 +135,27 @@ export function checkRule(
 }
 
 /**
+ * The questions whose problems silence a rule: every wrong answer, and a required answer left out
+ * unless every question of the rule counts from 0 up (min ≥ 0). Then an absent answer counted as
+ * 0 can only make the left side bigger and the right side smaller once it is given, so a rule
+ * already broken stays broken: it is said at once, while the officer is still typing.
+ */
+function suppressing(
+  instrument: CompiledInstrument,
+  rule: SumLteRule,
+  bad: ReadonlySet<string>,
+  absent: ReadonlySet<string>,
+): ReadonlySet<string> {
+  if (!absent.size) return bad;
+  const involved = [...rule.fields, rule.limit, ...(rule.minus ?? [])];
+  const fromZero = involved.every((f) => {
+    const min = instrument.questions.get(f)?.min;
+    return typeof min === 'number' && min >= 0;
+  });
+  return fromZero ? bad : new Set([...bad, ...absent]);
+}
+
+/**
  * Checks answers against an instrument: unknown ids, missing required answers, types, bounds,
  * code lists, skip logic, then every cross-field rule (reported on each of its `fields`). Every
  * problem, none when the answers are valid. The one implementation, for the service and the form.
@@ -142,9 +163,11 @@ export function checkRule(
 export function checkAnswers(instrument: CompiledInstrument, raw: unknown): AnswerProblem[] {
   if (!isObject(raw)) return [{ question: '', code: 'not_object' }];
   const problems: AnswerProblem[] = [];
+  /** Questions with a present but wrong answer, and required ones left unanswered. */
   const bad = new Set<string>();
+  const absent = new Set<string>();
   const fail = (question: string, problem: AnyProblem) => {
-    bad.add(question);
+    (problem.code === 'required' ? absent : bad).add(question);
     problems.push({ question, ...problem } as AnswerProblem);
   };
   for (const id of Object.keys(raw)) {
@@ -167,7 +190,7 @@ export function checkAnswers(instrument: CompiledInstrument, raw: unknown): Answ
     if (problem) fail(q.id, problem);
   }
   for (const rule of instrument.definition.rules) {
-    const broken = checkRule(rule, raw, bad);
+    const broken = checkRule(rule, raw, suppressing(instrument, rule, bad, absent));
     if (broken)
       for (const f of rule.fields) problems.push({ question: f, code: 'rule', rule: rule.id, ...broken });
   }

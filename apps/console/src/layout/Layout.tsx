@@ -1,4 +1,6 @@
+import { useEffect } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useLiveQuery } from 'dexie-react-hooks';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from '@tanstack/react-query';
 import { useSession } from '../auth/session';
@@ -6,6 +8,10 @@ import { api, data } from '../api/client';
 import { formatNumber } from '../format';
 import LanguageSwitch from '../components/LanguageSwitch';
 import { useRegionName } from '../region';
+import { db, WAITING } from '../field/db';
+import { useOnline } from '../field/hooks';
+import { startSender } from '../field/sender';
+import { afterSignIn, refreshInstruments, refreshKampung } from '../field/store';
 
 /** The unread count of the officer's inbox, shared with the inbox page through the query key. */
 export function useUnreadCount(enabled = true) {
@@ -28,14 +34,48 @@ export default function Layout() {
   const navigate = useNavigate();
   const unread = useUnreadCount(session.role !== null && session.role !== 'integrator');
   const regionName = useRegionName(session.scope);
+  const online = useOnline();
+  const fieldOfficer = session.role === 'field_officer';
+  const waiting = useLiveQuery(
+    () =>
+      db.reports
+        .where('state')
+        .anyOf([...WAITING])
+        .count(),
+    [],
+    0,
+  );
 
-  const links: { to: string; label: string; end?: boolean; badge?: number }[] = [
+  // Field entry: what a field officer needs offline is refreshed whenever there is a connection,
+  // and the queue is sent (it also runs for a report queued before a reload or a sign-in).
+  useEffect(() => {
+    if (!fieldOfficer) return;
+    startSender();
+    void afterSignIn();
+    if (!online) return;
+    refreshInstruments().catch(() => undefined);
+    refreshKampung().catch(() => undefined);
+  }, [fieldOfficer, online]);
+
+  const links: { to: string; label: string; end?: boolean; badge?: number; badgeLabel?: string }[] = [
     { to: '/', label: t('nav.home'), end: true },
     { to: '/peta', label: t('nav.map') },
     { to: '/kampung', label: t('nav.list') },
     { to: '/verifikasi', label: t('nav.verification') },
     { to: '/kotak-masuk', label: t('nav.inbox'), badge: unread.data },
   ];
+  if (fieldOfficer)
+    links.splice(
+      1,
+      0,
+      { to: '/isi', label: t('entry:nav.entry') },
+      {
+        to: '/antrean',
+        label: t('entry:nav.queue'),
+        badge: waiting,
+        badgeLabel: t('nav.waiting', { count: waiting }),
+      },
+    );
   if (session.role === 'national') links.push({ to: '/nasional', label: t('nav.national') });
 
   return (
@@ -83,7 +123,7 @@ export default function Layout() {
                 <NavLink to={l.to} end={l.end}>
                   {l.label}
                   {l.badge !== undefined && l.badge > 0 && (
-                    <span className="badge" aria-label={t('nav.unread', { count: l.badge })}>
+                    <span className="badge" aria-label={l.badgeLabel ?? t('nav.unread', { count: l.badge })}>
                       {formatNumber(l.badge)}
                     </span>
                   )}
@@ -92,6 +132,11 @@ export default function Layout() {
             ))}
           </ul>
         </nav>
+        {!online && (
+          <p className="offline-banner" role="status">
+            {t('entry:offline')}
+          </p>
+        )}
       </header>
       <main id="main" className="main" tabIndex={-1}>
         <Outlet />
