@@ -45,7 +45,10 @@ export const MONTHLY_REPORT_V2_WORDS: InstrumentWords = {
   questions: {
     ...Object.fromEntries(
       POKTAN.flatMap((p) => [
-        [`${p.id}_participants`, `${wordsOf(POKTAN_WORDS, p.id)}: keluarga yang mengikuti kegiatan bulan ini`],
+        [
+          `${p.id}_participants`,
+          `${wordsOf(POKTAN_WORDS, p.id)}: keluarga yang mengikuti kegiatan bulan ini`,
+        ],
         [`${p.id}_target_families`, `${wordsOf(POKTAN_WORDS, p.id)}: keluarga sasaran`],
       ]),
     ),

@@ -31,7 +31,11 @@ export interface InstrumentWords {
  * (at module load, where it is called) when anything lacks words, when a word names nothing of
  * `base` (a typo would otherwise go unnoticed), or when the result fails `checkDefinition`.
  */
-export function withWords(name: string, base: InstrumentDefinition, words: InstrumentWords): InstrumentDefinition {
+export function withWords(
+  name: string,
+  base: InstrumentDefinition,
+  words: InstrumentWords,
+): InstrumentDefinition {
   const missing: string[] = [];
   const idWords = (table: Record<string, string>, key: string, at: string): string => {
     const text = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
