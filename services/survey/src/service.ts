@@ -15,6 +15,7 @@ import { CreateSubmission1764300500200 } from './migrations/1764300500200-create
 import { CreateReportOverdue1764300500300 } from './migrations/1764300500300-create-report-overdue';
 import { CreateImportJob1764300500400 } from './migrations/1764300500400-create-import-job';
 import { IndexSubmissionKampung1764300500500 } from './migrations/1764300500500-index-submission-kampung';
+import { SeedInstrumentsV21764300500600 } from './migrations/1764300500600-seed-instruments-v2';
 import { OverdueModule } from './overdue/overdue.module';
 import { SubmissionModule } from './submission/submission.module';
 
@@ -34,6 +35,7 @@ export const surveyService: ServiceDefinition<SurveyConfig> = {
     CreateReportOverdue1764300500300,
     CreateImportJob1764300500400,
     IndexSubmissionKampung1764300500500,
+    SeedInstrumentsV21764300500600,
     KampungProjectionModelAndCoordinates1764302000000,
   ],
   consumers: [

@@ -19,7 +19,7 @@ export class PublishInstrumentDto {
 
   @ApiProperty({
     description:
-      'codeLists, questions (id, type, label, required, relevantIf, min, max, maxLength, codeList, section) and rules (sum_lte)',
+      'codeLists ({ code, label, labels? }), questions (id, type, label, labels, required, relevantIf, min, max, maxLength, codeList, section), rules (sum_lte, with description and descriptions) and optional sections ([{ id, labels }], in form order); labels and descriptions are words by language ({ id, en })',
     type: 'object',
     additionalProperties: true,
   })

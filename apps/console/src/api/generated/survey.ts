@@ -259,7 +259,21 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     CrossFieldRuleView: {
+      /** @description The rule in English words, also in the problem’s reason */
       description?: string;
+      /**
+       * @description The rule in words by language (version 2 on)
+       * @example {
+       *       "en": "contraceptive users by method add up to no more than the PUS",
+       *       "id": "Peserta KB per metode tidak boleh melebihi PUS"
+       *     }
+       */
+      descriptions?: {
+        /** @description English */
+        en?: string;
+        /** @description Bahasa Indonesia */
+        id?: string;
+      };
       fields: string[];
       id: string;
       /** @description Question id of the limit */
@@ -297,15 +311,25 @@ export interface components {
       unchanged: number;
     };
     InstrumentDefinitionView: {
-      /** @description Code lists by name: [{ code, label }] */
+      /** @description Code lists by name: [{ code, label, labels? }]: `label` in English, `labels` by language (version 2 on) */
       codeLists: {
         [key: string]: {
           code: string;
+          /** @description English (the fallback when `labels` lacks a language) */
           label: string;
+          /** @description The code by language */
+          labels?: {
+            /** @description English */
+            en?: string;
+            /** @description Bahasa Indonesia */
+            id?: string;
+          };
         }[];
       };
       questions: components['schemas']['QuestionView'][];
       rules: components['schemas']['CrossFieldRuleView'][];
+      /** @description Section headings by language, in form order (version 2 on); a section not listed is headed by its id */
+      sections?: components['schemas']['SectionView'][];
     };
     InstrumentSummaryView: {
       /** @example monthly-report */
@@ -374,7 +398,7 @@ export interface components {
       year: number;
     };
     PublishInstrumentDto: {
-      /** @description codeLists, questions (id, type, label, required, relevantIf, min, max, maxLength, codeList, section) and rules (sum_lte) */
+      /** @description codeLists ({ code, label, labels? }), questions (id, type, label, labels, required, relevantIf, min, max, maxLength, codeList, section), rules (sum_lte, with description and descriptions) and optional sections ([{ id, labels }], in form order); labels and descriptions are words by language ({ id, en }) */
       definition: {
         [key: string]: unknown;
       };
@@ -394,7 +418,21 @@ export interface components {
        * @example pus
        */
       id: string;
+      /** @description The question in English (the fallback when `labels` lacks a language) */
       label: string;
+      /**
+       * @description The question by language (version 2 on); a form shows the reader’s, else `label`
+       * @example {
+       *       "en": "Couples of reproductive age (PUS)",
+       *       "id": "Jumlah Pasangan Usia Subur (PUS)"
+       *     }
+       */
+      labels?: {
+        /** @description English */
+        en?: string;
+        /** @description Bahasa Indonesia */
+        id?: string;
+      };
       /** @description Inclusive upper bound */
       max?: number | string;
       maxLength?: number;
@@ -404,7 +442,10 @@ export interface components {
       relevantIf?: components['schemas']['RelevantIfView'];
       /** @description Must be answered whenever the question applies */
       required: boolean;
-      /** @example population */
+      /**
+       * @description Section id; its heading is in the definition’s `sections`
+       * @example population
+       */
       section?: string;
       /** @enum {string} */
       type: 'integer' | 'decimal' | 'boolean' | 'date' | 'text' | 'single_choice' | 'multiple_choice';
@@ -426,6 +467,26 @@ export interface components {
       row: number;
       /** Format: uuid */
       submissionId: string | null;
+    };
+    SectionView: {
+      /**
+       * @description A section id used by the questions' `section`
+       * @example family_planning
+       */
+      id: string;
+      /**
+       * @description The heading by language
+       * @example {
+       *       "en": "Family planning",
+       *       "id": "Keluarga Berencana (KB)"
+       *     }
+       */
+      labels: {
+        /** @description English */
+        en?: string;
+        /** @description Bahasa Indonesia */
+        id?: string;
+      };
     };
     SubmissionListItemView: {
       /** @description Answers keyed by the instrument's question ids */
