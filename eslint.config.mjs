@@ -49,6 +49,8 @@ export default [
             },
             { sourceTag: 'scope:front-door', onlyDependOnLibsWithTags: ['scope:shared', 'scope:front-door'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['*'] },
+            // The console bundles only libraries written to run in a browser (no Nest, no database).
+            { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['runtime:browser'] },
             // Layers of the libs, bottom up (README, "Projects"): a lib uses only the layers below.
             { sourceTag: 'layer:base', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'layer:platform', onlyDependOnLibsWithTags: ['layer:base'] },

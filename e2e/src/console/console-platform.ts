@@ -13,6 +13,8 @@ export interface ConsolePlatform {
   url: string;
   /** What the demo seed printed (its summary line among them). */
   seedOutput: string;
+  /** The services' processes (to kill and restart one); absent against CONSOLE_TEST_URL. */
+  services?: Record<ServiceName, ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function startConsolePlatform(): Promise<ConsolePlatform> {
       jwtSecret: TEST_JWT_SECRET,
       url,
       seedOutput,
+      services,
       async stop() {
         door.kill('SIGTERM');
         await Promise.all(started.map((s) => s.kill('SIGTERM')));

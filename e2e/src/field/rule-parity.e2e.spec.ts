@@ -1,3 +1,4 @@
+/* eslint-disable @nx/enforce-module-boundaries */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -53,9 +54,10 @@ function formValues(def: InstrumentDefinition, base: Record<string, unknown>) {
       fc.tuple(
         ...picked.map((i) => {
           const q = def.questions[i];
-          return typed(q, (def.codeLists[q.codeList ?? ''] ?? []).map((e) => e.code)).map(
-            (v) => [q.id, v] as const,
-          );
+          return typed(
+            q,
+            (def.codeLists[q.codeList ?? ''] ?? []).map((e) => e.code),
+          ).map((v) => [q.id, v] as const);
         }),
       ),
     )
@@ -88,7 +90,11 @@ describe('the console and the survey service run one rule engine', () => {
     ['monthly-report', () => reportAnswers()],
     ['kampung-profile', () => profileAnswers()],
   ])('should find the same problems in %s answers, in the form and in the service', async (code, base) => {
-    const latest = await survey.request({ method: 'GET', url: `/api/v1/instruments/${code}`, token: officer() });
+    const latest = await survey.request({
+      method: 'GET',
+      url: `/api/v1/instruments/${code}`,
+      token: officer(),
+    });
     expect(latest.statusCode).toBe(200);
     const { version, definition } = latest.json() as { version: number; definition: InstrumentDefinition };
     const instrument = compile(definition);

@@ -44,7 +44,10 @@ export default function EntryPage() {
   const navigate = useNavigate();
   const online = useOnline();
   const kampung = useLiveQuery(() => db.kampung.orderBy('name').toArray(), []);
-  const instruments = useLiveQuery(() => db.instruments.filter((i) => i.key.endsWith('@latest')).toArray(), []);
+  const instruments = useLiveQuery(
+    () => db.instruments.filter((i) => i.key.endsWith('@latest')).toArray(),
+    [],
+  );
   const drafts = useLiveQuery(
     () => db.reports.where('state').equals('draft').reverse().sortBy('updatedAt'),
     [],
@@ -55,6 +58,8 @@ export default function EntryPage() {
   );
   const rejected = useQuery({
     queryKey: ['submissions', 'rejected', 'mine'],
+    // Always asked again on opening the page: a rejection may have come in a moment ago.
+    staleTime: 0,
     enabled: online,
     refetchInterval: 30_000,
     queryFn: async () =>

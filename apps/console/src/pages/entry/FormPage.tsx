@@ -146,7 +146,7 @@ export default function FormPage() {
               return (
                 <li key={qid}>
                   <a href={`#${fieldId(qid)}`}>{q ? questionLabel(q, lang) : qid}</a>:{' '}
-                  {problems.get(qid)!.join('; ')}
+                  {(problems.get(qid) ?? []).join('; ')}
                 </li>
               );
             })}

@@ -39,9 +39,9 @@ export default function QuestionField({
   const badge = (
     <span className="question__badge">{q.required ? t('form.required') : t('form.optional')}</span>
   );
-  const errors = invalid && (
+  const errors = problems && problems.length > 0 && (
     <ul className="question__errors" id={errorId}>
-      {problems!.map((p) => (
+      {problems.map((p) => (
         <li key={p}>{p}</li>
       ))}
     </ul>

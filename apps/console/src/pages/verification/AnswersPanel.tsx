@@ -30,7 +30,7 @@ export default function AnswersPanel({ submission }: { submission: Submission })
         {t('answers.instrument', { title: instrument.data.title, version: instrument.data.version })}
       </p>
       {groups.map((g) => {
-        const title = sectionLabel(t, g.section);
+        const title = sectionLabel(t, g.section, instrument.data);
         const list = (
           <dl className="facts">
             {g.rows.map(({ question, value }) => (

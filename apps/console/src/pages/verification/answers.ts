@@ -1,6 +1,7 @@
-// The answers of a submission in words: question labels and code labels from the instrument,
-// translated by the catalogue where it knows them (the instruments are data with English labels).
-import type { TFunction } from 'i18next';
+// The answers of a submission in words: question, code and section labels from the instrument in
+// the reader's language (version 2 on carries them), else, for version 1's English-only labels,
+// translated by the catalogue where it knows them.
+import i18next, { type TFunction } from 'i18next';
 import { formatDate, formatNumber } from '../../format';
 import type { Instrument, Question } from '../kampung/views';
 
@@ -9,7 +10,14 @@ const POKTAN = /^(bkb|bkr|bkl|uppka|pik_r)_(participants|target_families)$/;
 const USERS = /^users_(\w+)$/;
 const NONUSERS = /^nonusers_(\w+)$/;
 
+/** The instrument's own words in the console's language, when it has them. */
+function own(labels: { id?: string; en?: string } | undefined): string | undefined {
+  return labels?.[i18next.language === 'en' ? 'en' : 'id'];
+}
+
 export function questionLabel(t: TFunction, q: Question): string {
+  const mine = own(q.labels);
+  if (mine) return mine;
   const v = 'verification:';
   let m = POPULATION.exec(q.id);
   if (m) {
@@ -28,13 +36,17 @@ export function questionLabel(t: TFunction, q: Question): string {
   return t(`${v}question.${q.id}`, { defaultValue: q.label });
 }
 
-export function sectionLabel(t: TFunction, section: string | undefined): string {
+export function sectionLabel(t: TFunction, section: string | undefined, instrument?: Instrument): string {
   if (!section) return t('verification:section.other');
+  const mine = own(instrument?.definition.sections?.find((s) => s.id === section)?.labels);
+  if (mine) return mine;
   return t(`verification:section.${section}`, { defaultValue: section });
 }
 
 function codeLabel(t: TFunction, instrument: Instrument, list: string | undefined, code: string): string {
   const entry = list ? instrument.definition.codeLists[list]?.find((e) => e.code === code) : undefined;
+  const mine = own(entry?.labels);
+  if (mine) return mine;
   return t(`verification:code.${list ?? 'none'}.${code}`, { defaultValue: entry?.label ?? code });
 }
 

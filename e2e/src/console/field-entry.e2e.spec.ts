@@ -1,0 +1,309 @@
+/* eslint-disable @nx/enforce-module-boundaries */
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { mintToken } from '@kkb/auth';
+import { eventually, Role } from '@kkb/testing';
+import { reportAnswers } from '../../../services/survey/test/factories';
+import { ROOT, startConsolePlatform, type ConsolePlatform } from './console-platform';
+
+/**
+ * Field entry in Debian's Chromium, against the platform as `npm start -- --seed` makes it: the
+ * field officer of Desa Sembadak (Kampung KB Seroja) fills the monthly report offline, reloads
+ * (the service worker brings the console back; the draft and the queue are on the device), and
+ * when the connection returns exactly one submission exists; the survey service is killed (-9)
+ * while the queue is sending and restarted, and still exactly one submission exists per report; a
+ * report breaking a cross-field rule cannot be sent and names the rule; a report the verifier
+ * rejects comes back with its reason, is corrected and verified. UPDATE_SCREENSHOTS=1 writes the
+ * README's pictures to docs/screenshots/.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? path.join(ROOT, 'docs', 'screenshots')
+  : path.join(os.tmpdir(), 'kkb-console-screenshots');
+const VILLAGE = '16.10.05.2041';
+
+interface Submission {
+  id: string;
+  status: string;
+  kampungId: string;
+  period: { year: number; month: number };
+  answers: Record<string, unknown>;
+}
+
+jest.setTimeout(900_000);
+
+describe('field entry that survives a weak connection, in a real browser', () => {
+  let platform: ConsolePlatform;
+  let browser: Browser;
+  let officerToken = '';
+  let verifierToken = '';
+  let kampungId = '';
+
+  const api = async <T>(pathAndQuery: string, token: string, init: RequestInit = {}) => {
+    const res = await fetch(platform.url + pathAndQuery, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+    });
+    return { status: res.status, body: (await res.json().catch(() => null)) as T };
+  };
+
+  /** Every submission of the kampung's monthly report for a period, superseded ones included. */
+  const submissionsFor = async (year: number, month: number) => {
+    const res = await api<Submission[]>(
+      `/api/v1/submissions?kampungId=${kampungId}&kind=monthly-report&year=${year}&month=${month}&limit=100`,
+      verifierToken,
+    );
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+
+  const accessible = async (page: Page, name: string) => {
+    const result = await new AxeBuilder({ page }).analyze();
+    const bad = result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+      );
+    expect(bad).toEqual([]);
+  };
+  const shoot = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  /** The field officer through the development sign-in page, with the service worker in control. */
+  const signIn = async (): Promise<{ context: BrowserContext; page: Page }> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID' });
+    context.setDefaultTimeout(60_000);
+    const page = await context.newPage();
+    await page.goto(`${platform.url}/masuk`);
+    await page.getByRole('radio', { name: /Hendra Wijaya/ }).check();
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/masuk'));
+    // The app shell must be cached and the page controlled before the connection goes.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller)
+        await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r));
+    });
+    return { context, page };
+  };
+
+  /** Isi laporan, once the instruments and the officer's kampung are on the device. */
+  const openEntry = async (page: Page) => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Isi laporan' }).click();
+    await page.getByRole('button', { name: 'Mulai mengisi' }).waitFor();
+  };
+
+  const startReport = async (page: Page, form: string, year: number, month: number) => {
+    await page.getByLabel('Formulir').selectOption({ label: form });
+    await page.getByLabel('Bulan').selectOption(String(month));
+    await page.getByLabel('Tahun').selectOption(String(year));
+    await page.getByRole('button', { name: 'Mulai mengisi' }).click();
+    await page.waitForURL(/\/isi\/[0-9a-f-]{36}$/);
+    return page.url().split('/').pop() as string;
+  };
+
+  const fill = async (page: Page, answers: Record<string, unknown>) => {
+    for (const [id, value] of Object.entries(answers)) await page.locator(`#q-${id}`).fill(String(value));
+  };
+
+  const send = (page: Page) => page.getByRole('button', { name: 'Kirim', exact: true }).click();
+
+  /** The row of a report in the Menunggu dikirim or Terkirim table. */
+  const row = (page: Page, table: 'queue' | 'sent', id: string) =>
+    page.getByTestId(table).locator(`tr[data-report-id="${id}"]`);
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    platform = await startConsolePlatform();
+    officerToken = mintToken({
+      role: Role.field_officer,
+      scope: VILLAGE,
+      sub: 'dev',
+      secret: platform.jwtSecret,
+    });
+    verifierToken = mintToken({
+      role: Role.verifier,
+      scope: '16',
+      sub: 'test-verifier',
+      secret: platform.jwtSecret,
+    });
+    const listed = await api<{ items: { id: string }[] }>(`/api/v1/kampung?region=${VILLAGE}`, officerToken);
+    kampungId = listed.body.items[0].id;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+  }, 900_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('should keep a report filled offline through a reload, and store it exactly once when back online', async () => {
+    const before = (await submissionsFor(2025, 1)).map((s) => s.id);
+    const { context, page } = await signIn();
+    await openEntry(page);
+    await accessible(page, 'isi');
+    await shoot(page, 'isi-laporan');
+
+    await context.setOffline(true);
+    await page.getByText('Luring: tidak ada koneksi').first().waitFor();
+    // A profile left half-filled: a draft on the device.
+    const draftId = await startReport(page, 'Profil kampung', 2025, 1);
+    await page.locator('#q-pokja_exists').getByLabel('Ya').check();
+    await page.locator('#q-pokja_members').fill('12');
+    // The monthly report, filled and sent while offline: it waits in the queue.
+    await openEntry(page);
+    const reportId = await startReport(page, 'Laporan bulanan', 2025, 1);
+    await fill(page, reportAnswers());
+    await send(page);
+    await page.waitForURL(/\/antrean$/);
+    await row(page, 'queue', reportId).getByText('Menunggu koneksi').waitFor();
+    await accessible(page, 'antrean');
+    await shoot(page, 'antrean-luring');
+
+    // Reload without a connection: the service worker serves the console, IndexedDB the rest.
+    await page.reload();
+    await row(page, 'queue', reportId).getByText('Menunggu koneksi').waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Isi laporan' }).click();
+    await page.getByRole('button', { name: /Lanjutkan Profil kampung Januari 2025/ }).click();
+    await page.waitForURL(new RegExp(`/isi/${draftId}$`));
+    await expect(page.locator('#q-pokja_members').inputValue()).resolves.toBe('12');
+    expect((await submissionsFor(2025, 1)).map((s) => s.id)).toEqual(before);
+
+    // Back online: the queue goes out by itself.
+    await context.setOffline(false);
+    await page
+      .getByRole('navigation')
+      .getByRole('link', { name: /Menunggu dikirim/ })
+      .click();
+    await row(page, 'sent', reportId).getByText('Tersimpan').waitFor();
+    await shoot(page, 'antrean-terkirim');
+    const after = await submissionsFor(2025, 1);
+    const created = after.filter((s) => !before.includes(s.id));
+    expect(created.map((s) => s.id)).toEqual([reportId]);
+    expect(created[0]).toMatchObject({ status: 'submitted', answers: reportAnswers() });
+    await context.close();
+  });
+
+  it('should store each queued report exactly once when the survey service is killed (-9) while sending', async () => {
+    const survey = platform.services?.survey;
+    if (!survey) return; // CONSOLE_TEST_URL: the services are not this test's to kill
+    const months = [2, 3, 4];
+    const before = new Map<number, string[]>();
+    for (const m of months)
+      before.set(
+        m,
+        (await submissionsFor(2025, m)).map((s) => s.id),
+      );
+    const { context, page } = await signIn();
+    await openEntry(page);
+    await context.setOffline(true);
+    const ids: string[] = [];
+    for (const m of months) {
+      await openEntry(page);
+      ids.push(await startReport(page, 'Laporan bulanan', 2025, m));
+      await fill(page, reportAnswers({ pus: 600 + m }));
+      await send(page);
+      await page.waitForURL(/\/antrean$/);
+    }
+    // The first submission request to leave the browser kills the survey service under it.
+    let killed: Promise<void> | undefined;
+    page.on('request', (req) => {
+      if (!killed && req.method() === 'POST' && req.url().endsWith('/api/v1/submissions'))
+        killed = survey.kill('SIGKILL');
+    });
+    await context.setOffline(false);
+    await eventually(async () => killed, { timeoutMs: 60_000, what: 'a submission request' });
+    await killed;
+    // Refused while the service is down: the reports stay queued, tried again with backoff.
+    await page
+      .getByText(/dicoba lagi/)
+      .first()
+      .waitFor();
+    await survey.restart();
+    await page.getByRole('button', { name: 'Kirim sekarang' }).click();
+    for (const id of ids) await row(page, 'sent', id).waitFor({ timeout: 180_000 });
+    for (const [i, m] of months.entries()) {
+      const created = (await submissionsFor(2025, m)).filter((s) => !before.get(m)!.includes(s.id));
+      expect(created.map((s) => s.id)).toEqual([ids[i]]);
+      expect(created[0].answers).toMatchObject({ pus: 600 + m });
+    }
+    await context.close();
+  });
+
+  it('should not send a report that breaks a cross-field rule, and name the rule', async () => {
+    const { context, page } = await signIn();
+    let posted = 0;
+    page.on('request', (req) => {
+      if (req.method() === 'POST' && req.url().endsWith('/api/v1/submissions')) posted++;
+    });
+    await openEntry(page);
+    const id = await startReport(page, 'Laporan bulanan', 2025, 5);
+    // 404 users by method against 400 PUS: said beside the fields as soon as it is typed.
+    await page.locator('#q-pus').fill('400');
+    await page.locator('#q-users_iud').fill('404');
+    const rule = 'Peserta KB per metode tidak boleh melebihi PUS';
+    await page
+      .locator('.question', { has: page.locator('#q-users_iud') })
+      .getByText(rule)
+      .waitFor();
+    await fill(page, { ...reportAnswers({ pus: 400 }) });
+    await send(page);
+    const summary = page.getByRole('alert').filter({ hasText: 'Laporan belum dapat dikirim' });
+    await summary.waitFor();
+    await expect(summary.textContent()).resolves.toContain(rule);
+    await page.getByRole('heading', { name: 'Aturan antar-isian' }).scrollIntoViewIfNeeded();
+    await accessible(page, 'isi-formulir');
+    await shoot(page, 'isi-aturan-dilanggar');
+    expect(page.url()).toMatch(new RegExp(`/isi/${id}$`));
+    expect(posted).toBe(0);
+    await context.close();
+  });
+
+  it('should bring a rejected report back with its reason, and have the correction verified', async () => {
+    const { context, page } = await signIn();
+    await openEntry(page);
+    const firstId = await startReport(page, 'Laporan bulanan', 2025, 6);
+    await fill(page, reportAnswers({ pus: 640 }));
+    await send(page);
+    await row(page, 'sent', firstId).waitFor();
+
+    const reason = 'PUS tidak sesuai register desa: periksa kembali';
+    const rejected = await api<Submission>(`/api/v1/submissions/${firstId}/reject`, verifierToken, {
+      method: 'POST',
+      body: JSON.stringify({ reason }),
+    });
+    expect(rejected.status).toBe(200);
+
+    await openEntry(page);
+    const item = page.locator('.rejected', { hasText: 'Laporan bulanan Juni 2025' });
+    await item.getByText(reason).waitFor();
+    await shoot(page, 'isi-dikembalikan');
+    await item.getByRole('button', { name: /Perbaiki/ }).click();
+    await page.waitForURL(/\/isi\/[0-9a-f-]{36}$/);
+    const secondId = page.url().split('/').pop() as string;
+    expect(secondId).not.toBe(firstId);
+    await page.getByText(`Alasan verifikator: ${reason}`).waitFor();
+    await expect(page.locator('#q-pus').inputValue()).resolves.toBe('640');
+    await page.locator('#q-pus').fill('650');
+    await send(page);
+    await row(page, 'sent', secondId).waitFor();
+
+    const verified = await api<Submission>(`/api/v1/submissions/${secondId}/verify`, verifierToken, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(verified.status).toBe(200);
+    expect(verified.body).toMatchObject({ status: 'verified', answers: { pus: 650 } });
+    const old = await api<Submission>(`/api/v1/submissions/${firstId}`, verifierToken);
+    expect(old.body.status).toBe('superseded');
+    await context.close();
+  });
+});
