@@ -146,11 +146,6 @@ export default function EntryPage() {
           <p>{t('intro')}</p>
         </div>
       </div>
-      {!online && (
-        <div className="status status--warning" role="status">
-          {t('offline')}
-        </div>
-      )}
 
       <section className="card" aria-labelledby="new-title">
         <h2 id="new-title">{t('new.title')}</h2>

@@ -56,11 +56,6 @@ export default function QueuePage() {
           {flash}
         </div>
       )}
-      {!online && (
-        <div className="status status--warning" role="status">
-          {t('offline')}
-        </div>
-      )}
 
       <section className="card" aria-labelledby="waiting-title">
         <h2 id="waiting-title">
