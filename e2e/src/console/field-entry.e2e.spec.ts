@@ -74,9 +74,16 @@ describe('field entry that survives a weak connection, in a real browser', () =>
   const shoot = (page: Page, name: string) =>
     page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
+  const contexts: BrowserContext[] = [];
+  afterEach(async () => {
+    // Also after a failure: a context left open would go on sending its queue into the next test.
+    await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
+  });
+
   /** The field officer through the development sign-in page, with the service worker in control. */
   const signIn = async (): Promise<{ context: BrowserContext; page: Page }> => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID' });
+    contexts.push(context);
     context.setDefaultTimeout(60_000);
     const page = await context.newPage();
     await page.goto(`${platform.url}/masuk`);
@@ -213,9 +220,10 @@ describe('field entry that survives a weak connection, in a real browser', () =>
       await send(page);
       await page.waitForURL(/\/antrean$/);
     }
-    // The first submission request to leave the browser kills the survey service under it.
+    // The first submission request to leave the browser kills the survey service under it (the
+    // context sees requests that pass through the service worker too).
     let killed: Promise<void> | undefined;
-    page.on('request', (req) => {
+    context.on('request', (req) => {
       if (!killed && req.method() === 'POST' && req.url().endsWith('/api/v1/submissions'))
         killed = survey.kill('SIGKILL');
     });
@@ -238,10 +246,37 @@ describe('field entry that survives a weak connection, in a real browser', () =>
     await context.close();
   });
 
+  it('should answer a resend of a report stored already (its answer lost) with 200, and store nothing twice', async () => {
+    const before = (await submissionsFor(2025, 7)).map((s) => s.id);
+    const { context, page } = await signIn();
+    await openEntry(page);
+    const id = await startReport(page, 'Laporan bulanan', 2025, 7);
+    await fill(page, reportAnswers());
+    // What a lost answer leaves behind: the service stored the report under the device's id (here
+    // sent by the test, as the console would have), and the console does not know it.
+    const stored = await api<Submission>('/api/v1/submissions', officerToken, {
+      method: 'POST',
+      body: JSON.stringify({
+        id,
+        kampungId,
+        instrumentCode: 'monthly-report',
+        instrumentVersion: 2,
+        period: { year: 2025, month: 7 },
+        answers: reportAnswers(),
+      }),
+    });
+    expect(stored.status).toBe(201);
+    await send(page);
+    await row(page, 'sent', id).getByText('Sudah tersimpan sebelumnya (kiriman ulang)').waitFor();
+    const created = (await submissionsFor(2025, 7)).filter((s) => !before.includes(s.id));
+    expect(created.map((s) => s.id)).toEqual([id]);
+    await context.close();
+  });
+
   it('should not send a report that breaks a cross-field rule, and name the rule', async () => {
     const { context, page } = await signIn();
     let posted = 0;
-    page.on('request', (req) => {
+    context.on('request', (req) => {
       if (req.method() === 'POST' && req.url().endsWith('/api/v1/submissions')) posted++;
     });
     await openEntry(page);

@@ -148,6 +148,8 @@ export async function drain(): Promise<void> {
 async function schedule(): Promise<void> {
   if (timer) clearTimeout(timer);
   timer = undefined;
+  // Offline, nothing is due before the connection returns: the `online` event drains then.
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) return;
   const next = await db.reports.where('state').equals('queued').sortBy('nextAttemptAt');
   if (!next.length) return;
   const wait = Math.max(0, next[0].nextAttemptAt - Date.now());
