@@ -49,6 +49,8 @@ export default [
             },
             { sourceTag: 'scope:front-door', onlyDependOnLibsWithTags: ['scope:shared', 'scope:front-door'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['*'] },
+            // The console bundles the shared libs that run in a browser (@kkb/instrument-rules).
+            { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:shared'] },
             // Layers of the libs, bottom up (README, "Projects"): a lib uses only the layers below.
             { sourceTag: 'layer:base', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'layer:platform', onlyDependOnLibsWithTags: ['layer:base'] },
