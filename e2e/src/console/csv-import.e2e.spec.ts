@@ -235,6 +235,7 @@ describe('Impor CSV in a real browser', () => {
   it('should page the results of a large file and list the problems of a header that does not fit', async () => {
     const { context, page } = await signIn(/Hendra Wijaya/);
     await page.goto(`${platform.url}/impor`);
+    // Straight to the page (the front door serves /impor as a console page).
     await page.getByLabel('Formulir').selectOption('monthly-report');
     await page.getByTestId('template-columns').waitFor();
     const columns = [
