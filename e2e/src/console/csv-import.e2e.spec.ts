@@ -182,8 +182,8 @@ describe('Impor CSV in a real browser', () => {
     ];
     expect(lines[0]).toBe(columns.join(','));
     expect(lines[1]).toMatch(/^# ID pengiriman/);
-    expect(lines[1]).toContain('Pasangan usia subur (PUS)');
-    expect(lines[1]).toContain('PUS ber-KB: pil');
+    expect(lines[1]).toContain('Jumlah Pasangan Usia Subur (PUS)');
+    expect(lines[1]).toContain('PUS peserta KB: pil');
     expect(lines[1].split(',')).toHaveLength(columns.length);
     expect(lines.slice(2)).toEqual(['']);
 
@@ -210,12 +210,17 @@ describe('Impor CSV in a real browser', () => {
     expect(await rowsOf(1).getAttribute('data-outcome')).toBe('created');
     expect(await rowsOf(1).innerText()).toContain('Baru');
     expect(await rowsOf(2).getAttribute('data-outcome')).toBe('created');
-    const pill = page.locator('[data-testid=import-row][data-row="3"][data-field="answers.users_pill"]');
-    expect(await pill.innerText()).toContain('PUS ber-KB: pil');
+    // The broken rule once, with every field it adds up, in the officer's words.
+    const pill = page.locator('[data-testid=import-row][data-row="3"][data-fields~="answers.users_pill"]');
+    const pillText = await pill.innerText();
+    expect(pillText).toContain('PUS peserta KB: pil');
+    expect(pillText).toContain('PUS peserta KB: IUD');
+    expect(pillText).toContain('Peserta KB per metode tidak boleh melebihi PUS');
+    expect(pillText).toMatch(/944/);
     expect(await rowsOf(3).first().innerText()).toContain('Ditolak');
     const kampung = await rowsOf(4).innerText();
     expect(kampung).toContain('ID kampung (kampung_id)');
-    expect(kampung).toContain('no Kampung KB with this id is known');
+    expect(kampung).toContain('ID Kampung KB ini tidak dikenal');
     // Focus moved to the result, for keyboard and screen reader users.
     await page.locator('#import-result-heading:focus').waitFor();
     await accessible(page, 'impor-csv');

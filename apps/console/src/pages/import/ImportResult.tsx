@@ -4,10 +4,11 @@
 import { forwardRef, useMemo, useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import type { Question } from '@kkb/instrument-rules';
+import { compile } from '@kkb/instrument-rules';
 import { api, data } from '../../api/client';
 import { Empty, ErrorMessage, Loading } from '../../components/Status';
 import { formatNumber } from '../../format';
+import { reasonIn } from './reasons';
 import { answerQuestionId } from './template';
 import { labelOf, languageOf, type ImportJob, type LoadedInstrument, type RowResult } from './views';
 
@@ -30,10 +31,7 @@ const ImportResult = forwardRef<HTMLHeadingElement, Props>(function ImportResult
   const [stack, setStack] = useState<number[]>([]);
   const after = stack.length ? stack[stack.length - 1] : 0;
 
-  const questions = useMemo(
-    () => new Map<string, Question>(instrument.definition.questions.map((q) => [q.id, q])),
-    [instrument],
-  );
+  const compiled = useMemo(() => compile(instrument.definition), [instrument]);
   const page = useQuery({
     queryKey: ['import-rows', job.id, onlyFailed, after],
     placeholderData: keepPreviousData,
@@ -54,9 +52,19 @@ const ImportResult = forwardRef<HTMLHeadingElement, Props>(function ImportResult
 
   const fieldLabel = (field: string): { label: string; code?: string } => {
     const id = answerQuestionId(field);
-    const q = id ? questions.get(id) : undefined;
+    const q = id ? compiled.questions.get(id) : undefined;
     if (q) return { label: labelOf(t, q, lang), code: q.id };
     return { label: t(`fields.${field.replace(/\./g, '_')}`, { defaultValue: field }) };
+  };
+
+  /** A row's problems, one line per reason (a broken rule names every field it adds up). */
+  const problemsOf = (r: RowResult) => {
+    const byReason = new Map<string, string[]>();
+    for (const e of r.errors ?? []) {
+      const reason = reasonIn(t, compiled, e.field, e.reason, lang);
+      byReason.set(reason, [...(byReason.get(reason) ?? []), e.field]);
+    }
+    return [...byReason].map(([reason, fields]) => ({ reason, fields }));
   };
 
   const counts: { key: 'rows' | 'created' | 'unchanged' | 'failed'; className: string }[] = [
@@ -144,49 +152,49 @@ const ImportResult = forwardRef<HTMLHeadingElement, Props>(function ImportResult
                 </thead>
                 <tbody>
                   {rows.map((r) => {
-                    const errors = r.errors?.length ? r.errors : [null];
-                    return errors.map((e, i) => {
-                      const field = e ? fieldLabel(e.field) : null;
-                      return (
-                        <tr
-                          key={`${r.row}-${i}`}
-                          className={i > 0 ? 'import-rows__more' : undefined}
-                          data-testid="import-row"
-                          data-row={r.row}
-                          data-outcome={r.outcome}
-                          data-field={e?.field}
-                        >
-                          {i === 0 && (
-                            <>
-                              <th scope="row" className="num" rowSpan={errors.length}>
-                                {formatNumber(r.row)}
-                              </th>
-                              <td rowSpan={errors.length}>
-                                <span className={`state state--import-${r.outcome}`}>
-                                  {t(`result.outcomeValue.${r.outcome}`)}
-                                </span>
-                              </td>
-                            </>
+                    const problems = problemsOf(r);
+                    const lines = problems.length ? problems : [null];
+                    return lines.map((p, i) => (
+                      <tr
+                        key={`${r.row}-${i}`}
+                        className={i > 0 ? 'import-rows__more' : undefined}
+                        data-testid="import-row"
+                        data-row={r.row}
+                        data-outcome={r.outcome}
+                        data-fields={p?.fields.join(' ')}
+                      >
+                        {i === 0 && (
+                          <>
+                            <th scope="row" className="num" rowSpan={lines.length}>
+                              {formatNumber(r.row)}
+                            </th>
+                            <td rowSpan={lines.length}>
+                              <span className={`state state--import-${r.outcome}`}>
+                                {t(`result.outcomeValue.${r.outcome}`)}
+                              </span>
+                            </td>
+                          </>
+                        )}
+                        <td>
+                          {p ? (
+                            <ul className="plain-list">
+                              {p.fields.map((f) => {
+                                const field = fieldLabel(f);
+                                return (
+                                  <li key={f}>
+                                    {field.label}
+                                    {field.code && <code className="muted">{field.code}</code>}
+                                  </li>
+                                );
+                              })}
+                            </ul>
+                          ) : (
+                            <span className="muted">–</span>
                           )}
-                          <td>
-                            {field ? (
-                              <>
-                                {field.label}
-                                {field.code && (
-                                  <>
-                                    <br />
-                                    <code className="muted">{field.code}</code>
-                                  </>
-                                )}
-                              </>
-                            ) : (
-                              <span className="muted">–</span>
-                            )}
-                          </td>
-                          <td>{e ? e.reason : <span className="muted">–</span>}</td>
-                        </tr>
-                      );
-                    });
+                        </td>
+                        <td>{p ? p.reason : <span className="muted">–</span>}</td>
+                      </tr>
+                    ));
                   })}
                 </tbody>
               </table>
