@@ -263,7 +263,7 @@ describe('Impor CSV in a real browser', () => {
     expect(await page.locator('[data-count=failed] dd').innerText()).toBe('70');
     const pager = page.getByTestId('import-pager');
     await pager.waitFor();
-    expect(await page.getByTestId('import-page').innerText()).toBe('Halaman 1 · baris 1–50');
+    expect(await page.getByTestId('import-page-number').innerText()).toBe('Halaman 1 · baris 1–50');
     expect(await page.getByTestId('import-row').count()).toBe(50);
     const previous = pager.getByRole('button', { name: /Sebelumnya/ });
     const next = pager.getByRole('button', { name: /Berikutnya/ });

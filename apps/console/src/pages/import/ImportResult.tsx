@@ -210,7 +210,7 @@ const ImportResult = forwardRef<HTMLHeadingElement, Props>(function ImportResult
               >
                 ‹ {t('common:action.previous')}
               </button>
-              <span data-testid="import-page">
+              <span data-testid="import-page-number">
                 {rows.length > 0 &&
                   t('result.page', {
                     n: formatNumber(pageNumber),
