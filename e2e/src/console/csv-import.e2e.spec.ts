@@ -291,4 +291,14 @@ describe('Impor CSV in a real browser', () => {
     await accessible(page, 'impor-csv masalah');
     await context.close();
   });
+
+  it('should tell a verifier that the import is not theirs, without a link to it', async () => {
+    const { context, page } = await signIn(/Sri Wahyuni/);
+    await page.getByRole('navigation').getByRole('link', { name: 'Verifikasi' }).waitFor();
+    expect(await page.getByRole('navigation').getByRole('link', { name: 'Impor CSV' }).count()).toBe(0);
+    await page.goto(`${platform.url}/impor`);
+    await page.getByTestId('import-not-allowed').waitFor();
+    expect(await page.getByTestId('import-file').count()).toBe(0);
+    await context.close();
+  });
 });

@@ -8,6 +8,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { InstrumentDefinition } from '@kkb/instrument-rules';
 import { api, ApiError, authorizedFetch, data } from '../../api/client';
+import { useSession, type Role } from '../../auth/session';
 import { Empty, ErrorMessage, Loading } from '../../components/Status';
 import { formatNumber } from '../../format';
 import ImportResult from './ImportResult';
@@ -67,6 +68,9 @@ function fileSize(bytes: number): string {
     : `${formatNumber(bytes / (1024 * 1024), 1)} MB`;
 }
 
+/** The roles the import API takes (ImportController). */
+const IMPORTERS: readonly Role[] = ['field_officer', 'regency', 'province', 'national'];
+
 interface Done {
   job: ImportJob;
   instrument: LoadedInstrument;
@@ -112,6 +116,7 @@ function UploadProblem({ error }: { error: unknown }) {
 export default function ImportPage() {
   const { t, i18n } = useTranslation('import');
   const lang = languageOf(i18n.language);
+  const { role } = useSession();
   const ids = useId();
   const instruments = useInstruments();
   const [code, setCode] = useState<string | null>(null);
@@ -167,6 +172,17 @@ export default function ImportPage() {
     setDone(null);
     upload.mutate({ file, instrument: loaded });
   };
+
+  if (!role || !IMPORTERS.includes(role)) {
+    return (
+      <div className="page" data-testid="import-page">
+        <h1>{t('title')}</h1>
+        <div className="notice" role="note" data-testid="import-not-allowed">
+          <p>{t('notAllowed')}</p>
+        </div>
+      </div>
+    );
+  }
 
   return (
     <div className="page" data-testid="import-page">
