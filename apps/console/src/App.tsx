@@ -16,6 +16,7 @@ const NationalPage = lazy(() => import('./pages/national/NationalPage'));
 const EntryPage = lazy(() => import('./pages/entry/EntryPage'));
 const FormPage = lazy(() => import('./pages/entry/FormPage'));
 const QueuePage = lazy(() => import('./pages/entry/QueuePage'));
+const ImportPage = lazy(() => import('./pages/import/ImportPage'));
 const SignInPage = lazy(() => import('./pages/signin/SignInPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
@@ -54,6 +55,7 @@ const router = createBrowserRouter([
       { path: 'isi', element: page(<EntryPage />) },
       { path: 'isi/:id', element: page(<FormPage />) },
       { path: 'antrean', element: page(<QueuePage />) },
+      { path: 'impor', element: page(<ImportPage />) },
       { path: '*', element: page(<NotFoundPage />) },
     ],
   },

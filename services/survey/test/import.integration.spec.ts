@@ -194,6 +194,32 @@ describe(ImportController.name, () => {
     expect(unknown.statusCode).toBe(400);
   });
 
+  it("should skip the console template's # label row and take a # inside a cell as data", async () => {
+    // As the console's template writes it: a BOM, the ids, then the labels on a comment line.
+    const labels = `# ID pengiriman,ID kampung,Tahun,Bulan,${monthlyReportV1.questions
+      .map((q) => `"${q.label}, ""${q.id}"""`)
+      .join(',')}`;
+    const id = randomUUID();
+    const file = `\uFEFF${[HEADER, labels, line(id, k2.kampungId, 2025, 8), '#  another comment', ''].join('\r\n')}`;
+    const res = await upload(file);
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({
+      status: 'completed',
+      rows: 1,
+      created: 1,
+      failed: 0,
+      results: [{ row: 1, submissionId: id, outcome: 'created' }],
+    });
+    // Not a comment once a line has started: the cell is read as data, and fails as an answer.
+    const hashCell = await upload(
+      [HEADER, line(randomUUID(), k2.kampungId, 2025, 9, { pus: '#5' })].join('\n'),
+    );
+    expect(hashCell.json()).toMatchObject({ rows: 1, failed: 1 });
+    expect((hashCell.json() as ImportView).results![0].errors).toEqual([
+      { field: 'answers.pus', reason: 'must be a number' },
+    ]);
+  });
+
   it('should take CSV only, from officers who may submit', async () => {
     const json = await upload(JSON.stringify({ rows: [] }), { type: 'application/json' });
     expect(json.statusCode).toBe(415);

@@ -77,6 +77,8 @@ export default function Layout() {
       },
     );
   if (session.role === 'national') links.push({ to: '/nasional', label: t('nav.national') });
+  if (['field_officer', 'regency', 'province', 'national'].includes(session.role ?? ''))
+    links.push({ to: '/impor', label: t('import:nav') });
 
   return (
     <div className="shell">

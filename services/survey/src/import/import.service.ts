@@ -87,6 +87,10 @@ export class ImportService {
     }
     const parser = parse({
       bom: true,
+      // A line starting with # is a comment (the console's template has its column labels on
+      // one); a # inside or at the start of a later cell is data.
+      comment: '#',
+      comment_no_infix: true,
       relax_column_count: true,
       skip_empty_lines: true,
       max_record_size: 1 << 20,
