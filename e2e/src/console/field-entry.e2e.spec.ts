@@ -75,9 +75,13 @@ describe('field entry that survives a weak connection, in a real browser', () =>
     page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
   const contexts: BrowserContext[] = [];
+  let surveyDown = false;
   afterEach(async () => {
-    // Also after a failure: a context left open would go on sending its queue into the next test.
+    // Also after a failure: a context left open would go on sending its queue into the next test,
+    // and a survey service left killed would fail the tests after it.
     await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
+    if (surveyDown) await platform.services?.survey.restart();
+    surveyDown = false;
   });
 
   /** The field officer through the development sign-in page, with the service worker in control. */
@@ -224,11 +228,11 @@ describe('field entry that survives a weak connection, in a real browser', () =>
     // context sees requests that pass through the service worker too).
     let killed: Promise<void> | undefined;
     context.on('request', (req) => {
-      if (!killed && req.method() === 'POST' && req.url().endsWith('/api/v1/submissions'))
-        killed = survey.kill('SIGKILL');
+      if (!killed && req.method() === 'POST' && req.url().endsWith('/api/v1/submissions')) surveyDown = true;
+      killed = survey.kill('SIGKILL');
     });
     await context.setOffline(false);
-    await eventually(async () => killed, { timeoutMs: 60_000, what: 'a submission request' });
+    await eventually(async () => killed !== undefined, { timeoutMs: 60_000, what: 'a submission request' });
     await killed;
     // Refused while the service is down: the reports stay queued, tried again with backoff.
     await page
@@ -236,6 +240,7 @@ describe('field entry that survives a weak connection, in a real browser', () =>
       .first()
       .waitFor();
     await survey.restart();
+    surveyDown = false;
     await page.getByRole('button', { name: 'Kirim sekarang' }).click();
     for (const id of ids) await row(page, 'sent', id).waitFor({ timeout: 180_000 });
     for (const [i, m] of months.entries()) {

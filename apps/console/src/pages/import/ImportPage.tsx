@@ -43,6 +43,7 @@ function useInstrument(code: string | null) {
       return {
         code: i.code,
         version: i.version,
+        kind: i.kind,
         title: i.title,
         definition: i.definition as unknown as InstrumentDefinition,
       };
@@ -218,7 +219,10 @@ export default function ImportPage() {
                 >
                   {list.map((i) => (
                     <option key={i.code} value={i.code}>
-                      {t('instrument.option', { title: i.title, version: i.version })}
+                      {t('instrument.option', {
+                        title: t(`entry:kind.${i.kind}`, { defaultValue: i.title }),
+                        version: i.version,
+                      })}
                     </option>
                   ))}
                 </select>
@@ -240,7 +244,7 @@ export default function ImportPage() {
                     className="button button--secondary"
                     onClick={downloadTemplate}
                     aria-label={t('instrument.downloadLabel', {
-                      title: loaded.title,
+                      title: t(`entry:kind.${loaded.kind}`, { defaultValue: loaded.title }),
                       version: loaded.version,
                     })}
                     data-testid="download-template"

@@ -87,7 +87,7 @@ const ImportResult = forwardRef<HTMLHeadingElement, Props>(function ImportResult
       <p className="muted">
         {t('result.summary', {
           file: fileName,
-          instrument: instrument.title,
+          instrument: t(`entry:kind.${instrument.kind}`, { defaultValue: instrument.title }),
           version: job.instrumentVersion,
         })}
       </p>

@@ -15,6 +15,7 @@ export type InstrumentSummary = S['InstrumentSummaryView'];
 export interface LoadedInstrument {
   code: string;
   version: number;
+  kind: string;
   title: string;
   definition: InstrumentDefinition;
 }
