@@ -78,18 +78,33 @@ export async function startServiceProcess(
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    // A failed spawn (EMFILE, EAGAIN...) emits only 'error': the child then never exits.
+    let spawnError: Error | undefined;
+    child.once('error', (err) => (spawnError = err));
     proc.child = child;
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 60000);
+    let last = 'no answer yet';
     while (Date.now() < deadline) {
-      if (child.exitCode !== null)
-        throw new Error(`${name} exited with ${child.exitCode}:\n${output.slice(-20).join('\n')}`);
+      if (spawnError) throw new Error(`${name} could not be started: ${spawnError.message}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(
+          `${name} exited with ${child.exitCode ?? child.signalCode}:\n${output.slice(-20).join('\n')}`,
+        );
       const ok = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1000) })
-        .then((r) => r.status === 200)
-        .catch(() => false);
+        .then(async (r) => {
+          last = `${r.status} ${(await r.text()).slice(0, 500)}`;
+          return r.status === 200;
+        })
+        .catch((err: Error) => {
+          last = String(err.cause ?? err.message);
+          return false;
+        });
       if (ok) return;
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`${name} was not ready within the timeout:\n${output.slice(-20).join('\n')}`);
+    throw new Error(
+      `${name} was not ready within the timeout (last /health/ready: ${last}):\n${output.slice(-20).join('\n')}`,
+    );
   };
   await launch();
   return proc;

@@ -2,11 +2,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { mintToken } from '@kkb/auth';
 import { Role } from '@kkb/testing';
-import { ROOT, startConsolePlatform, type ConsolePlatform } from './console-platform';
+import { expectAccessible as accessible, screenshot, signInAs } from './browser';
+import type { FieldPlatform } from './field.e2e.spec';
 
 /**
  * Impor CSV in Debian's Chromium, against the platform as `npm start -- --seed` makes it: the
@@ -17,10 +17,6 @@ import { ROOT, startConsolePlatform, type ConsolePlatform } from './console-plat
  * (UPDATE_SCREENSHOTS=1 writes docs/screenshots/impor-csv.png).
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? path.join(ROOT, 'docs', 'screenshots')
-  : path.join(os.tmpdir(), 'kkb-console-screenshots');
 const FILES = path.join(os.tmpdir(), `kkb-csv-import-${process.pid}`);
 
 /** A monthly report that passes every rule of monthly-report v1 (as services/survey/test/factories.ts). */
@@ -56,45 +52,20 @@ interface Instrument {
   definition: { questions: { id: string }[] };
 }
 
-jest.setTimeout(600_000);
-
-describe('Impor CSV in a real browser', () => {
-  let platform: ConsolePlatform;
-  let browser: Browser;
+/** The tests, run by field.e2e.spec.ts on its platform (one platform for all field tests). */
+export function csvImportTests(env: () => FieldPlatform): void {
   let national = '';
   let seroja = { id: '', launchDate: '' };
   let report: Instrument;
 
   const api = async <T>(pathAndQuery: string, token = national) => {
-    const res = await fetch(platform.url + pathAndQuery, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(env().platform.url + pathAndQuery, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     return (await res.json()) as T;
   };
 
-  const accessible = async (page: Page, name: string) => {
-    const result = await new AxeBuilder({ page }).analyze();
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v) =>
-          `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-      );
-    expect(bad).toEqual([]);
-  };
-
-  const signIn = async (who: RegExp): Promise<{ context: BrowserContext; page: Page }> => {
-    const context = await browser.newContext({
-      viewport: { width: 1366, height: 900 },
-      locale: 'id-ID',
-      acceptDownloads: true,
-    });
-    context.setDefaultTimeout(60_000);
-    const page = await context.newPage();
-    await page.goto(`${platform.url}/masuk`);
-    await page.getByRole('radio', { name: who }).check();
-    await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/masuk'));
-    return { context, page };
-  };
+  const signIn = (who: RegExp) => signInAs(env().browser, env().platform.url, who, { acceptDownloads: true });
 
   /** A CSV row of the template's columns: the fixed ones, then the answers by question id. */
   const row = (columns: string[], kampungId: string, year: number, month: number, over = {}) => {
@@ -128,32 +99,21 @@ describe('Impor CSV in a real browser', () => {
   };
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     mkdirSync(FILES, { recursive: true });
-    platform = await startConsolePlatform();
     national = mintToken({
       role: Role.national,
       scope: '',
       sub: 'test-national',
-      secret: platform.jwtSecret,
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+      secret: env().platform.jwtSecret,
     });
     const found = await api<{ items: { kampungId: string; name: string }[] }>(
       '/api/v1/kampung-levels?region=16.10.05.2041',
     );
     const k = found.items.find((x) => x.name === 'Kampung KB Seroja');
     expect(k).toBeDefined();
-    const detail = await api<{ launchDate: string }>(`/api/v1/kampung/${k!.kampungId}`);
-    seroja = { id: k!.kampungId, launchDate: detail.launchDate };
+    const detail = await api<{ launchDate: string }>(`/api/v1/kampung/${k?.kampungId}`);
+    seroja = { id: k?.kampungId ?? '', launchDate: detail.launchDate };
     report = await api<Instrument>('/api/v1/instruments/monthly-report');
-  }, 900_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
   });
 
   it('should give a field officer the template, then every row of the upload with its column and reason', async () => {
@@ -224,7 +184,7 @@ describe('Impor CSV in a real browser', () => {
     // Focus moved to the result, for keyboard and screen reader users.
     await page.locator('#import-result-heading:focus').waitFor();
     await accessible(page, 'impor-csv');
-    await page.screenshot({ path: path.join(SHOTS, 'impor-csv.png'), fullPage: true });
+    await screenshot(page, 'impor-csv');
 
     // Only the rejected rows, on request.
     await page.getByLabel('Tampilkan hanya baris yang ditolak').check();
@@ -239,7 +199,7 @@ describe('Impor CSV in a real browser', () => {
 
   it('should page the results of a large file and list the problems of a header that does not fit', async () => {
     const { context, page } = await signIn(/Hendra Wijaya/);
-    await page.goto(`${platform.url}/impor`);
+    await page.goto(`${env().platform.url}/impor`);
     // Straight to the page (the front door serves /impor as a console page).
     await page.getByLabel('Formulir').selectOption('monthly-report');
     await page.getByTestId('template-columns').waitFor();
@@ -296,9 +256,9 @@ describe('Impor CSV in a real browser', () => {
     const { context, page } = await signIn(/Sri Wahyuni/);
     await page.getByRole('navigation').getByRole('link', { name: 'Verifikasi' }).waitFor();
     expect(await page.getByRole('navigation').getByRole('link', { name: 'Impor CSV' }).count()).toBe(0);
-    await page.goto(`${platform.url}/impor`);
+    await page.goto(`${env().platform.url}/impor`);
     await page.getByTestId('import-not-allowed').waitFor();
     expect(await page.getByTestId('import-file').count()).toBe(0);
     await context.close();
   });
-});
+}

@@ -1,13 +1,10 @@
 /* eslint-disable @nx/enforce-module-boundaries */
-import { mkdirSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { mintToken } from '@kkb/auth';
 import { eventually, Role } from '@kkb/testing';
 import { reportAnswers } from '../../../services/survey/test/factories';
-import { ROOT, startConsolePlatform, type ConsolePlatform } from './console-platform';
+import { expectAccessible as accessible, screenshot as shoot, signInAs } from './browser';
+import type { FieldPlatform } from './field.e2e.spec';
 
 /**
  * Field entry in Debian's Chromium, against the platform as `npm start -- --seed` makes it: the
@@ -20,10 +17,6 @@ import { ROOT, startConsolePlatform, type ConsolePlatform } from './console-plat
  * README's pictures to docs/screenshots/.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? path.join(ROOT, 'docs', 'screenshots')
-  : path.join(os.tmpdir(), 'kkb-console-screenshots');
 const VILLAGE = '16.10.05.2041';
 
 interface Submission {
@@ -34,17 +27,14 @@ interface Submission {
   answers: Record<string, unknown>;
 }
 
-jest.setTimeout(900_000);
-
-describe('field entry that survives a weak connection, in a real browser', () => {
-  let platform: ConsolePlatform;
-  let browser: Browser;
+/** The tests, run by field.e2e.spec.ts on its platform (one platform for all field tests). */
+export function fieldEntryTests(env: () => FieldPlatform): void {
   let officerToken = '';
   let verifierToken = '';
   let kampungId = '';
 
   const api = async <T>(pathAndQuery: string, token: string, init: RequestInit = {}) => {
-    const res = await fetch(platform.url + pathAndQuery, {
+    const res = await fetch(env().platform.url + pathAndQuery, {
       ...init,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
     });
@@ -61,45 +51,28 @@ describe('field entry that survives a weak connection, in a real browser', () =>
     return res.body;
   };
 
-  const accessible = async (page: Page, name: string) => {
-    const result = await new AxeBuilder({ page }).analyze();
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v) =>
-          `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-      );
-    expect(bad).toEqual([]);
-  };
-  const shoot = (page: Page, name: string) =>
-    page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-
   const contexts: BrowserContext[] = [];
   let surveyDown = false;
   afterEach(async () => {
     // Also after a failure: a context left open would go on sending its queue into the next test,
     // and a survey service left killed would fail the tests after it.
     await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-    if (surveyDown) await platform.services?.survey.restart();
+    if (surveyDown) await env().platform.services?.survey.restart();
     surveyDown = false;
   });
 
   /** The field officer through the development sign-in page, with the service worker in control. */
   const signIn = async (): Promise<{ context: BrowserContext; page: Page }> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID' });
+    const { context, page } = await signInAs(env().browser, env().platform.url, /Hendra Wijaya/, {
+      width: 1280,
+    });
     contexts.push(context);
-    context.setDefaultTimeout(60_000);
-    const page = await context.newPage();
-    await page.goto(`${platform.url}/masuk`);
-    await page.getByRole('radio', { name: /Hendra Wijaya/ }).check();
-    await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/masuk'));
     // The app shell must be cached and the page controlled before the connection goes.
-    await page.evaluate(async () => {
+    await page.evaluate(`(async () => {
       await navigator.serviceWorker.ready;
       if (!navigator.serviceWorker.controller)
         await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r));
-    });
+    })()`);
     return { context, page };
   };
 
@@ -129,31 +102,11 @@ describe('field entry that survives a weak connection, in a real browser', () =>
     page.getByTestId(table).locator(`tr[data-report-id="${id}"]`);
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    platform = await startConsolePlatform();
-    officerToken = mintToken({
-      role: Role.field_officer,
-      scope: VILLAGE,
-      sub: 'dev',
-      secret: platform.jwtSecret,
-    });
-    verifierToken = mintToken({
-      role: Role.verifier,
-      scope: '16',
-      sub: 'test-verifier',
-      secret: platform.jwtSecret,
-    });
+    const secret = env().platform.jwtSecret;
+    officerToken = mintToken({ role: Role.field_officer, scope: VILLAGE, sub: 'dev', secret });
+    verifierToken = mintToken({ role: Role.verifier, scope: '16', sub: 'test-verifier', secret });
     const listed = await api<{ items: { id: string }[] }>(`/api/v1/kampung?region=${VILLAGE}`, officerToken);
     kampungId = listed.body.items[0].id;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
-  }, 900_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
   });
 
   it('should keep a report filled offline through a reload, and store it exactly once when back online', async () => {
@@ -204,7 +157,7 @@ describe('field entry that survives a weak connection, in a real browser', () =>
   });
 
   it('should store each queued report exactly once when the survey service is killed (-9) while sending', async () => {
-    const survey = platform.services?.survey;
+    const survey = env().platform.services?.survey;
     if (!survey) return; // CONSOLE_TEST_URL: the services are not this test's to kill
     const months = [2, 3, 4];
     const before = new Map<number, string[]>();
@@ -228,8 +181,10 @@ describe('field entry that survives a weak connection, in a real browser', () =>
     // context sees requests that pass through the service worker too).
     let killed: Promise<void> | undefined;
     context.on('request', (req) => {
-      if (!killed && req.method() === 'POST' && req.url().endsWith('/api/v1/submissions')) surveyDown = true;
-      killed = survey.kill('SIGKILL');
+      if (!killed && req.method() === 'POST' && req.url().endsWith('/api/v1/submissions')) {
+        surveyDown = true;
+        killed = survey.kill('SIGKILL');
+      }
     });
     await context.setOffline(false);
     await eventually(async () => killed !== undefined, { timeoutMs: 60_000, what: 'a submission request' });
@@ -244,7 +199,8 @@ describe('field entry that survives a weak connection, in a real browser', () =>
     await page.getByRole('button', { name: 'Kirim sekarang' }).click();
     for (const id of ids) await row(page, 'sent', id).waitFor({ timeout: 180_000 });
     for (const [i, m] of months.entries()) {
-      const created = (await submissionsFor(2025, m)).filter((s) => !before.get(m)!.includes(s.id));
+      const earlier = before.get(m) ?? [];
+      const created = (await submissionsFor(2025, m)).filter((s) => !earlier.includes(s.id));
       expect(created.map((s) => s.id)).toEqual([ids[i]]);
       expect(created[0].answers).toMatchObject({ pus: 600 + m });
     }
@@ -346,4 +302,4 @@ describe('field entry that survives a weak connection, in a real browser', () =>
     expect(old.body.status).toBe('superseded');
     await context.close();
   });
-});
+}
