@@ -1,11 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { mintToken } from '@kkb/auth';
 import { eventually, Role } from '@kkb/testing';
-import { ROOT, startConsolePlatform, type ConsolePlatform } from './console-platform';
+import { expectAccessible, launchChromium, screenshot } from './browser';
+import { startConsolePlatform, type ConsolePlatform } from './console-platform';
 
 /**
  * The officers' console in Debian's Chromium, against the platform as `npm start -- --seed` makes
@@ -16,10 +14,6 @@ import { ROOT, startConsolePlatform, type ConsolePlatform } from './console-plat
  * photographed (UPDATE_SCREENSHOTS=1 writes docs/screenshots/ for the README).
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? path.join(ROOT, 'docs', 'screenshots')
-  : path.join(os.tmpdir(), 'kkb-console-screenshots');
 const id = new Intl.NumberFormat('id-ID');
 const pct = new Intl.NumberFormat('id-ID', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
@@ -63,19 +57,8 @@ describe('the officers console in a real browser', () => {
   };
 
   /** Axe on the page as it is: no serious or critical violation. */
-  const accessible = async (page: Page, name: string) => {
-    const result = await new AxeBuilder({ page }).analyze();
-    const bad = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v) =>
-          `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-      );
-    expect(bad).toEqual([]);
-  };
-  const shoot = async (page: Page, name: string) => {
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: name !== 'peta' });
-  };
+  const accessible = expectAccessible;
+  const shoot = (page: Page, name: string) => screenshot(page, name, name !== 'peta');
 
   /** Waits until the page's main region shows `text` somewhere. */
   const mainShows = (page: Page, text: string) => page.locator('main').filter({ hasText: text }).waitFor();
@@ -104,7 +87,6 @@ describe('the officers console in a real browser', () => {
   };
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     platform = await startConsolePlatform();
     p16 = mintToken({ role: Role.province, scope: '16', sub: 'dev-province-16', secret: platform.jwtSecret });
     national = mintToken({
@@ -113,17 +95,7 @@ describe('the officers console in a real browser', () => {
       sub: 'test-national',
       secret: platform.jwtSecret,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     // A kampung of West Java that no officer of 16 may see.
     const registered = await api<{ id: string }>('/api/v1/kampung', national, {
       method: 'POST',

@@ -112,6 +112,12 @@ export function fieldEntryTests(env: () => FieldPlatform): void {
   it('should keep a report filled offline through a reload, and store it exactly once when back online', async () => {
     const before = (await submissionsFor(2025, 1)).map((s) => s.id);
     const { context, page } = await signIn();
+    // Installable: Chromium finds nothing missing in the manifest, icons and service worker
+    // (but for the test's own browser context being incognito-like, which no user's is).
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    expect(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([]);
+    expect((await cdp.send('Page.getAppManifest')).errors).toEqual([]);
     await openEntry(page);
     await accessible(page, 'isi');
     await shoot(page, 'isi-laporan');
