@@ -115,9 +115,7 @@ let modules;
  */
 export function nationalModules() {
   if (modules) return modules;
-  const { compile, validateAnswers, normaliseAnswers } = dist(
-    'libs/instrument-rules/src/answers.js',
-  );
+  const { compile, validateAnswers, normaliseAnswers } = dist('libs/instrument-rules/src/answers.js');
   modules = {
     provisionServiceDatabase: dist('libs/persistence/src/index.js').provisionServiceDatabase,
     validateAnswers,

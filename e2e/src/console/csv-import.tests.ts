@@ -1,3 +1,4 @@
+/* eslint-disable @nx/enforce-module-boundaries */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -5,6 +6,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { mintToken } from '@kkb/auth';
 import { Role } from '@kkb/testing';
+import { reportAnswers } from '../../../services/survey/test/factories';
 import { expectAccessible as accessible, screenshot, signInAs } from './browser';
 import type { FieldPlatform } from './field.e2e.spec';
 
@@ -19,32 +21,8 @@ import type { FieldPlatform } from './field.e2e.spec';
 
 const FILES = path.join(os.tmpdir(), `kkb-csv-import-${process.pid}`);
 
-/** A monthly report that passes every rule of monthly-report v1 (as services/survey/test/factories.ts). */
-const GOOD: Record<string, number> = {
-  bkb_participants: 40,
-  bkb_target_families: 120,
-  bkr_participants: 25,
-  bkr_target_families: 90,
-  bkl_participants: 18,
-  bkl_target_families: 60,
-  uppka_participants: 12,
-  uppka_target_families: 30,
-  pik_r_participants: 35,
-  pik_r_target_families: 80,
-  pus: 640,
-  users_iud: 40,
-  users_mow: 12,
-  users_mop: 2,
-  users_condom: 20,
-  users_implant: 70,
-  users_injection: 200,
-  users_pill: 60,
-  nonusers_pregnant: 30,
-  nonusers_want_child_now: 40,
-  nonusers_iat: 35,
-  nonusers_tial: 28,
-  bpjs_users: 310,
-};
+/** A monthly report that passes every rule of the monthly report (the survey tests' own). */
+const GOOD = reportAnswers();
 
 interface Instrument {
   code: string;
