@@ -27,7 +27,10 @@ export default function AnswersPanel({ submission }: { submission: Submission })
   return (
     <div className="answers" data-testid="answers">
       <p className="muted">
-        {t('answers.instrument', { title: instrument.data.title, version: instrument.data.version })}
+        {t('answers.instrument', {
+          title: t(`entry:kind.${instrument.data.kind}`, { defaultValue: instrument.data.title }),
+          version: instrument.data.version,
+        })}
       </p>
       {groups.map((g) => {
         const title = sectionLabel(t, g.section, instrument.data);
