@@ -240,6 +240,42 @@ export function fieldEntryTests(env: () => FieldPlatform): void {
     await context.close();
   });
 
+  it("should keep one officer's queue from another on a shared device, and send it when its officer is back", async () => {
+    const before = (await submissionsFor(2025, 8)).map((s) => s.id);
+    const { context, page } = await signIn();
+    await openEntry(page);
+    await context.setOffline(true);
+    const id = await startReport(page, 'Laporan bulanan', 2025, 8);
+    await fill(page, reportAnswers());
+    await send(page);
+    await row(page, 'queue', id).waitFor();
+    // Hendra signs out; a verifier of Ogan Ilir signs in on the same browser, and it is online.
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await page.waitForURL(/\/masuk/);
+    await context.setOffline(false);
+    let posted = 0;
+    context.on('request', (req) => {
+      if (req.method() === 'POST' && req.url().endsWith('/api/v1/submissions')) posted++;
+    });
+    await page.getByRole('radio', { name: /Agus Salim/ }).check();
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/masuk'));
+    await page.goto(`${env().platform.url}/antrean`);
+    await page.getByText('Tidak ada laporan yang menunggu dikirim.').waitFor();
+    await page.getByText('Belum ada laporan yang terkirim dari perangkat ini.').waitFor();
+    expect(posted).toBe(0);
+    // Hendra again: the report goes out under his name.
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await page.getByRole('radio', { name: /Hendra Wijaya/ }).check();
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/masuk'));
+    await page.goto(`${env().platform.url}/antrean`);
+    await row(page, 'sent', id).getByText('Tersimpan').waitFor();
+    const created = (await submissionsFor(2025, 8)).filter((s) => !before.includes(s.id));
+    expect(created.map((s) => s.id)).toEqual([id]);
+    expect(posted).toBe(1);
+  });
+
   it('should not send a report that breaks a cross-field rule, and name the rule', async () => {
     const { context, page } = await signIn();
     let posted = 0;

@@ -26,6 +26,11 @@ export interface ProblemField {
 export interface FieldReport {
   /** The submission id, made on the device: the idempotency key of every send. */
   id: string;
+  /**
+   * Whose report it is (`sub@scope` of the token it was begun with): a shared device shows and
+   * sends each officer's reports only while that officer is signed in.
+   */
+  owner: string;
   state: ReportState;
   kampungId: string;
   kampungName: string;
@@ -80,6 +85,11 @@ db.version(1).stores({
   instruments: 'key, code',
   kampung: 'id, name',
 });
+
+/** The signed-in officer as the owner of reports (`sub@scope`), or null when nobody is. */
+export function ownerOf(claims: { sub?: string; scope: string } | null): string | null {
+  return claims?.sub ? `${claims.sub}@${claims.scope}` : null;
+}
 
 /** States that wait for the network (the *Menunggu dikirim* list). */
 export const WAITING: readonly ReportState[] = ['queued', 'sending', 'signin'];

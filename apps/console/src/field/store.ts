@@ -1,8 +1,10 @@
 // The device's copies of what field entry needs offline (instruments, the officer's kampung) and
 // the changes of a report's life on the device: a new draft, a correction, queueing, deleting.
 import { compile, type CompiledInstrument, type InstrumentDefinition } from '@kkb/instrument-rules';
+import { useSession } from '../auth/session';
 import { api, data } from '../api/client';
-import { db, type CachedInstrument, type FieldReport, type SubmissionKind } from './db';
+import { decodeClaims, getToken } from '../auth/token-store';
+import { db, ownerOf, type CachedInstrument, type FieldReport, type SubmissionKind } from './db';
 import { drain } from './sender';
 
 interface InstrumentSummary {
@@ -103,9 +105,13 @@ export async function newDraft(input: {
   values?: Record<string, unknown>;
   corrects?: FieldReport['corrects'];
 }): Promise<FieldReport> {
+  const token = getToken();
+  const owner = ownerOf(token ? decodeClaims(token) : null);
+  if (!owner) throw new Error('sign in to begin a report');
   const now = Date.now();
   const report: FieldReport = {
     id: crypto.randomUUID(),
+    owner,
     state: 'draft',
     kampungId: input.kampungId,
     kampungName: input.kampungName,
@@ -168,8 +174,18 @@ export async function deleteReport(id: string): Promise<void> {
   await db.reports.delete(id);
 }
 
-/** Signed in again: reports that waited for a session are due now. */
-export async function afterSignIn(): Promise<void> {
-  await db.reports.where('state').equals('signin').modify({ state: 'queued', nextAttemptAt: 0 });
+/** Signed in again: the officer's reports that waited for a session are due now. */
+export async function afterSignIn(owner: string): Promise<void> {
+  await db.reports
+    .where('state')
+    .equals('signin')
+    .and((r) => r.owner === owner)
+    .modify({ state: 'queued', nextAttemptAt: 0 });
   void drain();
+}
+
+/** The signed-in officer's reports (a shared device keeps other officers' apart). */
+export function useOwner(): string | null {
+  const session = useSession();
+  return ownerOf(session.token ? decodeClaims(session.token) : null);
 }

@@ -11,7 +11,7 @@ import { useRegionName } from '../region';
 import { db, WAITING } from '../field/db';
 import { useOnline } from '../field/hooks';
 import { startSender } from '../field/sender';
-import { afterSignIn, refreshInstruments, refreshKampung } from '../field/store';
+import { afterSignIn, refreshInstruments, refreshKampung, useOwner } from '../field/store';
 
 /** The unread count of the officer's inbox, shared with the inbox page through the query key. */
 export function useUnreadCount(enabled = true) {
@@ -36,26 +36,28 @@ export default function Layout() {
   const regionName = useRegionName(session.scope);
   const online = useOnline();
   const fieldOfficer = session.role === 'field_officer';
+  const owner = useOwner();
   const waiting = useLiveQuery(
     () =>
       db.reports
         .where('state')
         .anyOf([...WAITING])
+        .and((r) => r.owner === owner)
         .count(),
-    [],
+    [owner],
     0,
   );
 
   // Field entry: what a field officer needs offline is refreshed whenever there is a connection,
   // and the queue is sent (it also runs for a report queued before a reload or a sign-in).
   useEffect(() => {
-    if (!fieldOfficer) return;
+    if (!fieldOfficer || !owner) return;
     startSender();
-    void afterSignIn();
+    void afterSignIn(owner);
     if (!online) return;
     refreshInstruments().catch(() => undefined);
     refreshKampung().catch(() => undefined);
-  }, [fieldOfficer, online]);
+  }, [fieldOfficer, online, owner]);
 
   const links: { to: string; label: string; end?: boolean; badge?: number; badgeLabel?: string }[] = [
     { to: '/', label: t('nav.home'), end: true },

@@ -8,7 +8,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { api, data } from '../../api/client';
 import { db, type FieldReport } from '../../field/db';
 import { checkForm, progress } from '../../field/answers';
-import { compiledOf, instrumentVersion, newDraft } from '../../field/store';
+import { compiledOf, instrumentVersion, newDraft, useOwner } from '../../field/store';
 import { periodKey, reportSubject, useOnline } from '../../field/hooks';
 import { formatDate } from '../../format';
 import { ErrorMessage, Loading } from '../../components/Status';
@@ -48,13 +48,25 @@ export default function EntryPage() {
     () => db.instruments.filter((i) => i.key.endsWith('@latest')).toArray(),
     [],
   );
+  const owner = useOwner();
   const drafts = useLiveQuery(
-    () => db.reports.where('state').equals('draft').reverse().sortBy('updatedAt'),
-    [],
+    () =>
+      db.reports
+        .where('state')
+        .equals('draft')
+        .and((r) => r.owner === owner)
+        .reverse()
+        .sortBy('updatedAt'),
+    [owner],
   );
   const correcting = useLiveQuery(
-    async () => new Set((await db.reports.toArray()).flatMap((r) => (r.corrects ? [r.corrects.id] : []))),
-    [],
+    async () =>
+      new Set(
+        (await db.reports.filter((r) => r.owner === owner).toArray()).flatMap((r) =>
+          r.corrects ? [r.corrects.id] : [],
+        ),
+      ),
+    [owner],
   );
   const rejected = useQuery({
     queryKey: ['submissions', 'rejected', 'mine'],

@@ -17,7 +17,7 @@ import {
 } from '@kkb/instrument-rules';
 import { db } from '../../field/db';
 import { checkForm, problemsByQuestion, progress } from '../../field/answers';
-import { compiledOf, deleteReport, queueReport, saveValues } from '../../field/store';
+import { compiledOf, deleteReport, queueReport, saveValues, useOwner } from '../../field/store';
 import { reportSubject } from '../../field/hooks';
 import { Loading } from '../../components/Status';
 import QuestionField, { fieldId } from './QuestionField';
@@ -28,7 +28,12 @@ export default function FormPage() {
   const { t, i18n } = useTranslation('entry');
   const lang = (i18n.language === 'en' ? 'en' : 'id') as Language;
   const navigate = useNavigate();
-  const report = useLiveQuery(async () => (await db.reports.get(id)) ?? null, [id]);
+  const owner = useOwner();
+  // Another officer's report on a shared device is not this officer's to read or send.
+  const report = useLiveQuery(async () => {
+    const r = await db.reports.get(id);
+    return r && r.owner === owner ? r : null;
+  }, [id, owner]);
   const cached = useLiveQuery(
     async () =>
       report

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { db, NEEDS_OFFICER, WAITING, type FieldReport } from '../../field/db';
 import { sendNow } from '../../field/sender';
-import { deleteReport, reopen } from '../../field/store';
+import { deleteReport, reopen, useOwner } from '../../field/store';
 import { reportSubject, useOnline } from '../../field/hooks';
 import { formatDate } from '../../format';
 import { Loading } from '../../components/Status';
@@ -19,7 +19,16 @@ export default function QueuePage() {
   const location = useLocation();
   const online = useOnline();
   const flash = (location.state as { flash?: string } | null)?.flash;
-  const reports = useLiveQuery(() => db.reports.orderBy('updatedAt').reverse().toArray(), []);
+  const owner = useOwner();
+  const reports = useLiveQuery(
+    () =>
+      db.reports
+        .orderBy('updatedAt')
+        .reverse()
+        .filter((r) => r.owner === owner)
+        .toArray(),
+    [owner],
+  );
   if (!reports) return <Loading />;
 
   const waiting = reports.filter((r) => WAITING.includes(r.state));
