@@ -2,6 +2,7 @@
 // connection comes and goes is never lost: drafts and finished reports with their device-made
 // submission id, the instruments they are filled against, and the kampung the officer may report on.
 import Dexie, { type EntityTable } from 'dexie';
+import { decodeClaims, getToken } from '../auth/token-store';
 import type { InstrumentDefinition } from '@kkb/instrument-rules';
 
 export type SubmissionKind = 'profile' | 'monthly-report';
@@ -86,10 +87,14 @@ db.version(1).stores({
   kampung: 'id, name',
 });
 
-/** The signed-in officer as the owner of reports (`sub@scope`), or null when nobody is. */
-export function ownerOf(claims: { sub?: string; scope: string } | null): string | null {
+/** The owner of reports a token stands for (`sub@scope`), or null without a (valid) token. */
+export function ownerOf(token: string | null): string | null {
+  const claims = token ? decodeClaims(token) : null;
   return claims?.sub ? `${claims.sub}@${claims.scope}` : null;
 }
+
+/** The signed-in officer as the owner of reports, or null when nobody is. */
+export const currentOwner = (): string | null => ownerOf(getToken());
 
 /** States that wait for the network (the *Menunggu dikirim* list). */
 export const WAITING: readonly ReportState[] = ['queued', 'sending', 'signin'];

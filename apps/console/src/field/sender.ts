@@ -2,8 +2,8 @@
 // same submission id every time, so a resend after a lost answer is a 200 and stores nothing
 // twice. Failures that may pass (offline, 5xx, 429) wait with exponential backoff; a 409 or
 // another 4xx is kept for the officer to resolve, never dropped. One tab sends at a time.
-import { decodeClaims, getToken } from '../auth/token-store';
-import { db, ownerOf, type FieldReport, type ProblemField } from './db';
+import { getToken } from '../auth/token-store';
+import { currentOwner, db, type FieldReport, type ProblemField } from './db';
 
 /** Backoff after the nth failed attempt: 2 s, 4 s, 8 s … at most 2 minutes, with jitter. */
 export function backoffMs(attempts: number, random: () => number = Math.random): number {
@@ -123,9 +123,8 @@ export async function drain(): Promise<void> {
     do {
       again = false;
       if (typeof navigator !== 'undefined' && navigator.onLine === false) break;
-      const token = getToken();
       // Only the signed-in officer's reports go out, with that officer's token.
-      const owner = ownerOf(token ? decodeClaims(token) : null);
+      const owner = currentOwner();
       if (!owner) break;
       const work = async () => {
         for (;;) {
@@ -162,8 +161,7 @@ async function schedule(): Promise<void> {
 
 /** Sends everything waiting now, without waiting for the backoff (the officer asked). */
 export async function sendNow(): Promise<void> {
-  const token = getToken();
-  const owner = ownerOf(token ? decodeClaims(token) : null);
+  const owner = currentOwner();
   if (owner)
     await db.reports
       .where('state')

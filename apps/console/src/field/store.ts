@@ -3,8 +3,14 @@
 import { compile, type CompiledInstrument, type InstrumentDefinition } from '@kkb/instrument-rules';
 import { useSession } from '../auth/session';
 import { api, data } from '../api/client';
-import { decodeClaims, getToken } from '../auth/token-store';
-import { db, ownerOf, type CachedInstrument, type FieldReport, type SubmissionKind } from './db';
+import {
+  currentOwner,
+  db,
+  ownerOf,
+  type CachedInstrument,
+  type FieldReport,
+  type SubmissionKind,
+} from './db';
 import { drain } from './sender';
 
 interface InstrumentSummary {
@@ -105,8 +111,7 @@ export async function newDraft(input: {
   values?: Record<string, unknown>;
   corrects?: FieldReport['corrects'];
 }): Promise<FieldReport> {
-  const token = getToken();
-  const owner = ownerOf(token ? decodeClaims(token) : null);
+  const owner = currentOwner();
   if (!owner) throw new Error('sign in to begin a report');
   const now = Date.now();
   const report: FieldReport = {
@@ -187,5 +192,5 @@ export async function afterSignIn(owner: string): Promise<void> {
 /** The signed-in officer's reports (a shared device keeps other officers' apart). */
 export function useOwner(): string | null {
   const session = useSession();
-  return ownerOf(session.token ? decodeClaims(session.token) : null);
+  return ownerOf(session.token);
 }
