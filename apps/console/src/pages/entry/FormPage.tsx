@@ -7,7 +7,6 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useLiveQuery } from 'dexie-react-hooks';
 import {
-  checkRule,
   describeProblem,
   ruleInWords,
   sectionLabel,
@@ -199,9 +198,16 @@ export default function FormPage() {
             <p className="muted">{t('form.rulesIntro')}</p>
             <ul className="rules__list">
               {def.rules.map((rule) => {
-                const ready = typeof check.answers[rule.limit] === 'number';
-                const broken = ready ? checkRule(rule, check.answers) : undefined;
-                const state = !ready ? 'pending' : broken ? 'broken' : 'ok';
+                // The engine's own verdict (the problems above), not a second evaluation.
+                const broken = check.problems.some((p) => p.code === 'rule' && p.rule === rule.id);
+                // Not yet checkable: no limit, or a field of the rule holds an answer that is itself wrong.
+                const involved = [...rule.fields, rule.limit, ...(rule.minus ?? [])];
+                const ready =
+                  typeof check.answers[rule.limit] === 'number' &&
+                  !check.problems.some(
+                    (p) => p.code !== 'rule' && p.code !== 'required' && involved.includes(p.question),
+                  );
+                const state = broken ? 'broken' : !ready ? 'pending' : 'ok';
                 return (
                   <li key={rule.id} className={`rule rule--${state}`}>
                     <span className="rule__mark" aria-hidden="true">
